@@ -1,0 +1,291 @@
+import { readFileSync } from "node:fs";
+import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node } from "yaml";
+import type { z } from "zod";
+import { CatalogError, didYouMean, type CatalogIssue, type DataPath } from "./errors";
+import {
+  CatalogFileSchema,
+  DEFAULT_RESERVE,
+  PRESETS,
+  TIER_KINDS,
+  type CatalogFileContent,
+  type PlanningInput,
+  type PresetName,
+  type RobotSpec,
+  type TaskSpec,
+  type TierSpec,
+} from "./schema";
+
+/** A catalog file's text and the name to report it by. */
+export interface CatalogSource {
+  file: string;
+  text: string;
+}
+
+/** Reads and validates one or more catalog files (contract §4: lists are concatenated, later files win). */
+export function loadCatalog(files: readonly string[]): PlanningInput {
+  const sources: CatalogSource[] = [];
+  const issues: CatalogIssue[] = [];
+  for (const file of files) {
+    try {
+      sources.push({ file, text: readFileSync(file, "utf8") });
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+      issues.push({ file, path: [], message: `cannot read the file: ${reason}` });
+    }
+  }
+  if (issues.length > 0) throw new CatalogError(issues);
+  return loadCatalogSources(sources);
+}
+
+/** Validates catalog texts already in memory. Throws CatalogError listing every issue found. */
+export function loadCatalogSources(sources: readonly CatalogSource[]): PlanningInput {
+  if (sources.length === 0) throw new CatalogError([{ file: "(none)", path: [], message: "no catalog file given" }]);
+  const parsed = sources.map(parseSource);
+  const issues = parsed.flatMap((p) => p.issues);
+  if (issues.length > 0) throw new CatalogError(issues);
+  return mergeAndCheck(parsed.map((p) => p.file!));
+}
+
+interface ParsedFile {
+  source: CatalogSource;
+  content: CatalogFileContent;
+  locate: (path: DataPath, key?: string) => { line: number; column: number } | undefined;
+}
+
+function parseSource(source: CatalogSource): { file?: ParsedFile; issues: CatalogIssue[] } {
+  const { file, text } = source;
+  if (text.includes("\u0000")) {
+    return { issues: [{ file, path: [], message: "this is a binary file, not YAML or JSON: give a planning input file" }] };
+  }
+  if (text.trim() === "") {
+    return { issues: [{ file, path: [], message: "the file is empty: expected a mapping with site, tiers and tasks" }] };
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  if (doc.errors.length > 0) {
+    return {
+      issues: doc.errors.map((error) => {
+        const position = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
+        return {
+          file,
+          path: [],
+          message: `not valid YAML or JSON: ${error.message.split("\n")[0]}`,
+          line: position.line,
+          column: position.col,
+        };
+      }),
+    };
+  }
+  const locate = locator(doc, lineCounter);
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    const got = data === null ? "nothing" : Array.isArray(data) ? "a list" : `a ${typeof data}`;
+    return {
+      issues: [{ file, path: [], message: `expected a mapping with site, tiers and tasks at the top level, got ${got}`, ...locate([]) }],
+    };
+  }
+  const result = CatalogFileSchema.safeParse(data);
+  if (!result.success) {
+    return { issues: result.error.issues.flatMap((issue) => describeZodIssue(issue, data, file, locate)) };
+  }
+  return { file: { source, content: result.data, locate }, issues: [] };
+}
+
+function locator(doc: Document, lineCounter: LineCounter): ParsedFile["locate"] {
+  return (path, key) => {
+    let node: unknown = path.length === 0 ? doc.contents : doc.getIn(path as (string | number)[], true);
+    if (key !== undefined && isMap(node)) {
+      node = node.items.find((pair) => isScalar(pair.key) && pair.key.value === key)?.key ?? node;
+    }
+    const range = (node as Node | undefined)?.range;
+    if (!range) return undefined;
+    const { line, col } = lineCounter.linePos(range[0]);
+    return { line, column: col };
+  };
+}
+
+/** Keys a mapping at `path` accepts, for "did you mean" on unknown keys. */
+function knownKeys(path: DataPath): string[] {
+  const shape = (schema: z.ZodType): string[] => Object.keys((schema as unknown as { shape: object }).shape);
+  const top = CatalogFileSchema.shape;
+  if (path.length === 0) return Object.keys(top);
+  const [section] = path;
+  if (section === "objective") return path.length === 1 ? ["preset", "weights", "reserve"] : ["latency", "cost"];
+  if (section === "tiers") return [...shape(top.tiers.unwrap().element)];
+  if (section === "robots") return [...shape(top.robots.unwrap().element)];
+  if (section === "tasks") return [...shape(top.tasks.unwrap().element)];
+  return [];
+}
+
+function valueAt(data: unknown, path: DataPath): unknown {
+  let value = data;
+  for (const part of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string | number, unknown>)[part];
+  }
+  return value;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number") return String(value);
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+
+const typeNames: Record<string, string> = {
+  number: "a number",
+  int: "an integer",
+  string: "a string",
+  boolean: "true or false",
+  array: "a list",
+  object: "a mapping",
+};
+
+function describeZodIssue(
+  issue: z.core.$ZodIssue,
+  data: unknown,
+  file: string,
+  locate: ParsedFile["locate"],
+): CatalogIssue[] {
+  const path = issue.path as DataPath;
+  const value = valueAt(data, path);
+  const at = (p: DataPath, message: string, key?: string): CatalogIssue => ({ file, path: p, message, ...locate(key ? p.slice(0, -1) : p, key) });
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const known = knownKeys(path);
+      return issue.keys.map((key) => {
+        const guess = didYouMean(key, known);
+        const hint = guess ? `did you mean '${guess}'?` : `known keys: ${known.join(", ")}`;
+        return at([...path, key], `unknown key '${key}': ${hint}`, key);
+      });
+    }
+    case "invalid_type": {
+      if (value === undefined) return [at(path, `is required (${typeNames[issue.expected] ?? issue.expected})`)];
+      if (typeof value === "number" && !Number.isFinite(value)) {
+        return [at(path, `must be a finite number, got ${value}`)];
+      }
+      if (issue.expected === "int") return [at(path, `must be a whole number, got ${show(value)}`)];
+      return [at(path, `must be ${typeNames[issue.expected] ?? issue.expected}, got ${show(value)}`)];
+    }
+    case "too_small":
+    case "too_big": {
+      if (issue.origin === "array") {
+        return [at(path, issue.code === "too_small" ? `must have at least ${issue.minimum} entry` : "has too many entries")];
+      }
+      if (issue.origin === "string") return [at(path, "must not be empty")];
+      const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
+      const op = issue.code === "too_small" ? (issue.inclusive ? ">=" : ">") : issue.inclusive ? "<=" : "<";
+      return [at(path, `must be ${op} ${bound}, got ${show(value)}`)];
+    }
+    case "invalid_value": {
+      const options = issue.values.map(String);
+      const guess = typeof value === "string" ? didYouMean(value, options) : undefined;
+      return [at(path, `must be one of ${options.join(", ")}, got ${show(value)}${guess ? `: did you mean '${guess}'?` : ""}`)];
+    }
+    default:
+      return [at(path, `${issue.message}, got ${show(value)}`)];
+  }
+}
+
+interface Origin {
+  parsed: ParsedFile;
+  index: number;
+}
+
+/** Concatenates the sections of every file, merges the rest, and checks what spans entries. */
+function mergeAndCheck(files: ParsedFile[]): PlanningInput {
+  const tiers: Array<TierSpec & { origin: Origin }> = [];
+  const robots: Array<RobotSpec & { origin: Origin }> = [];
+  const tasks: Array<TaskSpec & { origin: Origin }> = [];
+  let site: { value: string; parsed: ParsedFile } | undefined;
+  let preset: PresetName = "balanced";
+  let reserve = DEFAULT_RESERVE;
+  const weights: { latency?: number; cost?: number } = {};
+  for (const parsed of files) {
+    const content = parsed.content;
+    if (content.site !== undefined) site = { value: content.site, parsed };
+    if (content.objective?.preset !== undefined) preset = content.objective.preset;
+    if (content.objective?.reserve !== undefined) reserve = content.objective.reserve;
+    Object.assign(weights, content.objective?.weights);
+    content.tiers?.forEach((tier, index) => tiers.push({ ...tier, origin: { parsed, index } }));
+    content.robots?.forEach((robot, index) => robots.push({ ...robot, origin: { parsed, index } }));
+    content.tasks?.forEach((task, index) => tasks.push({ ...task, origin: { parsed, index } }));
+  }
+
+  const issues: CatalogIssue[] = [];
+  const last = files[files.length - 1];
+  const fileNames = files.map((f) => f.source.file).join(", ");
+  const missing = (key: string, message: string) =>
+    issues.push({ file: fileNames, path: [key], message, ...(files.length === 1 ? last.locate([]) : {}) });
+  if (!site) missing("site", "is required: name the site (a DNS label such as factory-a)");
+  if (tiers.length === 0) missing("tiers", "at least one tier is required (cloud, edge or robot)");
+  if (tasks.length === 0) missing("tasks", "at least one task is required");
+
+  const report = (section: string, origin: Origin, rest: DataPath, message: string) => {
+    const path = [section, origin.index, ...rest];
+    issues.push({ file: origin.parsed.source.file, path, message, ...origin.parsed.locate(path) });
+  };
+
+  const environments = new Map<string, string>();
+  for (const [section, list] of [["tiers", tiers], ["robots", robots]] as const) {
+    for (const env of list) {
+      const previous = environments.get(env.name);
+      if (previous) report(section, env.origin, ["name"], `duplicate name '${env.name}': already used by ${previous}; tier and robot names must be unique`);
+      else environments.set(env.name, `${section}[${env.origin.index}] in ${env.origin.parsed.source.file}`);
+    }
+  }
+  const robotNames = robots.map((r) => r.name);
+  const allowedNames = [...environments.keys(), ...TIER_KINDS];
+
+  const taskNames = new Map<string, string>();
+  const claim = (name: string, task: (typeof tasks)[number], rest: DataPath) => {
+    const previous = taskNames.get(name);
+    if (previous) report("tasks", task.origin, rest, `duplicate task name '${name}': already used by ${previous}`);
+    else taskNames.set(name, `tasks[${task.origin.index}] in ${task.origin.parsed.source.file}`);
+  };
+  for (const task of tasks) {
+    claim(task.name, task, ["name"]);
+    if (task.perRobot && task.robot !== undefined) {
+      report("tasks", task.origin, ["robot"], "robot and perRobot are exclusive: perRobot already binds one copy to every robot; remove one of them");
+    } else if (task.robot !== undefined && !robotNames.includes(task.robot)) {
+      report("tasks", task.origin, ["robot"], unknownRef("robot", task.robot, robotNames, "robots"));
+    }
+    task.allowedTiers?.forEach((entry, i) => {
+      if (!allowedNames.includes(entry)) report("tasks", task.origin, ["allowedTiers", i], unknownRef("tier, robot or kind", entry, allowedNames, "tiers, robots or cloud|edge|robot"));
+    });
+    if (task.pin !== undefined && !environments.has(task.pin)) {
+      report("tasks", task.origin, ["pin"], unknownRef("environment", task.pin, [...environments.keys()], "tiers or robots"));
+    }
+  }
+  // Copies are named <task>@<robot>: they must not collide with a task written out by hand.
+  for (const task of tasks) {
+    if (!task.perRobot) continue;
+    for (const robot of robotNames) claim(`${task.name}@${robot}`, task, ["name"]);
+  }
+
+  if (issues.length > 0) throw new CatalogError(issues);
+  const presetWeights = PRESETS[preset];
+  const strip = <T extends { origin: Origin }>({ origin: _origin, ...rest }: T): Omit<T, "origin"> => rest;
+  return {
+    site: site!.value,
+    objective: {
+      preset,
+      weights: { latency: weights.latency ?? presetWeights.latency, cost: weights.cost ?? presetWeights.cost },
+      reserve,
+    },
+    tiers: tiers.map(strip),
+    robots: robots.map(strip),
+    tasks: tasks.map(strip),
+  };
+}
+
+function unknownRef(what: string, value: string, known: string[], section: string): string {
+  const guess = didYouMean(value, known);
+  if (guess) return `no ${what} named '${value}': did you mean '${guess}'?`;
+  return known.length === 0 ? `no ${what} named '${value}': the site has no ${section}` : `no ${what} named '${value}' (known: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", …" : ""})`;
+}
+

@@ -1,0 +1,120 @@
+import { Load, type Instance } from "./instance";
+
+/**
+ * Regret construction plus repair and local search: the fast method behind `auto`.
+ *
+ * Levels are filled from the highest priority down, so a task is only ever displaced by one of
+ * equal or higher priority. Within a level, tasks whose best option is hardest to replace (largest
+ * regret) go first. `guide` (one value per candidate, e.g. Lagrangian reduced scores) steers the
+ * construction; the local search always uses the true scores. Tasks placed in `initial` stay placed.
+ */
+export function regretHeuristic(inst: Instance, guide: Float64Array = inst.candScore, initial?: Int32Array, passes = 6): Int32Array {
+  const { taskCount, candStart, candEnv, pinned, priority, levels } = inst;
+  const assignment = Int32Array.from(pinned);
+  /** Candidate position of each placed unpinned task; -1 otherwise. */
+  const position = new Int32Array(taskCount).fill(-1);
+  const load = new Load(inst);
+  const residents: number[][] = Array.from({ length: inst.envCount }, () => []);
+  if (initial) {
+    for (let t = 0; t < taskCount; t++) {
+      if (pinned[t] >= 0 || initial[t] < 0) continue;
+      for (let c = candStart[t]; c < candStart[t + 1]; c++) if (candEnv[c] === initial[t]) place(t, c);
+    }
+  }
+
+  function place(t: number, c: number): void {
+    const e = candEnv[c];
+    assignment[t] = e;
+    position[t] = c;
+    load.add(t, e);
+    residents[e].push(t);
+  }
+  const unplace = (t: number) => {
+    const e = assignment[t];
+    load.remove(t, e);
+    const list = residents[e];
+    list.splice(list.indexOf(t), 1);
+    assignment[t] = -1;
+    position[t] = -1;
+  };
+  const byGuide = (t: number): number[] => {
+    const cands: number[] = [];
+    for (let c = candStart[t]; c < candStart[t + 1]; c++) cands.push(c);
+    return cands.sort((a, b) => guide[a] - guide[b] || a - b);
+  };
+
+  for (const level of levels) {
+    const members: Array<{ t: number; order: number[]; regret: number }> = [];
+    for (let t = 0; t < taskCount; t++) {
+      if (priority[t] !== level || assignment[t] >= 0 || candStart[t] === candStart[t + 1]) continue;
+      const order = byGuide(t);
+      members.push({ t, order, regret: order.length > 1 ? guide[order[1]] - guide[order[0]] : Infinity });
+    }
+    members.sort((a, b) => b.regret - a.regret || a.t - b.t);
+    for (const { t, order } of members) {
+      const c = order.find((c) => load.fits(t, candEnv[c]));
+      if (c !== undefined) place(t, c);
+      else makeRoom(t, order);
+    }
+  }
+
+  for (let pass = 0; pass < passes; pass++) {
+    let improved = false;
+    for (let t = 0; t < taskCount; t++) {
+      if (position[t] < 0) continue;
+      const current = position[t];
+      let best = current;
+      for (let c = candStart[t]; c < candStart[t + 1]; c++) {
+        if (inst.candScore[c] < inst.candScore[best] - 1e-12 && load.fits(t, candEnv[c])) best = c;
+      }
+      if (best !== current) {
+        unplace(t);
+        place(t, best);
+        improved = true;
+      }
+    }
+    for (const level of levels) {
+      for (let t = 0; t < taskCount; t++) {
+        if (priority[t] !== level || assignment[t] >= 0 || candStart[t] === candStart[t + 1]) continue;
+        if (makeRoom(t, byGuide(t))) improved = true;
+      }
+    }
+    if (!improved) break;
+  }
+  return assignment;
+
+  /** Places t by moving one resident of a candidate environment elsewhere; false if no single move does. */
+  function makeRoom(t: number, order: number[]): boolean {
+    for (const c of order) {
+      if (load.fits(t, candEnv[c])) {
+        place(t, c);
+        return true;
+      }
+    }
+    let bestMove: { u: number; to: number; into: number; delta: number } | undefined;
+    for (const c of order) {
+      const e = candEnv[c];
+      const list = residents[e];
+      for (let i = 0; i < Math.min(list.length, 64); i++) {
+        const u = list[i];
+        load.remove(u, e);
+        if (load.fits(t, e)) {
+          load.add(t, e);
+          for (let d = candStart[u]; d < candStart[u + 1]; d++) {
+            const f = candEnv[d];
+            if (f === e || !load.fits(u, f)) continue;
+            const delta = inst.candScore[d] - inst.candScore[position[u]] + inst.candScore[c];
+            if (!bestMove || delta < bestMove.delta) bestMove = { u, to: d, into: c, delta };
+          }
+          load.remove(t, e);
+        }
+        load.add(u, e);
+      }
+    }
+    if (!bestMove) return false;
+    unplace(bestMove.u);
+    place(t, bestMove.into);
+    place(bestMove.u, bestMove.to);
+    return true;
+  }
+}

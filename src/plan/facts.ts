@@ -1,0 +1,100 @@
+import type { Placement } from "./types";
+
+/**
+ * Placement facts written on every workload tierplan provisions (EC2 tags, Kubernetes
+ * annotations, robot config labels) as plain strings, so the policy pack can read them during
+ * `pulumi preview`, when computed outputs are still unknown. One key set for AWS and Kubernetes:
+ * `tierplan/<fact>` is a valid AWS tag key and a valid Kubernetes annotation key.
+ */
+export const FACT_KEYS = {
+  managedBy: "tierplan/managed-by",
+  site: "tierplan/site",
+  task: "tierplan/task",
+  source: "tierplan/source-task",
+  tier: "tierplan/tier",
+  kind: "tierplan/kind",
+  priority: "tierplan/priority",
+  latencyMs: "tierplan/latency-ms",
+  maxLatencyMs: "tierplan/max-latency-ms",
+  compute: "tierplan/compute-tflops",
+  storage: "tierplan/storage-gb",
+  bandwidth: "tierplan/bandwidth-mbps",
+  pinned: "tierplan/pinned",
+  planHash: "tierplan/plan-hash",
+} as const;
+
+export const MANAGED_BY = "tierplan";
+
+/** What one workload says about its placement. */
+export interface PlacementFacts {
+  site: string;
+  task: string;
+  source: string;
+  tier: string;
+  kind: string;
+  priority: number;
+  latencyMs: number;
+  maxLatencyMs: number;
+  compute: number;
+  storage: number;
+  bandwidth: number;
+  pinned: boolean;
+  planHash: string;
+}
+
+/** Facts of a placement as string tags/annotations. Numbers keep full precision. */
+export function placementFacts(site: string, placement: Placement, planHash: string): Record<string, string> {
+  return {
+    [FACT_KEYS.managedBy]: MANAGED_BY,
+    [FACT_KEYS.site]: site,
+    [FACT_KEYS.task]: placement.task,
+    [FACT_KEYS.source]: placement.source,
+    [FACT_KEYS.tier]: placement.tier,
+    [FACT_KEYS.kind]: placement.kind,
+    [FACT_KEYS.priority]: String(placement.priority),
+    [FACT_KEYS.latencyMs]: String(placement.latencyMs),
+    [FACT_KEYS.maxLatencyMs]: String(placement.maxLatency),
+    [FACT_KEYS.compute]: String(placement.compute),
+    [FACT_KEYS.storage]: String(placement.storage),
+    [FACT_KEYS.bandwidth]: String(placement.bandwidth),
+    [FACT_KEYS.pinned]: String(Boolean(placement.pinned)),
+    [FACT_KEYS.planHash]: planHash,
+  };
+}
+
+/**
+ * Reads placement facts back from tags or annotations; undefined when the resource is not a
+ * tierplan workload. A managed resource with a missing or malformed fact yields the list of
+ * problems instead, which policies report as violations.
+ */
+export function readPlacementFacts(tags: Record<string, unknown> | undefined): PlacementFacts | string[] | undefined {
+  if (!tags || tags[FACT_KEYS.managedBy] !== MANAGED_BY) return undefined;
+  const problems: string[] = [];
+  const text = (key: string): string => {
+    const value = tags[key];
+    if (typeof value !== "string" || value === "") problems.push(`missing ${key}`);
+    return typeof value === "string" ? value : "";
+  };
+  const number = (key: string): number => {
+    const raw = text(key);
+    const value = Number(raw);
+    if (raw !== "" && !Number.isFinite(value)) problems.push(`${key} is not a number: '${raw}'`);
+    return value;
+  };
+  const facts: PlacementFacts = {
+    site: text(FACT_KEYS.site),
+    task: text(FACT_KEYS.task),
+    source: text(FACT_KEYS.source),
+    tier: text(FACT_KEYS.tier),
+    kind: text(FACT_KEYS.kind),
+    priority: number(FACT_KEYS.priority),
+    latencyMs: number(FACT_KEYS.latencyMs),
+    maxLatencyMs: number(FACT_KEYS.maxLatencyMs),
+    compute: number(FACT_KEYS.compute),
+    storage: number(FACT_KEYS.storage),
+    bandwidth: number(FACT_KEYS.bandwidth),
+    pinned: text(FACT_KEYS.pinned) === "true",
+    planHash: text(FACT_KEYS.planHash),
+  };
+  return problems.length > 0 ? problems : facts;
+}

@@ -1,0 +1,4 @@
+/** A number as a person reads it: six significant digits, no trailing zeros. */
+export const fmt = (value: number): string => String(Number(value.toPrecision(6)));
+
+export const percent = (share: number): string => `${(share * 100).toFixed(share < 0.1 && share > 0 ? 1 : 0)}%`;

@@ -1,0 +1,80 @@
+import { fmt, percent } from "./format";
+import type { Plan } from "./types";
+
+export interface RenderOptions {
+  /** Rows of the placement table before it is cut short; Infinity for all. */
+  maxRows?: number;
+  /** ANSI colour for a terminal. */
+  color?: boolean;
+}
+
+/** The plan as a person reads it in a terminal: placements, unplaced tasks and why, utilization, solver. */
+export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
+  const maxRows = options.maxRows ?? 40;
+  const paint = (code: string) => (text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const bold = paint("1");
+  const red = paint("31");
+  const yellow = paint("33");
+  const dim = paint("2");
+  const out: string[] = [];
+  const total = plan.placements.length + plan.unplaced.length;
+  const status = plan.solver.optimal ? "optimal" : `gap ${percent(plan.solver.gap)}${plan.solver.countsProven ? "" : ", counts unproven"}`;
+  out.push(
+    bold(`Site ${plan.site}: ${plan.placements.length} of ${total} tasks placed`) +
+      ` · score ${fmt(plan.objective.score)} · latency ${fmt(plan.objective.latencyMs)} ms · cost ${fmt(plan.objective.cost)}` +
+      dim(` · ${plan.solver.algorithm} (${status}, ${fmt(plan.solver.ms)} ms)`),
+  );
+  out.push("");
+  const rows = plan.placements.slice(0, maxRows).map((p) => [
+    p.task,
+    p.tier,
+    p.kind,
+    String(p.priority),
+    `${fmt(p.latencyMs)} ms`,
+    `${fmt(p.maxLatency)} ms`,
+    fmt(p.cost),
+    fmt(p.score),
+    p.pinned ? "pinned" : "",
+  ]);
+  out.push(...table(["TASK", "TIER", "KIND", "PRIO", "LATENCY", "SLO", "COST", "SCORE", ""], rows).map((line, i) => (i === 0 ? bold(line) : line)));
+  if (plan.placements.length > maxRows) out.push(dim(`… and ${plan.placements.length - maxRows} more placements (--all shows every one, --json the whole plan)`));
+
+  if (plan.violations.length > 0) {
+    out.push("", red(bold(`Violations (${plan.violations.length}): pins that break contract rules`)));
+    for (const v of plan.violations) out.push(red(`  ✗ ${v.task} on ${v.tier} [${v.rule}]: ${v.message}`));
+  }
+  if (plan.unplaced.length > 0) {
+    out.push("", yellow(bold(`Unplaced (${plan.unplaced.length})`)));
+    for (const u of plan.unplaced.slice(0, maxRows)) {
+      out.push(`  ${yellow(u.task)} (priority ${u.priority}): ${u.reasons[0]}`);
+      for (const line of u.reasons.slice(1, 6)) out.push(dim(`      ${line}`));
+      if (u.reasons.length > 6) out.push(dim(`      … ${u.reasons.length - 6} more`));
+    }
+    if (plan.unplaced.length > maxRows) out.push(dim(`  … and ${plan.unplaced.length - maxRows} more unplaced`));
+  }
+
+  out.push("", bold("Utilization (share of capacity)"));
+  const shared = plan.utilization.filter((u) => !u.fleetRobot);
+  const robots = plan.utilization.filter((u) => u.fleetRobot);
+  const busiestRobots = [...robots].sort((a, b) => Math.max(b.compute, b.storage, b.bandwidth) - Math.max(a.compute, a.storage, a.bandwidth)).slice(0, 5);
+  const utilRows = [...shared, ...busiestRobots].map((u) => {
+    const flags = u.bottlenecks.map((b) => (b.severity === "high" ? red : yellow)(`${b.dimension} ${b.severity}`)).join(" ");
+    return [u.tier, u.kind, percent(u.compute), percent(u.storage), percent(u.bandwidth), flags];
+  });
+  out.push(...table(["ENVIRONMENT", "KIND", "COMPUTE", "STORAGE", "BANDWIDTH", "BOTTLENECK"], utilRows).map((l, i) => (i === 0 ? dim(l) : l)));
+  if (robots.length > busiestRobots.length) out.push(dim(`  (${robots.length} fleet robots; the ${busiestRobots.length} busiest shown)`));
+  for (const line of plan.recommendations) out.push(yellow(`→ ${line}`));
+
+  const levels = plan.objective.placedByPriority.map((l) => `p${l.priority} ${l.placed}/${l.total}`).join(", ");
+  const bound = plan.solver.bound === null ? "" : ` · bound ${fmt(plan.solver.bound)}`;
+  out.push("", dim(`Solver: ${plan.solver.algorithm} via ${plan.solver.method} · placed by priority ${levels}${bound} · objective ${plan.objective.preset} (latency ×${fmt(plan.objective.weights.latency)}, cost ×${fmt(plan.objective.weights.cost)}), reserve ${percent(plan.objective.reserve)}`));
+  return out.join("\n") + "\n";
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "").length;
+  const widths = header.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ""))));
+  const line = (cells: string[]) =>
+    "  " + cells.map((c, i) => c + " ".repeat(Math.max(0, widths[i] - visible(c)))).join("  ").trimEnd();
+  return [line(header), ...rows.map(line)];
+}
