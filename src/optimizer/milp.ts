@@ -68,12 +68,15 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
     rowUpper.push(1);
   }
   const possible = new Float64Array(envCount * DIMS);
+  const touched = new Uint8Array(envCount);
   for (let j = 0; j < cols.length; j++) {
+    touched[candEnv[cols[j]]] = 1;
     for (let k = 0; k < DIMS; k++) possible[candEnv[cols[j]] * DIMS + k] += demand[colTask[j] * DIMS + k];
   }
   const capRow = new Int32Array(envCount * DIMS).fill(-1);
   for (let i = 0; i < capRow.length; i++) {
-    if (possible[i] <= free[i] + slack[i]) continue;
+    // Rows the candidates cannot overfill are left out; so are environments no column uses.
+    if (!touched[Math.floor(i / DIMS)] || possible[i] <= free[i] + slack[i]) continue;
     capRow[i] = rows++;
     rowLower.push(-Infinity);
     rowUpper.push(free[i] + slack[i]);

@@ -18,9 +18,16 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
       ? { milpNodes: Infinity, milpMaxColumns: Infinity, boundIterations: DEFAULT_BUDGET.boundIterations, ...options.budget }
       : { ...DEFAULT_BUDGET, ...options.budget };
 
-  let best = regretHeuristic(inst);
+  // The seed's greedy joins the pool, so `auto` is never worse than the baseline by construction.
+  let best = seedGreedy(inst).assignment;
   let bestWorth = worth(inst, best);
-  const work: Record<string, number> = { heuristicRuns: 1 };
+  const regret = regretHeuristic(inst);
+  const regretWorth = worth(inst, regret);
+  if (compareWorth(regretWorth, bestWorth) < 0) {
+    best = regret;
+    bestWorth = regretWorth;
+  }
+  const work: Record<string, number> = { heuristicRuns: 2 };
   // The Lagrangian multipliers price the contended capacity: a second construction guided by them
   // is what lands large instances within a fraction of a percent of the LP bound.
   const relaxed = lagrangianBound(inst, bestWorth.placed, bestWorth.score, budget.boundIterations);
