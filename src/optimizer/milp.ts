@@ -24,6 +24,10 @@ export interface Stage {
   start?: Int32Array;
   /** Branch-and-bound node limit; Infinity for none. */
   maxNodes: number;
+  /** Solve the LP relaxation only (integrality dropped): a bound, and a point to round from. */
+  relax?: boolean;
+  /** Candidates proven out of every plan better than `start` (reduced-cost fixing): left out. */
+  exclude?: Uint8Array;
 }
 
 export interface StageResult {
@@ -37,6 +41,8 @@ export interface StageResult {
   bound: number;
   nodes: number;
   columns: number;
+  /** With `relax`: the LP value of every candidate (indexed like `Instance.candEnv`). */
+  lp?: Float64Array;
 }
 
 /**
@@ -57,7 +63,7 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
     if (pinned[t] >= 0 || priority[t] < stage.minPriority) continue;
     let any = false;
     for (let c = candStart[t]; c < candStart[t + 1]; c++) {
-      if (!candFits[c]) continue;
+      if (!candFits[c] || stage.exclude?.[c]) continue;
       cols.push(c);
       colTask.push(t);
       any = true;
@@ -133,7 +139,7 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
     rowLower: rowLower.map((v) => (v === -Infinity ? -inf : v)),
     rowUpper: rowUpper.map((v) => (v === Infinity ? inf : v)),
     matrix: { format: "csc", numRows: rows, numCols: cols.length, starts, indices: Int32Array.from(indices), values: Float64Array.from(values) },
-    integrality: new Int32Array(cols.length).fill(1),
+    ...(!stage.relax && { integrality: new Int32Array(cols.length).fill(1) }),
   });
   try {
     model.options.set({
@@ -144,6 +150,7 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
       primal_feasibility_tolerance: 1e-9,
       mip_feasibility_tolerance: 1e-9,
       ...(Number.isFinite(stage.maxNodes) && { mip_max_nodes: stage.maxNodes }),
+      ...(process.env.LPOPT ? JSON.parse(process.env.LPOPT) : {}),
     });
     if (stage.start) {
       const colValue = new Float64Array(cols.length);
@@ -152,6 +159,15 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
     }
     model.run();
     const status = model.getModelStatus();
+    if (stage.relax) {
+      const sign = stage.countLevel === undefined ? 1 : -1;
+      if (status !== solver.constants.modelStatus.optimal) return { optimal: false, objective: NaN, bound: -Infinity * sign, nodes: 0, columns: cols.length };
+      const x = model.getSolution().colValue;
+      const lp = new Float64Array(candEnv.length);
+      for (let j = 0; j < cols.length; j++) lp[cols[j]] = x[j];
+      const objective = sign * model.getObjectiveValue();
+      return { optimal: false, objective, bound: objective, nodes: 0, columns: cols.length, lp };
+    }
     const nodes = Number(model.info.get("mip_node_count") ?? 0);
     const hasSolution = Number(model.info.get("primal_solution_status") ?? 0) === 2;
     const sign = stage.countLevel === undefined ? 1 : -1;

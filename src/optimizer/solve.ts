@@ -1,5 +1,5 @@
 import type { Problem } from "../model";
-import { lagrangianBound } from "./bound";
+import { lagrangianBound, type LagrangianBound } from "./bound";
 import { compareWorth, worth, type Worth } from "./evaluate";
 import { regretHeuristic } from "./heuristic";
 import { buildInstance, isPlaceable, type Instance } from "./instance";
@@ -28,32 +28,50 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
     bestWorth = regretWorth;
   }
   const work: Record<string, number> = { heuristicRuns: 2 };
-  // The Lagrangian multipliers price the contended capacity: a second construction guided by them
-  // is what lands large instances within a fraction of a percent of the LP bound.
-  const relaxed = lagrangianBound(inst, bestWorth.placed, bestWorth.score, budget.boundIterations);
-  work.boundIterations = relaxed.iterations;
-  const guided = regretHeuristic(inst, relaxed.reduced);
-  work.heuristicRuns++;
-  const guidedWorth = worth(inst, guided);
-  if (compareWorth(guidedWorth, bestWorth) < 0) {
-    best = guided;
-    bestWorth = guidedWorth;
+  // The Lagrangian multipliers price the contended capacity, and its robot subproblems say which
+  // tasks each robot should keep: a construction guided by both lands large fleets within about a
+  // percent of the bound.
+  const tryGuide = (guide: { reduced: Float64Array; robotPick: Int32Array }) => {
+    const guided = regretHeuristic(inst, guide.reduced, guide.robotPick);
+    work.heuristicRuns++;
+    const guidedWorth = worth(inst, guided);
+    if (compareWorth(guidedWorth, bestWorth) < 0) {
+      best = guided;
+      bestWorth = guidedWorth;
+    }
+  };
+  // The bound holds for plans placing at least the counts it was given: when a guided
+  // construction places more, bound again for the new counts (the last round guides nothing).
+  let relaxed: ReturnType<typeof lagrangianBound>;
+  for (let round = 0; ; round++) {
+    const counts = bestWorth.placed;
+    relaxed = lagrangianBound(inst, counts, bestWorth.score, budget.boundIterations, round < 2 ? tryGuide : undefined);
+    work.boundIterations = (work.boundIterations ?? 0) + relaxed.iterations;
+    if (round < 2) tryGuide(relaxed);
+    if (bestWorth.placed.every((p, i) => p === counts[i])) break;
   }
 
   const columns = inst.candFits.reduce((sum, fits) => sum + fits, 0);
   work.columns = columns;
   if (columns <= budget.milpMaxColumns) {
     progress(`MILP over ${columns} placement variables`);
-    const exact = await lexicographic(inst, best, bestWorth, budget, progress);
+    const exact = await lexicographic(inst, best, bestWorth, budget, relaxed, progress);
     Object.assign(work, exact.work);
     return { ...exact, algorithm, work };
   }
-  const method = "regret+lagrangian";
-  return { ...certify(inst, { assignment: best, algorithm, method, optimal: false, gap: NaN, countsProven: false, work }, budget.boundIterations, relaxed.bound, bestWorth) };
+  return withGap(inst, { assignment: best, algorithm, method: "regret+lagrangian", optimal: false, gap: NaN, countsProven: false, work }, bestWorth, relaxed.bound);
 }
 
 /** Strict priority by stages: the most tasks at each level in turn, then the least score (contract §2). */
-async function lexicographic(inst: Instance, start: Int32Array, startWorth: Worth, budget: Budget, progress: (m: string) => void): Promise<Solution> {
+async function lexicographic(
+  inst: Instance,
+  start: Int32Array,
+  startWorth: Worth,
+  budget: Budget,
+  relaxed: LagrangianBound,
+  progress: (m: string) => void,
+): Promise<Solution> {
+  const startBound = relaxed.bound;
   const solver = await highs();
   const ceilings = placedCeilings(inst);
   const minPlaced = new Map<number, number>();
@@ -61,7 +79,7 @@ async function lexicographic(inst: Instance, start: Int32Array, startWorth: Wort
   let incumbent = start;
   let incumbentWorth = startWorth;
   let countsProven = true;
-  const work = { milpStages: 0, milpNodes: 0 };
+  const work: Record<string, number> = { milpStages: 0, milpNodes: 0 };
   for (const [i, level] of inst.levels.entries()) {
     let placed = incumbentWorth.placed[i];
     if (placed < ceilings[i]) {
@@ -80,7 +98,16 @@ async function lexicographic(inst: Instance, start: Int32Array, startWorth: Wort
     if (placed >= ceilings[i]) forced.add(level);
   }
   progress("minimising the score");
-  const final = solveStage(solver, inst, { minPriority: -Infinity, minPlaced, forced, start: incumbent, maxNodes: budget.milpNodes });
+  // Reduced-cost fixing: with the counts the bound was computed for, a candidate whose reduced
+  // cost lifts the bound above the incumbent is in no better plan, so the MILP can leave it out.
+  let exclude: Uint8Array | undefined;
+  if (incumbentWorth.placed.every((p, i) => p === startWorth.placed[i])) {
+    exclude = new Uint8Array(relaxed.reducedCost.length);
+    const limit = incumbentWorth.score - relaxed.bound + 1e-7 * Math.max(1, Math.abs(incumbentWorth.score));
+    for (let c = 0; c < exclude.length; c++) if (relaxed.reducedCost[c] > limit) exclude[c] = 1;
+    work.fixedColumns = exclude.reduce((sum, x) => sum + x, 0);
+  }
+  const final = solveStage(solver, inst, { minPriority: -Infinity, minPlaced, forced, start: incumbent, maxNodes: budget.milpNodes, ...(exclude && { exclude }) });
   work.milpStages++;
   work.milpNodes += final.nodes;
   if (final.assignment) {
@@ -90,29 +117,28 @@ async function lexicographic(inst: Instance, start: Int32Array, startWorth: Wort
       incumbentWorth = finalWorth;
     }
   }
+  const solution: Solution = { assignment: incumbent, algorithm: "exact", method: "milp", optimal: false, gap: NaN, countsProven, work };
+  if (countsProven && final.optimal) return { ...solution, optimal: true, gap: 0, bound: incumbentWorth.score };
+  // A bound from the Lagrangian holds only for the counts it was computed with.
+  const sameCounts = incumbentWorth.placed.every((p, i) => p === startWorth.placed[i]);
   const pinnedScore = incumbentWorth.score - scoreOfUnpinned(inst, incumbent);
-  const solution: Solution = {
-    assignment: incumbent,
-    algorithm: "exact",
-    method: "milp",
-    optimal: countsProven && final.optimal,
-    gap: 0,
-    countsProven,
-    work,
-  };
-  if (solution.optimal) return { ...solution, bound: incumbentWorth.score };
-  return certify(inst, solution, budget.boundIterations, final.bound + pinnedScore, incumbentWorth);
+  const bound = Math.max(final.bound + pinnedScore, sameCounts ? startBound : -Infinity);
+  return withGap(inst, solution, incumbentWorth, Number.isFinite(bound) ? bound : lagrangianBound(inst, incumbentWorth.placed, incumbentWorth.score, budget.boundIterations).bound);
 }
 
-/** Adds the best proven lower bound on the score and the relative gap to it. */
-function certify(inst: Instance, solution: Solution, iterations: number, knownBound = -Infinity, known?: Worth): Solution {
-  const w = known ?? worth(inst, solution.assignment);
+/** Certifies a heuristic plan: the Lagrangian bound for its counts, and the gap to it. */
+function certify(inst: Instance, solution: Solution, iterations: number): Solution {
+  const w = worth(inst, solution.assignment);
+  return withGap(inst, solution, w, lagrangianBound(inst, w.placed, w.score, iterations).bound);
+}
+
+/** Adds the bound and the relative gap; counts are proven where every placeable task is placed. */
+function withGap(inst: Instance, solution: Solution, w: Worth, bound: number): Solution {
   const ceilings = placedCeilings(inst);
   const countsProven = solution.countsProven || w.placed.every((p, i) => p >= ceilings[i]);
-  const relaxed = lagrangianBound(inst, w.placed, w.score, iterations);
-  const bound = Math.min(w.score, Math.max(knownBound, relaxed.bound));
-  const gap = relativeGap(w.score, bound);
-  return { ...solution, countsProven, bound, gap, optimal: countsProven && gap <= 1e-9 };
+  const capped = Math.min(w.score, bound);
+  const gap = relativeGap(w.score, capped);
+  return { ...solution, countsProven, bound: capped, gap, optimal: countsProven && gap === 0 };
 }
 
 export function relativeGap(value: number, bound: number): number {

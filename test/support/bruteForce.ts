@@ -34,7 +34,7 @@ export function bruteForce(problem: Problem): BruteForceResult {
     environments.every((env) => {
       // Pins may overfill an environment (they are reported as violations); unpinned tasks may
       // only use what the pins leave.
-      if (!tasks.some((t, i) => free[i] && choice[i] === env.index)) return true;
+      if (!tasks.some((_t, i) => free[i] && choice[i] === env.index)) return true;
       return DIMENSIONS.every((d) => {
         const total = tasks.reduce((sum, t, i) => (choice[i] === env.index ? sum + t[d] : sum), 0);
         return leq(total, usable(env, d, reserve));
