@@ -71,7 +71,7 @@ export function regretHeuristic(inst: Instance, guide: Float64Array = inst.candS
         unplace(t);
         place(t, best);
         improved = true;
-      }
+      } else if (ejectInto(t)) improved = true;
     }
     for (const level of levels) {
       for (let t = 0; t < taskCount; t++) {
@@ -82,6 +82,44 @@ export function regretHeuristic(inst: Instance, guide: Float64Array = inst.candS
     if (!improved) break;
   }
   return assignment;
+
+  /**
+   * Moves t to a better environment that is full by moving one of its residents elsewhere, when
+   * the two moves together lower the score; false if no such pair exists.
+   */
+  function ejectInto(t: number): boolean {
+    const e = assignment[t];
+    const current = position[t];
+    const score = inst.candScore;
+    let bestMove: { u: number; into: number; to: number; delta: number } | undefined;
+    load.remove(t, e);
+    for (let c = candStart[t]; c < candStart[t + 1]; c++) {
+      const f = candEnv[c];
+      if (f === e || score[c] >= score[current] - 1e-9) continue;
+      const list = residents[f];
+      for (let i = 0; i < Math.min(list.length, 32); i++) {
+        const u = list[i];
+        load.remove(u, f);
+        if (load.fits(t, f)) {
+          load.add(t, f);
+          for (let d = candStart[u]; d < candStart[u + 1]; d++) {
+            if (candEnv[d] === f || !load.fits(u, candEnv[d])) continue;
+            const delta = score[c] - score[current] + score[d] - score[position[u]];
+            if (delta < -1e-9 && (!bestMove || delta < bestMove.delta)) bestMove = { u, into: c, to: d, delta };
+          }
+          load.remove(t, f);
+        }
+        load.add(u, f);
+      }
+    }
+    load.add(t, e);
+    if (!bestMove) return false;
+    unplace(bestMove.u);
+    unplace(t);
+    place(t, bestMove.into);
+    place(bestMove.u, bestMove.to);
+    return true;
+  }
 
   /** Places t by moving one resident of a candidate environment elsewhere; false if no single move does. */
   function makeRoom(t: number, order: number[]): boolean {

@@ -150,7 +150,6 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
       primal_feasibility_tolerance: 1e-9,
       mip_feasibility_tolerance: 1e-9,
       ...(Number.isFinite(stage.maxNodes) && { mip_max_nodes: stage.maxNodes }),
-      ...(process.env.LPOPT ? JSON.parse(process.env.LPOPT) : {}),
     });
     if (stage.start) {
       const colValue = new Float64Array(cols.length);

@@ -32,7 +32,7 @@ export interface Budget {
   boundIterations: number;
 }
 
-export const DEFAULT_BUDGET: Budget = { milpNodes: 2000, milpMaxColumns: 25_000, boundIterations: 300 };
+export const DEFAULT_BUDGET: Budget = { milpNodes: 200, milpMaxColumns: 5_000, boundIterations: 300 };
 
 export interface SolveOptions {
   algorithm?: Algorithm;
