@@ -1,0 +1,20 @@
+import type { ResourceView, RuleViolation } from "./resources";
+
+export type EnforcementLevel = "mandatory" | "advisory" | "disabled";
+
+/**
+ * A policy as a pure function of the stack's resources: the pack wraps each in a
+ * StackValidationPolicy, the offline preview and `tierplan check` call `check` directly.
+ */
+export interface Rule<C extends object> {
+  /** Kebab-case policy name, as `pulumi preview` reports it. */
+  name: string;
+  description: string;
+  /** Default level; stacks override it in the policy config. */
+  enforcementLevel: EnforcementLevel;
+  /** JSON Schema of the rule's config (`configSchema` of the pack). */
+  configSchema: { properties: Record<string, object> };
+  /** Config values when the policy config gives none. */
+  defaults: C;
+  check(resources: readonly ResourceView[], config: C): RuleViolation[];
+}

@@ -1,0 +1,66 @@
+import { runPreview, type PreviewResult } from "../preview/run";
+import { GROUPS, groupOf } from "../preview/groups";
+import { renderPlan } from "../plan";
+import { parseCommand } from "./args";
+import { EXIT, UsageError } from "./exit";
+import { colorWanted } from "./planCommand";
+import { renderVerdicts } from "./verdicts";
+
+export const PREVIEW_USAGE = `tierplan preview --stack <site> [--json] [--all]
+
+Runs the Pulumi program for stacks/Pulumi.<site>.yaml on Pulumi's mock engine: no Pulumi CLI,
+no cloud credentials. Shows the plan, the resources \`pulumi up\` would create by tier, and the
+policy pack's verdicts. Secrets in the stack file are replaced by placeholders, never printed.
+
+Options:
+  --stack <site>    the stack (site) to preview; required
+  --json            one JSON object (contract §4): stack, plan, resources, policies
+  --all             list every placement and resource, not the first 40
+
+Exit status: 0 ok, 1 a mandatory policy is violated, 2 invalid input.
+`;
+
+export async function previewCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { stack: { type: "string" }, json: { type: "boolean" }, all: { type: "boolean" }, help: { type: "boolean", short: "h" } });
+  if (values.help) {
+    process.stdout.write(PREVIEW_USAGE);
+    return EXIT.ok;
+  }
+  if (positionals.length > 0) throw new UsageError(`preview: unexpected argument '${positionals[0]}': give the stack with --stack <site>`);
+  if (!values.stack) throw new UsageError("preview: give the stack, e.g. 'tierplan preview --stack factory-a'");
+  const result = await runPreview(values.stack);
+  if (values.json) {
+    const { stack, plan, planHash, resources, policies, warnings } = result;
+    process.stdout.write(`${JSON.stringify({ stack, plan, planHash, resources, policies, warnings }, null, 2)}\n`);
+  } else {
+    process.stdout.write(renderPreview(result, { all: Boolean(values.all), color: colorWanted() }));
+  }
+  return result.policies.violations.some((v) => v.level === "mandatory") ? EXIT.policy : EXIT.ok;
+}
+
+/** What a person reads: the plan, then the resources by tier as `pulumi preview` lists creates, then verdicts. */
+export function renderPreview(result: PreviewResult, options: { all: boolean; color: boolean }): string {
+  const paint = (code: string) => (text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const green = paint("32");
+  const bold = paint("1");
+  const dim = paint("2");
+  const out: string[] = [bold(`Previewing stack ${result.stack} offline (Pulumi mock engine, no cloud calls)`), ""];
+  out.push(renderPlan(result.plan, { maxRows: options.all ? Infinity : 40, color: options.color }).trimEnd(), "");
+  for (const warning of result.warnings) out.push(paint("33")(`warning: ${warning}`));
+  if (result.warnings.length > 0) out.push("");
+  out.push(bold(`Resources: ${result.resources.length} to create`));
+  const limit = options.all ? Infinity : 40;
+  for (const title of [...GROUPS.map((g) => g.title), "other"]) {
+    const members = result.resources.filter((r) => groupOf(r) === title);
+    if (members.length === 0) continue;
+    out.push(`  ${title} (${members.length})`);
+    const width = Math.max(...members.map((r) => r.type.length));
+    for (const r of members.slice(0, limit)) {
+      const detail = r.type === "aws:ec2/instance:Instance" ? dim(`  ${String(r.inputs.instanceType)}`) : "";
+      out.push(`    ${green("+")} ${r.type.padEnd(width)}  ${r.name}${detail}`);
+    }
+    if (members.length > limit) out.push(dim(`    … ${members.length - limit} more (--all lists them)`));
+  }
+  out.push("", renderVerdicts(result.policies.violations, options.color));
+  return `${out.join("\n")}\n`;
+}

@@ -1,0 +1,158 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { placementFacts } from "../plan/facts";
+import type { EnvironmentRecord, Placement } from "../plan/types";
+import { DEFAULT_PORT } from "./cloud";
+import { bandwidthAnnotation, containerResources, quotaHard, type EdgeSizing } from "./edgeSizing";
+import { k8sName } from "./names";
+
+export interface EdgeTierArgs {
+  /** The site (stack): names the namespace's default and labels every object. */
+  site: string;
+  /** Namespace that holds the site's workloads, quota, robot configs and plan record. */
+  namespace: string;
+  /** Provider of the edge cluster: from a kubeconfig secret, or the EKS cluster tierplan built. */
+  provider: k8s.Provider;
+  /** The edge tiers as the plan saw them, with their capacities. */
+  environments: EnvironmentRecord[];
+  /** The edge-placed tasks, one Deployment and Service each. */
+  placements: Placement[];
+  /** Every priority level of the catalog, one PriorityClass each. */
+  priorities: number[];
+  /** Reserve of the objective: the quota is the usable share of capacity. */
+  reserve: number;
+  /** How TFLOPS, GB and Mbps become requests. */
+  sizing: EdgeSizing;
+  /** Hash of the plan, written on every workload. */
+  planHash: string;
+}
+
+export interface EdgeWorkload {
+  task: string;
+  deployment: k8s.apps.v1.Deployment;
+  service: k8s.core.v1.Service;
+  /** `<service>.<namespace>.svc.cluster.local:<port>`, what robots are told to call. */
+  endpoint: string;
+}
+
+/** Labels every tierplan object in the cluster carries, for selection and cleanup. */
+export function siteLabels(site: string): Record<string, string> {
+  return { "app.kubernetes.io/managed-by": "tierplan", "app.kubernetes.io/part-of": k8sName(`tierplan-${site}`) };
+}
+
+/** Kubernetes priority for a catalog priority level: higher levels preempt lower ones. */
+export function priorityValue(level: number): number {
+  return Math.min(1_000_000_000, 1000 * level);
+}
+
+export function priorityClassName(site: string, level: number): string {
+  return k8sName(`tierplan-${site}-p${level}`);
+}
+
+/**
+ * The edge tier on a site's cluster: a namespace, a ResourceQuota per edge tier equal to its
+ * usable capacity, a PriorityClass per catalog priority level, and a Deployment and Service per
+ * edge-placed task whose requests derive from its demands.
+ */
+export class EdgeTier extends pulumi.ComponentResource {
+  readonly namespace: k8s.core.v1.Namespace;
+  readonly workloads: EdgeWorkload[];
+
+  constructor(name: string, args: EdgeTierArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("tierplan:edge:EdgeTier", name, {}, opts);
+    const { site, sizing } = args;
+    const childOpts = { parent: this, provider: args.provider };
+    const labels = siteLabels(site);
+    this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace, labels } }, childOpts);
+    const namespace = this.namespace.metadata.name;
+    const nsOpts = { ...childOpts, dependsOn: [this.namespace] };
+
+    for (const env of args.environments) {
+      new k8s.core.v1.ResourceQuota(
+        `${name}-${env.name}-quota`,
+        {
+          metadata: {
+            name: k8sName(`tierplan-${env.name}`),
+            namespace,
+            labels: { ...labels, "tierplan/tier": k8sName(env.name) },
+            annotations: {
+              "tierplan/tier": env.name,
+              "tierplan/reserve": String(args.reserve),
+              "tierplan/capacity": JSON.stringify({ compute: env.compute, storage: env.storage, bandwidth: env.bandwidth }),
+            },
+          },
+          spec: { hard: quotaHard(env, args.reserve, sizing) },
+        },
+        nsOpts,
+      );
+    }
+    for (const level of args.priorities) {
+      new k8s.scheduling.v1.PriorityClass(
+        `${name}-p${level}`,
+        {
+          metadata: { name: priorityClassName(site, level), labels },
+          value: priorityValue(level),
+          preemptionPolicy: "PreemptLowerPriority",
+          description: `tierplan ${site}: catalog priority ${level}`,
+        },
+        childOpts,
+      );
+    }
+
+    this.workloads = args.placements.map((placement) => {
+      const app = k8sName(placement.task);
+      const selector = { "app.kubernetes.io/name": app, "app.kubernetes.io/instance": k8sName(`${site}-${placement.task}`) };
+      const annotations = placementFacts(site, placement, args.planHash);
+      const port = placement.port ?? DEFAULT_PORT;
+      const resources = containerResources(placement, sizing);
+      const deployment = new k8s.apps.v1.Deployment(
+        `${name}-${placement.task}`,
+        {
+          metadata: { name: app, namespace, labels: { ...labels, ...selector, "tierplan/tier": k8sName(placement.tier) }, annotations },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: selector },
+            template: {
+              metadata: {
+                labels: { ...labels, ...selector },
+                annotations: {
+                  ...annotations,
+                  ...(placement.bandwidth > 0 && { "kubernetes.io/egress-bandwidth": bandwidthAnnotation(placement.bandwidth) }),
+                },
+              },
+              spec: {
+                priorityClassName: priorityClassName(site, placement.priority),
+                containers: [
+                  {
+                    name: "task",
+                    image: placement.image!,
+                    ports: [{ name: "serve", containerPort: port }],
+                    env: [
+                      { name: "TIERPLAN_TASK", value: placement.task },
+                      { name: "TIERPLAN_SITE", value: site },
+                    ],
+                    resources,
+                  },
+                ],
+                ...(resources.limits[sizing.gpuResource] !== undefined && {
+                  tolerations: [{ key: sizing.gpuResource, operator: "Exists", effect: "NoSchedule" }],
+                }),
+              },
+            },
+          },
+        },
+        nsOpts,
+      );
+      const service = new k8s.core.v1.Service(
+        `${name}-${placement.task}-svc`,
+        {
+          metadata: { name: app, namespace, labels: { ...labels, ...selector }, annotations: { "tierplan/task": placement.task } },
+          spec: { selector, ports: [{ name: "serve", port, targetPort: port }] },
+        },
+        nsOpts,
+      );
+      return { task: placement.task, deployment, service, endpoint: `${app}.${args.namespace}.svc.cluster.local:${port}` };
+    });
+    this.registerOutputs({ namespace, deployments: this.workloads.map((w) => w.task) });
+  }
+}
