@@ -271,7 +271,7 @@ describe("missing required fields", () => {
 
   // docs/input.md: "Every error names the file, the line, the path inside the file and the fix".
   // A key missing from an entry could be located at the entry's mapping, but no line is given.
-  it.fails("a required field of a task is located at the task (line)", () => {
+  it("a required field of a task is located at the task (line)", () => {
     const issue = oneIssue(withTask("{ name: sensing, compute: 1 }"));
     expect(issue.line).toBe(11);
   });
@@ -516,7 +516,7 @@ describe("names and references", () => {
   });
 
   // Tier names that equal a kind (cloud, edge) appear twice in the list of known names.
-  it.fails("the known names for allowedTiers are listed once each", () => {
+  it("the known names for allowedTiers are listed once each", () => {
     const issue = oneIssue(withTask("{ name: grip, compute: 1, maxLatency: 10, allowedTiers: [fog] }"));
     const known = /\(known: (.*)\)$/.exec(issue.message)![1].split(", ");
     expect(known).toEqual([...new Set(known)]);
@@ -598,7 +598,7 @@ describe("several files", () => {
   // objective.weights (or only the preset) must not reset the earlier file's reserve/preset, but
   // ObjectiveSchema.partial() in src/catalog/schema.ts still applies the defaults (zod 4), so the
   // later file's objective always carries preset: balanced and reserve: 0.1.
-  it.fails("a later objective that sets only weights keeps the earlier preset and reserve", () => {
+  it("a later objective that sets only weights keeps the earlier preset and reserve", () => {
     const input = loadCatalogSources([
       { file: "site.yaml", text: SITE },
       { file: "tuning.yaml", text: "objective:\n  weights: { cost: 3 }\n" },

@@ -164,7 +164,10 @@ function describeZodIssue(
       });
     }
     case "invalid_type": {
-      if (value === undefined) return [at(path, `is required (${typeNames[issue.expected] ?? issue.expected})`)];
+      if (value === undefined) {
+        // The key is absent, so point at the entry that lacks it.
+        return [{ file, path, message: `is required (${typeNames[issue.expected] ?? issue.expected})`, ...locate(path.slice(0, -1)) }];
+      }
       if (typeof value === "number" && !Number.isFinite(value)) {
         return [at(path, `must be a finite number, got ${value}`)];
       }
@@ -239,7 +242,7 @@ function mergeAndCheck(files: ParsedFile[]): PlanningInput {
     }
   }
   const robotNames = robots.map((r) => r.name);
-  const allowedNames = [...environments.keys(), ...TIER_KINDS];
+  const allowedNames = [...new Set([...environments.keys(), ...TIER_KINDS])];
 
   const taskNames = new Map<string, string>();
   const claim = (name: string, task: (typeof tasks)[number], rest: DataPath) => {

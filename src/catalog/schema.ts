@@ -85,7 +85,15 @@ export const ObjectiveSchema = z
 export const CatalogFileSchema = z
   .strictObject({
     site: dnsLabel.optional().describe("Site name, DNS-label style (required once across the files)."),
-    objective: ObjectiveSchema.partial().optional(),
+    // No defaults here: a later file's objective overrides only the fields it gives.
+    objective: z
+      .strictObject({
+        preset: ObjectiveSchema.shape.preset.unwrap().optional(),
+        weights: ObjectiveSchema.shape.weights,
+        reserve: finite().gte(0).lte(MAX_RESERVE).optional().describe("Fraction of every capacity kept free, 0 <= reserve <= 0.3 (default 0.1)."),
+      })
+      .optional()
+      .describe("What the optimizer minimises among plans that place the most tasks by priority."),
     tiers: z.array(TierSchema).optional().describe("Shared environments (>= 1 across the files)."),
     robots: z.array(RobotSchema).optional().describe("Optional robot fleet."),
     tasks: z.array(TaskSchema).optional().describe("Workloads (>= 1 across the files)."),

@@ -22,7 +22,12 @@ export async function planCommand(argv: string[]): Promise<number> {
     "max-nodes": { type: "string" },
     json: { type: "boolean" },
     all: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
   });
+  if (values.help) {
+    process.stdout.write(PLAN_USAGE);
+    return EXIT.ok;
+  }
   if (positionals.length === 0) throw new UsageError("plan: give the planning input file, e.g. 'tierplan plan examples/smart-factory.yaml'");
   const algorithm = (values.algorithm ?? "auto") as Algorithm;
   if (!ALGORITHMS.includes(algorithm)) throw new UsageError(`plan: --algorithm must be one of ${ALGORITHMS.join(", ")}, got '${values.algorithm}'`);
