@@ -4,23 +4,27 @@ import { inputJsonSchema } from "../catalog/jsonSchema";
 import { EXIT, reportFailure, UsageError } from "./exit";
 import { planCommand, PLAN_USAGE } from "./planCommand";
 import { previewCommand, PREVIEW_USAGE } from "./previewCommand";
+import { checkCommand, CHECK_USAGE } from "./checkCommand";
 
 const USAGE = `tierplan: plan and provision robot AI workloads across cloud, edge and robot tiers
 
 Usage:
   tierplan plan <input>... [--algorithm auto|exact|seed-greedy] [--json]
   tierplan preview --stack <site> [--json]
+  tierplan check <preview.json>... [--markdown] [--out <file>]
   tierplan schema                 JSON Schema of the planning input, for editors
   tierplan --version
 
 ${PLAN_USAGE}
-${PREVIEW_USAGE}`;
+${PREVIEW_USAGE}
+${CHECK_USAGE}`;
 
 type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
   plan: planCommand,
   preview: previewCommand,
+  check: checkCommand,
   schema: async () => {
     process.stdout.write(`${JSON.stringify(inputJsonSchema(), null, 2)}\n`);
     return EXIT.ok;
