@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { LineCounter, parseDocument, isMap, isScalar, type Node } from "yaml";
 import { z } from "zod";
 import { CatalogError, didYouMean, type CatalogIssue } from "./errors";
@@ -103,7 +104,7 @@ export function parseSiteConfig(raw: Record<string, unknown>, file: string): Sit
             return `unknown key '${unknown}'${guess ? `: did you mean '${guess}'?` : `; expected one of ${known.join(", ")}`}`;
           })
           .join("; ");
-      } else if (issue.code === "invalid_type" && issue.input === undefined) {
+      } else if ((issue as { input?: unknown }).input === undefined && issue.code !== "custom") {
         message = "required: set it in the stack file";
       }
       issues.push({ file, path: key === undefined ? [] : [`${CONFIG_NAMESPACE}:${String(key)}`, ...rest], message });
@@ -149,12 +150,12 @@ export interface StackFile {
  * Reads `stacks/Pulumi.<site>.yaml` the way the Pulumi CLI would hand it to the program, except
  * that secrets (`secure: …`) cannot be decrypted here and become SECRET_PLACEHOLDER.
  */
-export function readStackFile(file: string): StackFile {
+export function readStackFile(path: string, file = path): StackFile {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readFileSync(path, "utf8");
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file: is the stack name right?" : (error as Error).message;
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? `no such file: ${knownStacks(dirname(path))}` : (error as Error).message;
     throw new CatalogError([{ file, path: [], message: `cannot read the stack file: ${reason}` }]);
   }
   const lineCounter = new LineCounter();
@@ -212,4 +213,14 @@ function keyPosition(root: Node, key: string, lineCounter: LineCounter): { line?
   if (!node?.range) return {};
   const { line, col } = lineCounter.linePos(node.range[0]);
   return { line, column: col };
+}
+
+function knownStacks(dir: string): string {
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []).sort();
+  } catch {
+    // no stacks directory: said below
+  }
+  return names.length > 0 ? `the stacks here are ${names.join(", ")}` : "there are no stacks (stacks/Pulumi.<site>.yaml) here";
 }

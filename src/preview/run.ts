@@ -37,8 +37,7 @@ export async function runPreview(stack: string, options: PreviewOptions = {}): P
     throw new CatalogError([{ file: "(command line)", path: ["--stack"], message: `'${stack}' is not a stack name: use letters, digits, '-', '_' or '.'` }]);
   }
   const project = projectName(root);
-  const stackFile = readStackFile(join(root, "stacks", `Pulumi.${stack}.yaml`));
-  stackFile.file = join("stacks", `Pulumi.${stack}.yaml`);
+  const stackFile = readStackFile(join(root, "stacks", `Pulumi.${stack}.yaml`), join("stacks", `Pulumi.${stack}.yaml`));
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(stackFile.config)) {
     config[key] = typeof value === "string" ? value : JSON.stringify(value);

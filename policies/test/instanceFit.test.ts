@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { instanceFitsTask, type ResourceView } from "../rules";
+import { deployment, instance, labelOf, placement } from "./support/fixtures";
+
+const check = (resources: readonly ResourceView[]) => instanceFitsTask.check(resources, instanceFitsTask.defaults);
+
+const TRAIN = placement("train", "cloud", "cloud", { compute: 500, storage: 5000, bandwidth: 100 });
+
+describe("tierplan-instance-fits-task", () => {
+  it("is a mandatory policy named as the pack reports it", () => {
+    expect(instanceFitsTask.name).toBe("tierplan-instance-fits-task");
+    expect(instanceFitsTask.enforcementLevel).toBe("mandatory");
+  });
+
+  it("passes an instance whose type and root volume cover the task", () => {
+    expect(check([instance(TRAIN, { instanceType: "g5.12xlarge", volumeSize: 5060 })])).toEqual([]);
+  });
+
+  it("passes exact fits: type TFLOPS equal to the demand, volume equal to the storage", () => {
+    expect(check([instance({ ...TRAIN, compute: 500 }, { instanceType: "g5.12xlarge", volumeSize: 5000 })])).toEqual([]);
+  });
+
+  it("reports a type too small for the task's compute, naming task, demand, type and its TFLOPS", () => {
+    const small = instance(TRAIN, { instanceType: "g6.12xlarge", volumeSize: 5060 });
+    expect(check([small])).toEqual([{ resource: labelOf(small), message: "task 'train' needs 500 TFLOPS; g6.12xlarge gives 484" }]);
+  });
+
+  it("reports a type tierplan does not know", () => {
+    const unknown = instance(TRAIN, { instanceType: "t3.micro", volumeSize: 5060 });
+    const out = check([unknown]);
+    expect(out).toHaveLength(1);
+    expect(out[0].resource).toBe(labelOf(unknown));
+    expect(out[0].message).toContain("'t3.micro' is not in tierplan's instance table");
+  });
+
+  it("reports an instance with no type at all", () => {
+    const out = check([{ ...instance(TRAIN, { volumeSize: 5060 }), props: { ...instance(TRAIN).props, instanceType: undefined, rootBlockDevice: { volumeSize: 5060 } } }]);
+    expect(out).toHaveLength(1);
+    expect(out[0].message).toContain("instance type '' is not in tierplan's instance table");
+  });
+
+  it("reports a root volume smaller than the task's storage", () => {
+    const out = check([instance(TRAIN, { instanceType: "g5.12xlarge", volumeSize: 4999 })]);
+    expect(out).toEqual([{ resource: "aws:ec2/instance:Instance cloud-train", message: "task 'train' needs 5000 GB of storage; the root volume has 4999 GB" }]);
+  });
+
+  it("reports a missing root volume as 0 GB when the task needs storage", () => {
+    const out = check([instance(TRAIN, { instanceType: "g5.12xlarge", volumeSize: undefined })]);
+    expect(out.map((v) => v.message)).toEqual(["task 'train' needs 5000 GB of storage; the root volume has 0 GB"]);
+  });
+
+  it("reports both problems of one instance", () => {
+    expect(check([instance(TRAIN, { instanceType: "g6.xlarge", volumeSize: 100 })])).toHaveLength(2);
+  });
+
+  it("names the instance by its URN under the policy engine", () => {
+    const urn = "urn:pulumi:site-x::tierplan::tierplan:cloud:CloudTier$aws:ec2/instance:Instance::cloud-train";
+    expect(check([instance(TRAIN, { instanceType: "g6.xlarge", volumeSize: 5060, urn })]).map((v) => v.resource)).toEqual([urn]);
+  });
+
+  it("ignores Deployments and unmanaged instances", () => {
+    const unmanaged: ResourceView = { type: "aws:ec2/instance:Instance", name: "bastion", props: { instanceType: "t3.micro", tags: { Name: "bastion" } } };
+    expect(check([deployment(TRAIN), unmanaged])).toEqual([]);
+  });
+});
