@@ -37,6 +37,8 @@ export function regretHeuristic(inst: Instance, guide: Float64Array = inst.candS
     assignment[t] = -1;
     position[t] = -1;
   };
+  /** Budget of chainRoom's inner steps across the whole run. */
+  let chainWork = 300_000;
   const byGuide = (t: number): number[] => {
     const cands: number[] = [];
     for (let c = candStart[t]; c < candStart[t + 1]; c++) cands.push(c);
@@ -149,10 +151,64 @@ export function regretHeuristic(inst: Instance, guide: Float64Array = inst.candS
         load.add(u, e);
       }
     }
-    if (!bestMove) return false;
+    if (!bestMove) return chainRoom(t, order);
     unplace(bestMove.u);
     place(t, bestMove.into);
     place(bestMove.u, bestMove.to);
     return true;
+  }
+
+  /**
+   * Places t through a chain of two moves: a resident u of t's environment moves to a full
+   * environment, whose resident w moves on to one with room. Bounded by a deterministic work
+   * budget, since it is quadratic in residents.
+   */
+  function chainRoom(t: number, order: number[]): boolean {
+    const width = 16;
+    for (const c of order) {
+      const e = candEnv[c];
+      const list = residents[e];
+      for (let i = 0; i < Math.min(list.length, width); i++) {
+        const u = list[i];
+        load.remove(u, e);
+        if (!load.fits(t, e)) {
+          load.add(u, e);
+          continue;
+        }
+        load.add(t, e);
+        for (let d = candStart[u]; d < candStart[u + 1] && chainWork > 0; d++) {
+          const f = candEnv[d];
+          if (f === e) continue;
+          const second = residents[f];
+          for (let j = 0; j < Math.min(second.length, width); j++) {
+            const w = second[j];
+            chainWork--;
+            load.remove(w, f);
+            if (load.fits(u, f)) {
+              load.add(u, f);
+              for (let g = candStart[w]; g < candStart[w + 1]; g++) {
+                const h = candEnv[g];
+                if (h === f || !load.fits(w, h)) continue;
+                load.remove(u, f);
+                load.add(w, f);
+                load.remove(t, e);
+                load.add(u, e);
+                unplace(u);
+                unplace(w);
+                place(t, c);
+                place(u, d);
+                place(w, g);
+                return true;
+              }
+              load.remove(u, f);
+            }
+            load.add(w, f);
+          }
+        }
+        load.remove(t, e);
+        load.add(u, e);
+      }
+    }
+    return false;
   }
 }
