@@ -115,6 +115,9 @@ export function parseSiteConfig(raw: Record<string, unknown>, file: string): Sit
   if (config.edge.mode === "eks" && !config.edge.eks) {
     issues.push({ file, path: [`${CONFIG_NAMESPACE}:edge`, "eks"], message: "mode eks needs eks.subnetIds: the Local Zone or Outpost subnets of the cluster" });
   }
+  if (config.cloud.subnetId !== undefined && config.cloud.vpcId === undefined) {
+    issues.push({ file, path: [`${CONFIG_NAMESPACE}:cloud`, "vpcId"], message: "subnetId needs the vpcId that holds it: the security groups must be in the instances' VPC" });
+  }
   if (config.edge.mode === "existing" && config.kubeconfig === undefined) {
     issues.push({
       file,

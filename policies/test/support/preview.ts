@@ -1,16 +1,33 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { register } from "tsx/cjs/api";
 import { isMap, isSeq, parseDocument } from "yaml";
-import { runPreview, type PreviewResult } from "../../../src/preview/run";
+import type { PreviewResult } from "../../../src/preview/run";
 import type { ResourceView } from "../../rules";
+
+/**
+ * runPreview loads the program with a plain `require("../program")` once the mocks are set, which
+ * Node cannot resolve to a .ts file under vitest's module runner. Load it the way the CLI does
+ * (bin/tierplan.js): through tsx's CommonJS hook, natively. Each test file runs in a process of its own.
+ */
+let runPreview: typeof import("../../../src/preview/run").runPreview | undefined;
+function loadRunPreview(): NonNullable<typeof runPreview> {
+  if (!runPreview) {
+    register();
+    const nativeRequire = createRequire(__filename);
+    runPreview = (nativeRequire("../../../src/preview/run.ts") as typeof import("../../../src/preview/run")).runPreview;
+  }
+  return runPreview;
+}
 
 /** The repository root: the default root of `runPreview`. */
 export const REPO = resolve(__dirname, "..", "..", "..");
 
 /** A mocked preview of one stack and its resources as the policies see them. */
 export async function preview(stack: string, root?: string): Promise<{ result: PreviewResult; views: ResourceView[] }> {
-  const result = await runPreview(stack, root === undefined ? {} : { root });
+  const result = await loadRunPreview()(stack, root === undefined ? {} : { root });
   return { result, views: viewsOf(result) };
 }
 
