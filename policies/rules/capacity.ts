@@ -55,7 +55,12 @@ export const capacityWithinUsable: Rule<Record<string, never>> = {
         }
       }
     }
-    const declared = new Map(workloads.map((w) => [w.facts.task, w]));
+    const declared = new Map<string, (typeof workloads)[number]>();
+    for (const w of workloads) {
+      const first = declared.get(w.facts.task);
+      if (first) out.push({ resource: label(w.resource), message: `task '${w.facts.task}' has a second workload (${w.what}) besides ${label(first.resource)}: its demand counts twice` });
+      else declared.set(w.facts.task, w);
+    }
     const planned = new Map(plan.placements.map((p) => [p.task, p]));
     for (const w of workloads) {
       const placement = planned.get(w.facts.task);

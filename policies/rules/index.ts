@@ -1,16 +1,17 @@
 import { capacityWithinUsable } from "./capacity";
 import { instanceFitsTask } from "./instanceFit";
 import { latencyWithinSlo } from "./latency";
+import { placementAllowed } from "./placementAllowed";
 import type { ResourceView } from "./resources";
 import type { EnforcementLevel, Rule } from "./rule";
 import { unplacedTasks } from "./unplaced";
 
 export type { ResourceView, RuleViolation } from "./resources";
 export type { EnforcementLevel, Rule } from "./rule";
-export { capacityWithinUsable, instanceFitsTask, latencyWithinSlo, unplacedTasks };
+export { capacityWithinUsable, instanceFitsTask, latencyWithinSlo, placementAllowed, unplacedTasks };
 
 /** Every rule of the pack, in report order. */
-export const RULES: ReadonlyArray<Rule<any>> = [latencyWithinSlo, capacityWithinUsable, instanceFitsTask, unplacedTasks];
+export const RULES: ReadonlyArray<Rule<any>> = [latencyWithinSlo, capacityWithinUsable, instanceFitsTask, placementAllowed, unplacedTasks];
 
 export interface PolicyViolation {
   policy: string;

@@ -21,7 +21,9 @@ export const instanceFitsTask: Rule<Record<string, never>> = {
         out.push({ resource: label(resource), message: `task '${facts.task}' needs ${facts.compute} TFLOPS; ${name} gives ${type.tflops}` });
       }
       const volume = Number(resource.props.rootBlockDevice?.volumeSize ?? 0);
-      if (volume < facts.storage) {
+      if (!Number.isFinite(volume)) {
+        out.push({ resource: label(resource), message: `task '${facts.task}': root volume size '${resource.props.rootBlockDevice?.volumeSize}' is not a number` });
+      } else if (volume < facts.storage) {
         out.push({ resource: label(resource), message: `task '${facts.task}' needs ${facts.storage} GB of storage; the root volume has ${volume} GB` });
       }
     }

@@ -58,8 +58,15 @@ export function workloadsOf(resources: readonly ResourceView[]): { workloads: Wo
       } catch {
         list = undefined;
       }
-      if (!Array.isArray(list)) malformed.push({ resource, problems: ["missing or unreadable tierplan/robot-placements annotation"] });
-      else for (const tags of list) add(resource, "robot config", tags as Record<string, unknown>);
+      if (!Array.isArray(list)) {
+        malformed.push({ resource, problems: ["missing or unreadable tierplan/robot-placements annotation"] });
+        continue;
+      }
+      list.forEach((tags, i) => {
+        if (tags === null || typeof tags !== "object" || (tags as Record<string, unknown>)[FACT_KEYS.managedBy] === undefined) {
+          malformed.push({ resource, problems: [`tierplan/robot-placements entry ${i} is not a map of placement facts`] });
+        } else add(resource, "robot config", tags as Record<string, unknown>);
+      });
     }
   }
   return { workloads, malformed };
@@ -73,10 +80,24 @@ export function planRecordOf(resources: readonly ResourceView[]): { resource: Re
     const plain = resource.props.data?.["plan.json"];
     const zipped = resource.props.binaryData?.["plan.json.gz"];
     const text = typeof plain === "string" ? plain : gunzipSync(Buffer.from(String(zipped), "base64")).toString("utf8");
-    return { resource, plan: JSON.parse(text) as Plan };
+    const plan: unknown = JSON.parse(text);
+    const missing = planShapeProblem(plan);
+    return missing ? { resource, problem: `the plan record is not a tierplan plan: ${missing}` } : { resource, plan: plan as Plan };
   } catch (error) {
     return { resource, problem: `the plan record cannot be read: ${(error as Error).message}` };
   }
+}
+
+/** What a decoded plan record lacks that the rules read; undefined when it has it all. */
+function planShapeProblem(plan: unknown): string | undefined {
+  if (plan === null || typeof plan !== "object" || Array.isArray(plan)) return "not a JSON object";
+  const record = plan as Record<string, unknown>;
+  for (const key of ["placements", "unplaced", "violations", "environments"]) {
+    if (!Array.isArray(record[key])) return `no ${key} list`;
+  }
+  const reserve = (record.objective as Record<string, unknown> | undefined)?.reserve;
+  if (typeof reserve !== "number") return "no objective.reserve";
+  return undefined;
 }
 
 /** How a violation names the resource: its URN under the engine, its name offline. */

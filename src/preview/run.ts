@@ -6,6 +6,8 @@ import { CatalogError } from "../catalog/errors";
 import { readStackFile } from "../catalog/stackConfig";
 import { evaluateStack, type PolicyViolation } from "../../policies/rules";
 import type { Plan } from "../plan";
+// The program declares resources only when deploySite runs, after setMocks: importing it is safe.
+import { deploySite } from "../program";
 import { recordingMocks, type DeclaredResource } from "./mocks";
 import { sortResources } from "./groups";
 
@@ -50,8 +52,6 @@ export async function runPreview(stack: string, options: PreviewOptions = {}): P
   // The SDK prints engine-less log calls with console.log; keep stdout for the result.
   const restore = divertConsole(warnings);
   try {
-    // Loaded only now, after setMocks, so that nothing in it can reach for a real engine.
-    const { deploySite } = require("../program") as typeof import("../program");
     const deployment = await deploySite({
       root,
       log: { info: () => undefined, warn: (message: string) => warnings.push(message) },
