@@ -1,26 +1,809 @@
-import { createRequire } from "node:module";
-import { register } from "tsx/cjs/api";
-import { it, expect } from "vitest";
-import * as viteErrors from "../src/catalog/errors";
+import { createHash, randomBytes } from "node:crypto";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { CatalogError } from "../src/catalog/errors";
+import { SECRET_PLACEHOLDER } from "../src/catalog/stackConfig";
+import type { Placement } from "../src/plan";
+import { runPreview, type PreviewResult } from "../src/preview/run";
+import { containerResources, type EdgeSizing } from "../src/provision/edgeSizing";
+import { INSTANCE_TYPES, MAX_ROOT_VOLUME_GB, rootVolumeGb } from "../src/provision/instanceTypes";
 
-register();
-const nativeRequire = createRequire(__filename);
-const { runPreview } = nativeRequire("../src/preview/run.ts") as typeof import("../src/preview/run");
-const { CatalogError } = nativeRequire("../src/catalog/errors.ts") as typeof import("../src/catalog/errors");
+/*
+ * The Pulumi program (src/program.ts) run on the mock engine through runPreview, for every example
+ * stack and for stacks written into temporary roots. Expectations come from the stack and catalog
+ * files (read here with `yaml`, not through tierplan's config code), from the plan, and from
+ * INSTANCE_TYPES; the code under test only produces the resources being checked.
+ *
+ * Several previews run in this one process (vitest runs each file in a fork of its own): runPreview
+ * sets the config and the mocks each time, which the determinism tests and the preview after the
+ * failed ones check.
+ */
+const REPO = resolve(__dirname, "..");
+const EXAMPLES = ["factory-a", "warehouse-east", "lab"] as const;
 
-it("probe", async () => {
-  const t0 = Date.now();
-  const a = await runPreview("lab");
-  const t1 = Date.now();
-  const b = await runPreview("factory-a");
-  const t2 = Date.now();
-  let err: unknown;
-  try { await runPreview("nope"); } catch (e) { err = e; }
-  console.error("unknown:", (err as Error).constructor.name, err instanceof CatalogError, err instanceof viteErrors.CatalogError, (err as Error).message);
-  const c = await runPreview("warehouse-east");
-  const t3 = Date.now();
-  const d = await runPreview("lab");
-  console.error(t1 - t0, t2 - t1, t3 - t2, Date.now() - t3, a.resources.length, b.resources.length, c.resources.length, d.resources.length);
-  console.error(JSON.stringify(a.resources) === JSON.stringify(d.resources), a.planHash, d.planHash, JSON.stringify(a.outputs).slice(0, 500));
-  expect(1).toBe(1);
+const TYPE = {
+  instance: "aws:ec2/instance:Instance",
+  securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+  ssm: "aws:ssm/parameter:Parameter",
+  cluster: "aws:eks/cluster:Cluster",
+  nodeGroup: "aws:eks/nodeGroup:NodeGroup",
+  deployment: "kubernetes:apps/v1:Deployment",
+  daemonSet: "kubernetes:apps/v1:DaemonSet",
+  service: "kubernetes:core/v1:Service",
+  configMap: "kubernetes:core/v1:ConfigMap",
+  k8sProvider: "pulumi:providers:kubernetes",
+} as const;
+
+/** Resource inputs are free-form JSON; tests read them as such. */
+type Json = any;
+type Resource = PreviewResult["resources"][number];
+
+// ---------------------------------------------------------------------------------------------
+// Temporary roots: copies of Pulumi.yaml, stacks/ and catalogs/ with files changed or added.
+
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempRoot(files: Record<string, string | null> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "tierplan-provision-"));
+  tempDirs.push(dir);
+  for (const entry of ["Pulumi.yaml", "stacks", "catalogs"]) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  for (const [file, content] of Object.entries(files)) {
+    const path = join(dir, file);
+    if (content === null) {
+      rmSync(path, { recursive: true, force: true });
+    } else {
+      mkdirSync(resolve(path, ".."), { recursive: true });
+      writeFileSync(path, content);
+    }
+  }
+  return dir;
+}
+
+const repoFile = (file: string) => readFileSync(join(REPO, file), "utf8");
+
+/** factory-a's stack file with `edit` applied to its text; the edit must change something. */
+function editedFactoryStack(edit: (text: string) => string): string {
+  const original = repoFile("stacks/Pulumi.factory-a.yaml");
+  const edited = edit(original);
+  if (edited === original) throw new Error("the edit of stacks/Pulumi.factory-a.yaml changed nothing: update the test");
+  return edited;
+}
+
+/**
+ * A site of this test's own, only in a temporary root (so its catalog path can only be resolved
+ * against that root): tasks bound to robots placed on cloud and on edge (the examples have none
+ * on cloud), serving tasks on cloud, a robot name that is not a Kubernetes name, a task with no
+ * compute on edge and one on cloud whose demand a CPU instance covers.
+ */
+const FLEET_STACK = [
+  "config:",
+  "  tierplan:catalog: catalogs/sites/fleet-x.yaml",
+  "  tierplan:network:",
+  "    edgeCidrs: [10.1.0.0/24]",
+  "    robotCidrs: [10.2.0.0/24]",
+  "  tierplan:edge:",
+  "    mode: existing",
+  "    gpuTflops: 40",
+  "  tierplan:kubeconfig:",
+  "    secure: v1:fleet-x-kubeconfig-ciphertext",
+  "",
+].join("\n");
+/** 57 characters: a valid label itself, but not with the site in front ("fleet-x-" + it). */
+const LONG_TASK = "pick-and-place-cell-coordinator-for-the-north-wing-line-2";
+const FLEET_CATALOG = [
+  "site: fleet-x",
+  "tiers:",
+  "  - { name: cloud, kind: cloud, compute: 2000, storage: 20000, bandwidth: 1000, latency: 40, costPerHour: 10 }",
+  "  - { name: edge, kind: edge, compute: 200, storage: 1000, bandwidth: 1000, latency: 5, costPerHour: 2 }",
+  "robots:",
+  "  - { name: bot-1, compute: 4, storage: 32, bandwidth: 100, latency: 1, costPerHour: 0.3 }",
+  "  - { name: Bot_2, compute: 4, storage: 32, bandwidth: 100, latency: 1, costPerHour: 0.3 }",
+  "tasks:",
+  '  - { name: planner, perRobot: true, compute: 150, storage: 50, bandwidth: 5, maxLatency: 5000, priority: 2, allowedTiers: [cloud], image: "ghcr.io/acme/planner:1", port: 9100 }',
+  '  - { name: detector, perRobot: true, compute: 30, storage: 2, bandwidth: 5, maxLatency: 100, priority: 2, allowedTiers: [edge], image: "ghcr.io/acme/det:1", port: 9200 }',
+  '  - { name: onboard, perRobot: true, compute: 1, storage: 1, bandwidth: 1, maxLatency: 10, priority: 3, allowedTiers: [robot], image: "ghcr.io/acme/onboard:1" }',
+  '  - { name: map-server, compute: 20, storage: 100, bandwidth: 10, maxLatency: 1000, priority: 1, pin: cloud, image: "ghcr.io/acme/map:1", port: 7000 }',
+  '  - { name: reporter, compute: 0.5, storage: 10, bandwidth: 1, maxLatency: 10000, priority: 1, allowedTiers: [cloud], image: "ghcr.io/acme/report:1" }',
+  '  - { name: logger, compute: 0, storage: 5, bandwidth: 1, maxLatency: 1000, priority: 1, allowedTiers: [edge], image: "ghcr.io/acme/log:1" }',
+  // Valid catalog names that Kubernetes objects cannot take as they are (see "Kubernetes accepts").
+  '  - { name: 3d-mapper, compute: 1, storage: 1, bandwidth: 1, maxLatency: 1000, priority: 1, allowedTiers: [edge], image: "ghcr.io/acme/3d:1" }',
+  `  - { name: ${LONG_TASK}, compute: 1, storage: 1, bandwidth: 1, maxLatency: 1000, priority: 1, allowedTiers: [edge], image: "ghcr.io/acme/pp:1" }`,
+  "",
+].join("\n");
+
+let fleetRootDir: string | undefined;
+function fleetRoot(): string {
+  fleetRootDir ??= tempRoot({ "stacks/Pulumi.fleet-x.yaml": FLEET_STACK, "catalogs/sites/fleet-x.yaml": FLEET_CATALOG });
+  return fleetRootDir;
+}
+
+interface Case {
+  stack: string;
+  root: () => string;
+}
+const CASES: Case[] = [...EXAMPLES.map((stack) => ({ stack, root: () => REPO })), { stack: "fleet-x", root: fleetRoot }];
+
+// ---------------------------------------------------------------------------------------------
+// One preview per case, shared by the tests (each costs a solve and a program run).
+
+const previews = new Map<string, Promise<PreviewResult>>();
+function previewOf(c: Case): Promise<PreviewResult> {
+  let p = previews.get(c.stack);
+  if (!p) {
+    p = runPreview(c.stack, { root: c.root() });
+    previews.set(c.stack, p);
+  }
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the stack and catalog files say, read independently of src/catalog.
+
+interface StackFacts {
+  site: string;
+  namespace: string;
+  sizing: EdgeSizing;
+  allowedTypes?: string[];
+  ssm: boolean;
+  /** Fleet robots and robot-kind tiers of the catalogs. */
+  robots: string[];
+  subnetIds?: string[];
+  eks?: { nodeInstanceType: string; gpuSlices: number; minNodes: number; version: string; subnetIds: string[] };
+}
+
+function stackFacts(c: Case): StackFacts {
+  const root = c.root();
+  const config = (parse(readFileSync(join(root, "stacks", `Pulumi.${c.stack}.yaml`), "utf8")) as Json).config;
+  const edge = config["tierplan:edge"];
+  // Defaults as the stack config reference documents them (SiteConfigSchema's descriptions).
+  const eks = edge.mode === "eks"
+    ? {
+        nodeInstanceType: edge.eks.nodeInstanceType ?? "g5.xlarge",
+        gpuSlices: edge.eks.gpuSlices ?? 1,
+        minNodes: edge.eks.minNodes ?? 1,
+        version: String(edge.eks.version ?? "1.33"),
+        subnetIds: edge.eks.subnetIds,
+      }
+    : undefined;
+  let gpuTflops: number = edge.gpuTflops;
+  if (gpuTflops === undefined && eks) {
+    const node = INSTANCE_TYPES.find((t) => t.name === eks.nodeInstanceType)!;
+    gpuTflops = node.tflops / node.gpus / eks.gpuSlices;
+  }
+  gpuTflops ??= 125;
+  const catalogs = [config["tierplan:catalog"]].flat() as string[];
+  const docs = catalogs.map((file) => parse(readFileSync(join(root, file), "utf8")) as Json);
+  const site: string = docs.find((d) => d.site !== undefined).site;
+  const robots = docs.flatMap((d) => [
+    ...(d.robots ?? []).map((r: Json) => r.name as string),
+    ...(d.tiers ?? []).filter((t: Json) => t.kind === "robot").map((t: Json) => t.name as string),
+  ]);
+  return {
+    site,
+    namespace: edge.namespace ?? `tierplan-${site}`,
+    sizing: { gpuTflops, gpuResource: edge.gpuResource ?? "nvidia.com/gpu", cpu: edge.cpu ?? "1", memory: edge.memory ?? "2Gi" },
+    allowedTypes: config["tierplan:cloud"]?.instanceTypes,
+    ssm: config["tierplan:robots"]?.ssm === true,
+    robots,
+    eks,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Independent expectations.
+
+const ofType = (result: PreviewResult, type: string): Resource[] => result.resources.filter((r) => r.type === type);
+const inputs = (r: Resource): Json => r.inputs;
+const byTask = <T extends { task: string }>(list: readonly T[]) => [...list].sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : 0));
+
+/** Placement facts every workload carries, spelt out here rather than taken from src/plan/facts. */
+function expectedFacts(site: string, p: Placement, planHash: string): Record<string, string> {
+  return {
+    "tierplan/managed-by": "tierplan",
+    "tierplan/site": site,
+    "tierplan/task": p.task,
+    "tierplan/source-task": p.source,
+    "tierplan/tier": p.tier,
+    "tierplan/kind": p.kind,
+    "tierplan/priority": String(p.priority),
+    "tierplan/latency-ms": String(p.latencyMs),
+    "tierplan/max-latency-ms": String(p.maxLatency),
+    "tierplan/compute-tflops": String(p.compute),
+    "tierplan/storage-gb": String(p.storage),
+    "tierplan/bandwidth-mbps": String(p.bandwidth),
+    "tierplan/pinned": String(p.pinned === true),
+    "tierplan/plan-hash": planHash,
+  };
+}
+
+function without(record: Record<string, string>, ...keys: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).filter(([key]) => !keys.includes(key)));
+}
+
+/** Smallest whole number of GPU units whose TFLOPS reach the demand (tolerant of float noise). */
+function expectedGpuUnits(compute: number, gpuTflops: number): number {
+  let units = 0;
+  while (units * gpuTflops < compute - 1e-9) units++;
+  return units;
+}
+
+/** Bytes of a Kubernetes decimal quantity such as 10000M or 2G. */
+function quantityBytes(quantity: string): number {
+  const m = /^(\d+)(k|M|G|T)?$/.exec(quantity);
+  if (!m) throw new Error(`not a decimal quantity: ${quantity}`);
+  return Number(m[1]) * { "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12 }[m[2] ?? ""]!;
+}
+
+/** The cheapest allowed type with the TFLOPS of the demand, chosen by scanning INSTANCE_TYPES. */
+function cheapestCovering(compute: number, allowed?: string[]) {
+  const candidates = INSTANCE_TYPES.filter((t) => (!allowed || allowed.includes(t.name)) && t.tflops >= compute);
+  return candidates.reduce<(typeof INSTANCE_TYPES)[number] | undefined>((best, t) => (!best || t.pricePerHour < best.pricePerHour ? t : best), undefined);
+}
+
+/**
+ * The private IP the offline preview's mocks invent for an instance (src/preview/mocks.ts): test
+ * infrastructure, restated so the endpoints robots are given can be checked exactly.
+ */
+function mockPrivateIp(resourceName: string): string {
+  const d = createHash("sha256").update(resourceName).digest();
+  return `10.${d[0]}.${d[1]}.${Math.max(4, d[2])}`;
+}
+
+function oneWithTask(resources: Resource[], tagsOf: (r: Resource) => Json, task: string): Resource {
+  const matches = resources.filter((r) => tagsOf(r)?.["tierplan/task"] === task);
+  expect(matches.map((r) => r.name), `resources for task ${task}`).toHaveLength(1);
+  return matches[0];
+}
+
+const instanceTags = (r: Resource) => inputs(r).tags;
+const k8sAnnotations = (r: Resource) => inputs(r).metadata?.annotations;
+
+/** The endpoint a robot must be given for a task placed elsewhere, from the resources that serve it. */
+function expectedEndpoint(result: PreviewResult, p: Placement): string {
+  const port = p.port ?? 8080;
+  if (p.kind === "edge") {
+    const svc = inputs(oneWithTask(ofType(result, TYPE.service), k8sAnnotations, p.task));
+    return `${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local:${port}`;
+  }
+  if (p.kind === "cloud") return `${mockPrivateIp(oneWithTask(ofType(result, TYPE.instance), instanceTags, p.task).name)}:${port}`;
+  return `robot/${p.tier}`;
+}
+
+function robotDocuments(result: PreviewResult): Map<string, { resource: Resource; doc: Json }> {
+  const docs = new Map<string, { resource: Resource; doc: Json }>();
+  for (const r of ofType(result, TYPE.configMap).filter((cm) => inputs(cm).metadata?.labels?.["tierplan/record"] === "robot-config")) {
+    const robot = inputs(r).metadata.annotations["tierplan/robot"];
+    expect(docs.has(robot), `two ConfigMaps for robot ${robot}`).toBe(false);
+    docs.set(robot, { resource: r, doc: JSON.parse(inputs(r).data["config.json"]) });
+  }
+  return docs;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe("the stacks' edge sizing, as the stack files give it", () => {
+  it("is 50 TFLOPS per GPU unit on factory-a, 30 on lab, a g5.xlarge GPU in 8 slices on warehouse-east", () => {
+    const g5 = INSTANCE_TYPES.find((t) => t.name === "g5.xlarge")!;
+    expect(g5.tflops / g5.gpus).toBe(125);
+    expect(Object.fromEntries(EXAMPLES.map((stack) => [stack, stackFacts({ stack, root: () => REPO }).sizing.gpuTflops]))).toEqual({
+      "factory-a": 50,
+      lab: 30,
+      "warehouse-east": 125 / 8,
+    });
+  });
+});
+
+describe.each(CASES)("preview of $stack", (c) => {
+  it("runs, names the stack and agrees with its own plan", async () => {
+    const result = await previewOf(c);
+    const facts = stackFacts(c);
+    expect(result.stack).toBe(c.stack);
+    expect(result.plan.site).toBe(facts.site);
+    expect(result.plan.placements.length).toBeGreaterThan(0);
+    expect(result.outputs.planHash).toBe(result.planHash);
+    expect(result.outputs.edgeNamespace).toBe(facts.namespace);
+  });
+
+  it("gives each cloud placement one EC2 instance of the cheapest allowed type that covers it, and one security group", async () => {
+    const result = await previewOf(c);
+    const { allowedTypes, site } = stackFacts(c);
+    const cloud = result.plan.placements.filter((p) => p.kind === "cloud");
+    expect(cloud.length).toBeGreaterThan(0);
+    const instances = ofType(result, TYPE.instance);
+    const groups = ofType(result, TYPE.securityGroup);
+    expect(instances).toHaveLength(cloud.length);
+    expect(groups).toHaveLength(cloud.length);
+    const chosen: Record<string, string> = {};
+    for (const p of cloud) {
+      const instance = inputs(oneWithTask(instances, instanceTags, p.task));
+      const type = INSTANCE_TYPES.find((t) => t.name === instance.instanceType);
+      expect(type, `instance type of ${p.task}`).toBeDefined();
+      if (allowedTypes) expect(allowedTypes).toContain(type!.name);
+      expect(type!.tflops).toBeGreaterThanOrEqual(p.compute);
+      expect(type!.name).toBe(cheapestCovering(p.compute, allowedTypes)?.name);
+      expect(instance.tags["tierplan/instance-tflops"]).toBe(String(type!.tflops));
+      const volume = instance.rootBlockDevice.volumeSize;
+      expect(volume).toBeGreaterThanOrEqual(p.storage);
+      expect(volume).toBeLessThanOrEqual(MAX_ROOT_VOLUME_GB);
+      expect(volume).toBe(rootVolumeGb(p.storage));
+      expect(instance.tags.Name).toBe(`tierplan-${site}-${p.task}`);
+      // Behind the security group made for this task, which opens only its port.
+      const group = oneWithTask(groups, instanceTags, p.task);
+      expect(instance.vpcSecurityGroupIds).toEqual([`${group.name}-id`]);
+      const port = p.port ?? 8080;
+      expect(inputs(group).ingress.map((rule: Json) => [rule.fromPort, rule.toPort])).toEqual([[port, port]]);
+      chosen[p.task] = type!.name;
+    }
+    expect(result.outputs.instanceTypes).toEqual(chosen);
+  });
+
+  it("gives each edge placement one Deployment with the requests its demand maps to, and one Service", async () => {
+    const result = await previewOf(c);
+    const { sizing, namespace } = stackFacts(c);
+    const edge = result.plan.placements.filter((p) => p.kind === "edge");
+    expect(edge.length).toBeGreaterThan(0);
+    const deployments = ofType(result, TYPE.deployment);
+    const services = ofType(result, TYPE.service);
+    expect(deployments).toHaveLength(edge.length);
+    expect(services).toHaveLength(edge.length);
+    for (const p of edge) {
+      const deployment = inputs(oneWithTask(deployments, k8sAnnotations, p.task));
+      expect(deployment.metadata.namespace).toBe(namespace);
+      expect(deployment.spec.replicas).toBe(1);
+      const pod = deployment.spec.template.spec;
+      expect(pod.containers).toHaveLength(1);
+      const container = pod.containers[0];
+      expect(container.image).toBe(p.image);
+      const resources = container.resources;
+      // What the sizing says, computed here: whole GPU units, decimal GB of ephemeral storage.
+      const units = expectedGpuUnits(p.compute, sizing.gpuTflops);
+      const gpu = units > 0 ? { [sizing.gpuResource]: String(units) } : {};
+      expect(resources.limits).toEqual(gpu);
+      expect(without(resources.requests, "ephemeral-storage")).toEqual({ cpu: sizing.cpu, memory: sizing.memory, ...gpu });
+      if (p.storage > 0) {
+        const bytes = quantityBytes(resources.requests["ephemeral-storage"]);
+        expect(bytes).toBeGreaterThanOrEqual(p.storage * 1e9);
+        expect(bytes).toBeLessThan(p.storage * 1e9 + 1e6);
+      } else {
+        expect(resources.requests["ephemeral-storage"]).toBeUndefined();
+      }
+      expect(resources).toEqual(containerResources(p, sizing));
+      // A GPU pod tolerates the GPU nodes' taint; a pod without GPUs does not land there.
+      expect(pod.tolerations?.some((t: Json) => t.key === sizing.gpuResource) ?? false).toBe(units > 0);
+      const port = p.port ?? 8080;
+      expect(container.ports).toEqual([{ name: "serve", containerPort: port }]);
+
+      const service = inputs(oneWithTask(services, k8sAnnotations, p.task));
+      expect(service.metadata.namespace).toBe(namespace);
+      expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+      expect(deployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
+      expect(service.spec.ports).toEqual([{ name: "serve", port, targetPort: port }]);
+    }
+    // No two edge tasks select each other's pods.
+    const selectors = services.map((s) => JSON.stringify(inputs(s).spec.selector));
+    expect(new Set(selectors).size).toBe(selectors.length);
+  });
+
+  it("gives each robot one ConfigMap listing exactly its local tasks and the endpoints of its tasks elsewhere", async () => {
+    const result = await previewOf(c);
+    const { robots, namespace, site } = stackFacts(c);
+    const { plan, planHash } = result;
+    const docs = robotDocuments(result);
+    expect([...docs.keys()].sort()).toEqual([...robots].sort());
+    const services = byTask(
+      plan.placements
+        .filter((p) => p.port !== undefined && p.robot === undefined && p.kind !== "robot")
+        .map((p) => ({ task: p.task, tier: p.tier, kind: p.kind, endpoint: expectedEndpoint(result, p) })),
+    );
+    for (const robot of robots) {
+      const { resource, doc } = docs.get(robot)!;
+      expect(inputs(resource).metadata.namespace).toBe(namespace);
+      expect(doc).toMatchObject({ schema: "tierplan.dev/robot-config/v1", site, robot, version: planHash });
+      const local = plan.placements.filter((p) => p.tier === robot);
+      expect(byTask(doc.tasks)).toEqual(
+        byTask(
+          local.map((p) => ({
+            task: p.task,
+            source: p.source,
+            image: p.image ?? null,
+            priority: p.priority,
+            maxLatencyMs: p.maxLatency,
+            predictedLatencyMs: p.latencyMs,
+            budget: { compute: p.compute, storage: p.storage, bandwidth: p.bandwidth },
+          })),
+        ),
+      );
+      const elsewhere = plan.placements.filter((p) => p.robot === robot && p.tier !== robot);
+      expect(byTask(doc.remote)).toEqual(byTask(elsewhere.map((p) => ({ task: p.task, tier: p.tier, kind: p.kind, endpoint: expectedEndpoint(result, p) }))));
+      expect(byTask(doc.services)).toEqual(services);
+    }
+    // Every task placed on a robot is in exactly one robot's config.
+    const listed = [...docs.values()].flatMap(({ doc }) => doc.tasks.map((t: Json) => t.task)).sort();
+    expect(listed).toEqual(plan.placements.filter((p) => p.kind === "robot").map((p) => p.task).sort());
+  });
+
+  it("writes the plan's placement facts on every workload", async () => {
+    const result = await previewOf(c);
+    const { site } = stackFacts(c);
+    const { plan, planHash } = result;
+    for (const p of plan.placements) {
+      const facts = expectedFacts(site, p, planHash);
+      if (p.kind === "cloud") {
+        const instance = oneWithTask(ofType(result, TYPE.instance), instanceTags, p.task);
+        expect(without(inputs(instance).tags, "Name", "tierplan/instance-tflops")).toEqual(facts);
+        const group = oneWithTask(ofType(result, TYPE.securityGroup), instanceTags, p.task);
+        expect(without(inputs(group).tags, "Name")).toEqual(facts);
+        // Numbers keep full precision.
+        expect(Number(inputs(instance).tags["tierplan/latency-ms"])).toBe(p.latencyMs);
+      } else if (p.kind === "edge") {
+        const deployment = inputs(oneWithTask(ofType(result, TYPE.deployment), k8sAnnotations, p.task));
+        expect(deployment.metadata.annotations).toEqual(facts);
+        expect(without(deployment.spec.template.metadata.annotations, "kubernetes.io/egress-bandwidth")).toEqual(facts);
+        expect(Number(deployment.metadata.annotations["tierplan/latency-ms"])).toBe(p.latencyMs);
+      } else {
+        const { resource } = robotDocuments(result).get(p.tier)!;
+        const listed = JSON.parse(inputs(resource).metadata.annotations["tierplan/robot-placements"]) as Record<string, string>[];
+        expect(listed.filter((f) => f["tierplan/task"] === p.task)).toEqual([facts]);
+      }
+    }
+    for (const { resource } of robotDocuments(result).values()) {
+      const listed = JSON.parse(inputs(resource).metadata.annotations["tierplan/robot-placements"]) as Record<string, string>[];
+      const robot = inputs(resource).metadata.annotations["tierplan/robot"];
+      expect(listed.map((f) => f["tierplan/task"]).sort()).toEqual(plan.placements.filter((p) => p.tier === robot).map((p) => p.task).sort());
+    }
+  });
+
+  it("provisions nothing for unplaced tasks", async () => {
+    const result = await previewOf(c);
+    if (c.stack === "lab") expect(result.plan.unplaced.map((u) => u.task)).toContain("sim-sweep");
+    for (const u of result.plan.unplaced) {
+      expect(result.plan.placements.map((p) => p.task)).not.toContain(u.task);
+      for (const r of result.resources) {
+        if (inputs(r).metadata?.labels?.["tierplan/record"] === "plan") continue; // the record lists the unplaced, with reasons
+        expect(JSON.stringify(r), `${r.type} ${r.name}`).not.toContain(u.task);
+      }
+    }
+  });
+
+  it("records the plan, less its solve time, in the tierplan-plan ConfigMap", async () => {
+    const result = await previewOf(c);
+    const { namespace, site } = stackFacts(c);
+    const records = ofType(result, TYPE.configMap).filter((r) => inputs(r).metadata?.labels?.["tierplan/record"] === "plan");
+    expect(records).toHaveLength(1);
+    const record = inputs(records[0]);
+    expect(record.metadata).toMatchObject({ name: "tierplan-plan", namespace, annotations: { "tierplan/site": site, "tierplan/plan-hash": result.planHash } });
+    const text: string = record.data["plan.json"];
+    expect(typeof result.plan.solver.ms).toBe("number");
+    const expected = structuredClone(result.plan) as Json;
+    delete expected.solver.ms;
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(JSON.parse(text).solver).not.toHaveProperty("ms");
+    // The hash every resource carries is the hash of exactly this record.
+    expect(createHash("sha256").update(text).digest("hex").slice(0, 16)).toBe(result.planHash);
+    for (const r of result.resources) {
+      const hash = inputs(r).tags?.["tierplan/plan-hash"] ?? inputs(r).metadata?.annotations?.["tierplan/plan-hash"];
+      if (hash !== undefined) expect(hash, `${r.type} ${r.name}`).toBe(result.planHash);
+    }
+  });
+
+  it("shows no secret: only [secret] where the kubeconfig goes", async () => {
+    const result = await previewOf(c);
+    const providers = ofType(result, TYPE.k8sProvider);
+    expect(providers).toHaveLength(1);
+    expect(inputs(providers[0]).kubeconfig).toBe("[secret]");
+    expect(JSON.stringify(result.resources)).not.toContain(SECRET_PLACEHOLDER);
+    expect(JSON.stringify(result)).not.toContain(SECRET_PLACEHOLDER);
+    // The stack file's own `secure:` value, where it has one, is nowhere either.
+    const stackConfig = (parse(readFileSync(join(c.root(), "stacks", `Pulumi.${c.stack}.yaml`), "utf8")) as Json).config;
+    const secure: string | undefined = stackConfig["tierplan:kubeconfig"]?.secure;
+    if (c.stack !== "warehouse-east") expect(secure).toMatch(/^v1:/);
+    if (secure !== undefined) expect(JSON.stringify(result)).not.toContain(secure.slice(3));
+  });
+
+  it("declares EKS and SSM resources only when the stack asks for them", async () => {
+    const result = await previewOf(c);
+    const { eks, ssm, robots } = stackFacts(c);
+    expect(ofType(result, TYPE.cluster)).toHaveLength(eks ? 1 : 0);
+    expect(ofType(result, TYPE.nodeGroup)).toHaveLength(eks ? 1 : 0);
+    expect(ofType(result, TYPE.daemonSet)).toHaveLength(eks ? 1 : 0);
+    expect(ofType(result, TYPE.ssm)).toHaveLength(ssm ? robots.length : 0);
+  });
+
+  it("is deterministic: a second run declares the same resources", async () => {
+    const first = await previewOf(c);
+    const second = await runPreview(c.stack, { root: c.root() });
+    expect(second.planHash).toBe(first.planHash);
+    expect(JSON.stringify(second.resources)).toBe(JSON.stringify(first.resources));
+    expect(second.outputs).toEqual(first.outputs);
+    expect(second.warnings).toEqual(first.warnings);
+  });
+});
+
+describe("the example stacks' choices, worked by hand", () => {
+  it("model-training (500 TFLOPS) gets a g5.12xlarge, or a g6.48xlarge where warehouse-east allows no g5", async () => {
+    const types: Record<string, unknown> = {};
+    for (const stack of EXAMPLES) types[stack] = (await previewOf({ stack, root: () => REPO })).outputs.instanceTypes;
+    expect(types).toEqual({
+      "factory-a": { "model-training": "g5.12xlarge" },
+      lab: { "model-training": "g5.12xlarge" },
+      "warehouse-east": { "model-training": "g6.48xlarge" },
+    });
+  });
+
+  it("the lab's arm-left runs its grasp policy on the shared test bench, told so in its config", async () => {
+    const result = await previewOf({ stack: "lab", root: () => REPO });
+    const docs = robotDocuments(result);
+    expect([...docs.keys()].sort()).toEqual(["arm-left", "arm-right", "test-bench"]);
+    expect(docs.get("test-bench")!.doc.tasks.map((t: Json) => t.task).sort()).toEqual(["bench-eval", "grasp-policy@arm-left"]);
+    expect(docs.get("arm-left")!.doc.remote).toEqual([{ task: "grasp-policy@arm-left", tier: "test-bench", kind: "robot", endpoint: "robot/test-bench" }]);
+    expect(docs.get("arm-left")!.doc.services).toEqual([
+      { task: "realtime-inference", tier: "workstation", kind: "edge", endpoint: "realtime-inference.lab.svc.cluster.local:8080" },
+    ]);
+  });
+});
+
+describe("warehouse-east: the EKS edge cluster", () => {
+  const c: Case = { stack: "warehouse-east", root: () => REPO };
+
+  it("has a cluster and a node group sized to the GPU units the edge placements request", async () => {
+    const result = await previewOf(c);
+    const { eks, sizing, site } = stackFacts(c);
+    expect(eks).toBeDefined();
+    const clusters = ofType(result, TYPE.cluster);
+    expect(clusters).toHaveLength(1);
+    expect(inputs(clusters[0])).toMatchObject({ name: `tierplan-${site}`, version: eks!.version, vpcConfig: { subnetIds: eks!.subnetIds } });
+    const node = INSTANCE_TYPES.find((t) => t.name === eks!.nodeInstanceType)!;
+    const units = result.plan.placements.filter((p) => p.kind === "edge").reduce((sum, p) => sum + expectedGpuUnits(p.compute, sizing.gpuTflops), 0);
+    const nodes = Math.max(eks!.minNodes, Math.ceil(units / (node.gpus * eks!.gpuSlices)));
+    expect(nodes).toBeGreaterThan(eks!.minNodes); // the plan, not the minimum, sizes it
+    const groups = ofType(result, TYPE.nodeGroup);
+    expect(groups).toHaveLength(1);
+    const group = inputs(groups[0]);
+    expect(group.scalingConfig).toEqual({ desiredSize: nodes, minSize: nodes, maxSize: nodes });
+    expect(group.instanceTypes).toEqual([eks!.nodeInstanceType]);
+    expect(group.subnetIds).toEqual(eks!.subnetIds);
+  });
+
+  it("runs NVIDIA's device plugin with time-slicing into gpuSlices (8) replicas", async () => {
+    const result = await previewOf(c);
+    const { eks, sizing } = stackFacts(c);
+    expect(eks!.gpuSlices).toBe(8);
+    const daemonSets = ofType(result, TYPE.daemonSet);
+    expect(daemonSets).toHaveLength(1);
+    const ds = inputs(daemonSets[0]);
+    expect(ds.metadata.namespace).toBe("kube-system");
+    const container = ds.spec.template.spec.containers[0];
+    expect(container.image).toMatch(/^nvcr\.io\/nvidia\/k8s-device-plugin:/);
+    const volume = ds.spec.template.spec.volumes.find((v: Json) => v.configMap);
+    const mount = container.volumeMounts.find((m: Json) => m.name === volume.name);
+    const configFile = container.env.find((e: Json) => e.name === "CONFIG_FILE").value as string;
+    expect(configFile.startsWith(`${mount.mountPath}/`)).toBe(true);
+    const configMaps = ofType(result, TYPE.configMap).filter((r) => inputs(r).metadata.name === volume.configMap.name && inputs(r).metadata.namespace === "kube-system");
+    expect(configMaps).toHaveLength(1);
+    const config = parse(inputs(configMaps[0]).data[configFile.slice(mount.mountPath.length + 1)]) as Json;
+    expect(config.version).toBe("v1");
+    expect(config.sharing.timeSlicing.resources).toEqual([{ name: sizing.gpuResource, replicas: 8 }]);
+  });
+
+  it("publishes each of the 20 robots' config as an SSM parameter", async () => {
+    const result = await previewOf(c);
+    const { robots, site } = stackFacts(c);
+    expect(robots).toHaveLength(20);
+    const parameters = ofType(result, TYPE.ssm);
+    expect(parameters).toHaveLength(20);
+    const byName = new Map(parameters.map((p) => [inputs(p).name as string, inputs(p)]));
+    for (const robot of robots) {
+      const parameter = byName.get(`/tierplan/${site}/robots/${robot}/config`);
+      expect(parameter, robot).toBeDefined();
+      expect(parameter.type).toBe("String");
+      expect(parameter.tags).toMatchObject({ "tierplan/site": site, "tierplan/robot": robot, "tierplan/plan-hash": result.planHash });
+      // @pulumi/aws makes ssm.Parameter's `value` a secret whatever it holds, so the preview shows it redacted.
+      expect(parameter.value).toBe("[secret]");
+    }
+  });
+
+  it("tells each robot where its obstacle detection runs on the edge", async () => {
+    const result = await previewOf(c);
+    const docs = robotDocuments(result);
+    const remote = docs.get("amr-07")!.doc.remote;
+    expect(remote).toHaveLength(1);
+    expect(remote[0]).toMatchObject({ task: "obstacle-detection@amr-07", tier: "edge", kind: "edge" });
+    expect(remote[0].endpoint).toMatch(/^obstacle-detection-amr-07(-[0-9a-f]{6})?\.tierplan-warehouse-east\.svc\.cluster\.local:9000$/);
+  });
+});
+
+describe("fleet-x (a site only in a temporary root): tasks bound to robots on cloud", () => {
+  const c: Case = { stack: "fleet-x", root: fleetRoot };
+
+  it("tells each robot its cloud task's <private ip>:<port> and its edge task's service", async () => {
+    const result = await previewOf(c);
+    const kinds = Object.fromEntries(result.plan.placements.map((p) => [p.task, p.kind]));
+    expect(kinds).toMatchObject({ "planner@bot-1": "cloud", "planner@Bot_2": "cloud", "detector@Bot_2": "edge", "map-server": "cloud", reporter: "cloud" });
+    expect(result.plan.placements.filter((p) => p.pinned).map((p) => p.task)).toEqual(["map-server"]);
+    expect(result.plan.violations).toEqual([]);
+    const docs = robotDocuments(result);
+    const remote: Json[] = byTask(docs.get("Bot_2")!.doc.remote);
+    expect(remote.map((r: Json) => r.task)).toEqual(["detector@Bot_2", "planner@Bot_2"]);
+    expect(remote[1].endpoint).toMatch(/^10\.\d{1,3}\.\d{1,3}\.\d{1,3}:9100$/);
+    expect(remote[0].endpoint).toMatch(/\.tierplan-fleet-x\.svc\.cluster\.local:9200$/);
+    // Two robots, two planners: two instances, two addresses.
+    expect(docs.get("bot-1")!.doc.remote.find((r: Json) => r.kind === "cloud").endpoint).not.toBe(remote[1].endpoint);
+    expect(docs.get("Bot_2")!.doc.services).toEqual([{ task: "map-server", tier: "cloud", kind: "cloud", endpoint: expect.stringMatching(/:7000$/) }]);
+  });
+
+  it("sizes each cloud task's instance by its own demand", async () => {
+    const result = await previewOf(c);
+    expect(result.outputs.instanceTypes).toEqual({
+      "planner@bot-1": "g6.12xlarge",
+      "planner@Bot_2": "g6.12xlarge",
+      "map-server": "g6.xlarge",
+      reporter: "c7i.2xlarge",
+    });
+  });
+});
+
+describe("secrets in the stack file", () => {
+  it("never reach the result: not the secure value, not the placeholder", async () => {
+    const secret = `v1:tierplan-test-secret-${randomBytes(12).toString("hex")}`;
+    const root = tempRoot({
+      "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) => text.replace(/secure: .*/, `secure: ${secret}`)),
+    });
+    expect(readFileSync(join(root, "stacks/Pulumi.factory-a.yaml"), "utf8")).toContain(secret);
+    const result = await runPreview("factory-a", { root });
+    expect(result.resources.length).toBeGreaterThan(0);
+    const provider = ofType(result, TYPE.k8sProvider);
+    expect(provider.map((p) => inputs(p).kubeconfig)).toEqual(["[secret]"]);
+    const json = JSON.stringify(result);
+    expect(json).not.toContain(secret);
+    expect(json).not.toContain(secret.slice(3));
+    expect(json).not.toContain(SECRET_PLACEHOLDER);
+    for (const part of [result.resources, result.outputs, result.warnings]) {
+      expect(JSON.stringify(part)).not.toContain(secret.slice(3));
+      expect(JSON.stringify(part)).not.toContain(SECRET_PLACEHOLDER);
+    }
+  });
+
+  it("a kubeconfig given in plain text is still shown only as [secret]", async () => {
+    const token = `token-${randomBytes(12).toString("hex")}`;
+    const kubeconfig = `apiVersion: v1\\nkind: Config\\nusers: [{name: k3s, user: {token: ${token}}}]`;
+    const root = tempRoot({
+      "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) => text.replace(/tierplan:kubeconfig:\n\s+secure: .*/, `tierplan:kubeconfig: "${kubeconfig}"`)),
+    });
+    const result = await runPreview("factory-a", { root });
+    expect(ofType(result, TYPE.k8sProvider).map((p) => inputs(p).kubeconfig)).toEqual(["[secret]"]);
+    expect(JSON.stringify(result)).not.toContain(token);
+  });
+});
+
+describe("invalid stack configuration", () => {
+  async function rejection(stack: string, root: string): Promise<CatalogError> {
+    let caught: unknown;
+    try {
+      await runPreview(stack, { root });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(CatalogError);
+    return caught as CatalogError;
+  }
+
+  it("missing tierplan:network names the stack file and the key", async () => {
+    const root = tempRoot({ "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) => text.replace(/  tierplan:network:\n(    .*\n)+/, "")) });
+    const error = await rejection("factory-a", root);
+    expect(error.issues).toContainEqual(expect.objectContaining({ file: "stacks/Pulumi.factory-a.yaml", path: ["tierplan:network"] }));
+    expect(error.message).toContain("stacks/Pulumi.factory-a.yaml");
+    expect(error.message).toContain("tierplan:network");
+  });
+
+  it("a misspelt key in tierplan:edge suggests the right one", async () => {
+    const root = tempRoot({ "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) => text.replace("    mode: existing", "    mdoe: existing")) });
+    const error = await rejection("factory-a", root);
+    expect(error.message).toContain("stacks/Pulumi.factory-a.yaml");
+    expect(error.message).toMatch(/'mdoe'.*did you mean 'mode'/);
+  });
+
+  it("mode existing without a kubeconfig says how to set it as a secret", async () => {
+    const root = tempRoot({ "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) => text.replace(/  tierplan:kubeconfig:\n\s+secure: .*\n/, "")) });
+    const error = await rejection("factory-a", root);
+    expect(error.issues).toContainEqual(expect.objectContaining({ file: "stacks/Pulumi.factory-a.yaml", path: ["tierplan:kubeconfig"] }));
+    expect(error.message).toContain("pulumi config set --secret");
+  });
+
+  it("a catalog that plans another site than the stack's is refused", async () => {
+    const root = tempRoot({ "stacks/Pulumi.factory-b.yaml": repoFile("stacks/Pulumi.factory-a.yaml") });
+    const error = await rejection("factory-b", root);
+    expect(error.message).toContain("stacks/Pulumi.factory-b.yaml");
+    expect(error.message).toContain("'factory-a'");
+    expect(error.message).toContain("'factory-b'");
+  });
+
+  it("an unknown stack names the stack file it looked for", async () => {
+    const error = await rejection("no-such-site", tempRoot());
+    expect(error.message).toContain(join("stacks", "Pulumi.no-such-site.yaml"));
+  });
+
+  it("catalog paths are read from the root given, not the repository", async () => {
+    const root = tempRoot({ "catalogs/sites/factory-a.yaml": null });
+    const error = await rejection("factory-a", root);
+    expect(error.message).toContain(join("catalogs", "sites", "factory-a.yaml"));
+    expect(error.message).toMatch(/no such file/);
+  });
+
+  it("a preview after the failed ones still equals the first", async () => {
+    const c: Case = { stack: "factory-a", root: () => REPO };
+    const first = await previewOf(c);
+    const again = await runPreview("factory-a");
+    expect(JSON.stringify(again.resources)).toBe(JSON.stringify(first.resources));
+  });
+});
+
+/** Kubernetes' validation of object names and label values (k8s.io/apimachinery validation.go). */
+function kubernetesNameProblems(result: PreviewResult): string[] {
+  const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+  const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/; // Service names
+  const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+  const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+  const problems: string[] = [];
+  for (const r of result.resources.filter((x) => x.type.startsWith("kubernetes:"))) {
+    const body = inputs(r);
+    const name: string = body.metadata.name;
+    const [pattern, max] = r.type.endsWith(":Service") ? [DNS1035_LABEL, 63] : r.type.endsWith(":Namespace") ? [DNS1123_LABEL, 63] : [DNS1123_SUBDOMAIN, 253];
+    if (!pattern.test(name) || name.length > max) problems.push(`${r.type} ${r.name}: name '${name}'`);
+    const labelSets = [body.metadata.labels, body.spec?.selector?.matchLabels, body.spec?.template?.metadata?.labels, r.type.endsWith(":Service") ? body.spec?.selector : undefined];
+    for (const labels of labelSets.filter(Boolean)) {
+      for (const [key, value] of Object.entries(labels as Record<string, string>)) {
+        if (!LABEL_VALUE.test(value) || value.length > 63) problems.push(`${r.type} ${r.name}: label ${key}='${value}' (${value.length} characters)`);
+      }
+    }
+  }
+  return problems;
+}
+
+describe("what Kubernetes accepts", () => {
+  it("every object name and label value of the example stacks is valid", async () => {
+    for (const stack of EXAMPLES) expect(kubernetesNameProblems(await previewOf({ stack, root: () => REPO })), stack).toEqual([]);
+  });
+
+  // fleet-x's task '3d-mapper' needs a Service name starting with a letter (DNS-1035), and its
+  // 57-character task an instance label cut to 63 characters.
+  it("every object name and label value is valid for catalog names Kubernetes cannot take as they are", async () => {
+    const result = await previewOf({ stack: "fleet-x", root: fleetRoot });
+    expect(result.plan.placements.filter((p) => p.task === "3d-mapper" || p.task === LONG_TASK).map((p) => p.kind)).toEqual(["edge", "edge"]);
+    expect(kubernetesNameProblems(result)).toEqual([]);
+  });
+});
+
+describe("what AWS and the instances accept", () => {
+  // AWS accepts only a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* in security group and rule
+  // descriptions (EC2 CreateSecurityGroup / IpRange.Description); "site's" and "task's" are refused.
+  const AWS_DESCRIPTION = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]{0,255}$/;
+  it("security group and rule descriptions use only the characters AWS accepts", async () => {
+    for (const c of CASES) {
+      const result = await previewOf(c);
+      for (const group of ofType(result, TYPE.securityGroup)) {
+        const g = inputs(group);
+        const descriptions = [g.description, ...g.ingress.map((r: Json) => r.description), ...g.egress.map((r: Json) => r.description)];
+        for (const d of descriptions) expect(d, `${c.stack} ${group.name}`).toMatch(AWS_DESCRIPTION);
+      }
+    }
+  });
+
+  // `docker run --gpus all` fails on an instance without GPUs, such as the c7i.2xlarge a task of
+  // at most 0.8 TFLOPS gets; on a GPU type the task must get the GPUs.
+  it("a cloud task is started with --gpus exactly when its instance type has GPUs", async () => {
+    const result = await previewOf({ stack: "fleet-x", root: fleetRoot });
+    const instances = ofType(result, TYPE.instance).map(inputs);
+    const gpusOf = (i: Json) => INSTANCE_TYPES.find((t) => t.name === i.instanceType)!.gpus;
+    expect(instances.filter((i) => gpusOf(i) === 0).map((i) => i.tags["tierplan/task"])).toEqual(["reporter"]);
+    for (const instance of instances) {
+      expect(instance.userData).toContain("docker run");
+      expect(instance.userData.includes("--gpus"), instance.tags["tierplan/task"]).toBe(gpusOf(instance) > 0);
+    }
+  });
 });

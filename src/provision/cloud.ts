@@ -65,11 +65,11 @@ export class CloudTier extends pulumi.ComponentResource {
       const group = new aws.ec2.SecurityGroup(
         `${name}-${placement.task}-sg`,
         {
-          description: `tierplan ${site}: ${placement.task}, reachable from the site's edge and robot networks only`,
+          description: awsDescription(`tierplan ${site}: ${placement.task}, reachable from the site edge and robot networks only`),
           vpcId,
           ingress: [
             {
-              description: "the task's port, from the site's edge and robot networks",
+              description: "task port from the site edge and robot networks",
               protocol: "tcp",
               fromPort: port,
               toPort: port,
@@ -91,7 +91,7 @@ export class CloudTier extends pulumi.ComponentResource {
           keyName: config.keyName,
           rootBlockDevice: { volumeSize: rootVolumeGb(placement.storage), volumeType: "gp3", encrypted: true },
           metadataOptions: { httpTokens: "required" },
-          userData: userData(placement, port),
+          userData: userData(placement, port, type.gpus > 0),
           userDataReplaceOnChange: true,
           tags: { ...facts, Name: `tierplan-${site}-${placement.task}`, "tierplan/instance-tflops": String(type.tflops) },
         },
@@ -110,20 +110,25 @@ function defaultAmi(parent: pulumi.Resource): pulumi.Output<string> {
     .apply((image) => image.id);
 }
 
-/** cloud-init script that runs the task's image with every GPU, restarted with the machine. */
-export function userData(placement: Placement, port: number): string {
+/** cloud-init script that runs the task's image, with every GPU when the instance has any, restarted with the machine. */
+export function userData(placement: Placement, port: number, gpus: boolean): string {
   const image = placement.image;
   const lines = ["#!/bin/bash", "set -euo pipefail", `# tierplan: ${placement.task} (${placement.compute} TFLOPS, ${placement.storage} GB)`];
   if (image) {
-    const gpus = placement.compute > 0 ? "--gpus all " : "";
+    const gpuFlag = gpus ? "--gpus all " : "";
     lines.push(
       `docker pull ${shellQuote(image)}`,
-      `docker run -d --name ${shellQuote(placement.task)} --restart unless-stopped ${gpus}-p ${port}:${port} -e TIERPLAN_TASK=${shellQuote(placement.task)} ${shellQuote(image)}`,
+      `docker run -d --name ${shellQuote(placement.task)} --restart unless-stopped ${gpuFlag}-p ${port}:${port} -e TIERPLAN_TASK=${shellQuote(placement.task)} ${shellQuote(image)}`,
     );
   } else {
     lines.push("# no image in the catalog: the instance is provisioned for the task, start it yourself");
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** EC2 accepts only a-zA-Z0-9. _-:/()#,@[]+=&;{}!$* in security group descriptions; task names may hold more. */
+function awsDescription(text: string): string {
+  return text.replace(/[^a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]/g, "-");
 }
 
 function shellQuote(value: string): string {

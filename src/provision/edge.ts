@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { placementFacts } from "../plan/facts";
 import type { EnvironmentRecord, Placement } from "../plan/types";
 import { DEFAULT_PORT } from "./cloud";
-import { bandwidthAnnotation, containerResources, quotaHard, type EdgeSizing } from "./edgeSizing";
-import { k8sName } from "./names";
+import { bandwidthAnnotation, containerResources, namespaceQuota, type EdgeSizing } from "./edgeSizing";
+import { k8sName, k8sServiceName } from "./names";
 
 export interface EdgeTierArgs {
   /** The site (stack): names the namespace's default and labels every object. */
@@ -35,6 +35,9 @@ export interface EdgeWorkload {
   endpoint: string;
 }
 
+/** Node label that says which edge tier a node belongs to, when a site's cluster holds several. */
+export const EDGE_TIER_NODE_LABEL = "tierplan.dev/edge-tier";
+
 /** Labels every tierplan object in the cluster carries, for selection and cleanup. */
 export function siteLabels(site: string): Record<string, string> {
   return { "app.kubernetes.io/managed-by": "tierplan", "app.kubernetes.io/part-of": k8sName(`tierplan-${site}`) };
@@ -50,8 +53,8 @@ export function priorityClassName(site: string, level: number): string {
 }
 
 /**
- * The edge tier on a site's cluster: a namespace, a ResourceQuota per edge tier equal to its
- * usable capacity, a PriorityClass per catalog priority level, and a Deployment and Service per
+ * The edge tier on a site's cluster: a namespace, a ResourceQuota equal to the usable capacity of
+ * its edge tiers, a PriorityClass per catalog priority level, and a Deployment and Service per
  * edge-placed task whose requests derive from its demands.
  */
 export class EdgeTier extends pulumi.ComponentResource {
@@ -67,25 +70,29 @@ export class EdgeTier extends pulumi.ComponentResource {
     const namespace = this.namespace.metadata.name;
     const nsOpts = { ...childOpts, dependsOn: [this.namespace] };
 
-    for (const env of args.environments) {
+    // Every quota in a namespace applies to every pod in it, so the namespace gets one quota: the
+    // usable capacity of all its edge tiers together; pods keep to their tier by node selector.
+    const hard = namespaceQuota(args.environments, args.reserve, sizing);
+    if (args.environments.length > 0) {
       new k8s.core.v1.ResourceQuota(
-        `${name}-${env.name}-quota`,
+        `${name}-quota`,
         {
           metadata: {
-            name: k8sName(`tierplan-${env.name}`),
+            name: "tierplan-edge",
             namespace,
-            labels: { ...labels, "tierplan/tier": k8sName(env.name) },
+            labels,
             annotations: {
-              "tierplan/tier": env.name,
+              "tierplan/tiers": args.environments.map((e) => e.name).join(","),
               "tierplan/reserve": String(args.reserve),
-              "tierplan/capacity": JSON.stringify({ compute: env.compute, storage: env.storage, bandwidth: env.bandwidth }),
+              "tierplan/capacity": JSON.stringify(args.environments.map((e) => ({ tier: e.name, compute: e.compute, storage: e.storage, bandwidth: e.bandwidth }))),
             },
           },
-          spec: { hard: quotaHard(env, args.reserve, sizing) },
+          spec: { hard },
         },
         nsOpts,
       );
     }
+    const selectTier = args.environments.length > 1;
     for (const level of args.priorities) {
       new k8s.scheduling.v1.PriorityClass(
         `${name}-p${level}`,
@@ -100,7 +107,7 @@ export class EdgeTier extends pulumi.ComponentResource {
     }
 
     this.workloads = args.placements.map((placement) => {
-      const app = k8sName(placement.task);
+      const app = k8sServiceName(placement.task);
       const selector = { "app.kubernetes.io/name": app, "app.kubernetes.io/instance": k8sName(`${site}-${placement.task}`) };
       const annotations = placementFacts(site, placement, args.planHash);
       const port = placement.port ?? DEFAULT_PORT;
@@ -134,6 +141,7 @@ export class EdgeTier extends pulumi.ComponentResource {
                     resources,
                   },
                 ],
+                ...(selectTier && { nodeSelector: { [EDGE_TIER_NODE_LABEL]: k8sName(placement.tier) } }),
                 ...(resources.limits[sizing.gpuResource] !== undefined && {
                   tolerations: [{ key: sizing.gpuResource, operator: "Exists", effect: "NoSchedule" }],
                 }),

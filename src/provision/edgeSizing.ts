@@ -60,6 +60,13 @@ export function quotaHard(env: EnvironmentRecord, reserve: number, sizing: EdgeS
   };
 }
 
+/** One namespace's quota for several edge tiers: the sum of their quotaHard, unit by unit. */
+export function namespaceQuota(envs: readonly EnvironmentRecord[], reserve: number, sizing: EdgeSizing): Record<string, string> {
+  const gpus = envs.reduce((sum, env) => sum + Number(quotaHard(env, reserve, sizing)[`requests.${sizing.gpuResource}`]), 0);
+  const storage = envs.reduce((sum, env) => sum + (1 - reserve) * env.storage, 0);
+  return { [`requests.${sizing.gpuResource}`]: String(gpus), "requests.ephemeral-storage": storageQuantity(storage) };
+}
+
 /**
  * GPU units the edge placements request beyond the quota, because each rounds up on its own;
  * 0 when they fit. Worth a warning: Kubernetes would refuse the pods beyond it.
