@@ -4,6 +4,7 @@ import { renderPlan } from "../plan";
 import { parseCommand } from "./args";
 import { EXIT, UsageError } from "./exit";
 import { colorWanted } from "./planCommand";
+import { POLICY_CONFIG_OPTION, policySettings } from "./policySettings";
 import { renderVerdicts } from "./verdicts";
 
 export const PREVIEW_USAGE = `tierplan preview --stack <site> [--json] [--all]
@@ -16,19 +17,21 @@ Options:
   --stack <site>    the stack (site) to preview; required
   --json            one JSON object (contract §4): stack, plan, resources, policies
   --all             list every placement and resource, not the first 40
+${POLICY_CONFIG_OPTION}
 
 Exit status: 0 ok, 1 a mandatory policy is violated, 2 invalid input.
 `;
 
 export async function previewCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { stack: { type: "string" }, json: { type: "boolean" }, all: { type: "boolean" }, help: { type: "boolean", short: "h" } });
+  const { values, positionals } = parseCommand(argv, { stack: { type: "string" }, json: { type: "boolean" }, all: { type: "boolean" }, "policy-config": { type: "string" }, help: { type: "boolean", short: "h" } });
   if (values.help) {
     process.stdout.write(PREVIEW_USAGE);
     return EXIT.ok;
   }
   if (positionals.length > 0) throw new UsageError(`preview: unexpected argument '${positionals[0]}': give the stack with --stack <site>`);
   if (!values.stack) throw new UsageError("preview: give the stack, e.g. 'tierplan preview --stack factory-a'");
-  const result = await runPreview(values.stack);
+  const settings = policySettings(values["policy-config"]);
+  const result = await runPreview(values.stack, settings ? { policySettings: settings } : {});
   if (values.json) {
     const { stack, plan, planHash, resources, policies, warnings } = result;
     process.stdout.write(`${JSON.stringify({ stack, plan, planHash, resources, policies, warnings }, null, 2)}\n`);

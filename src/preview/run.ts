@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { CatalogError } from "../catalog/errors";
 import { readStackFile } from "../catalog/stackConfig";
-import { evaluateStack, type PolicyViolation } from "../../policies/rules";
+import { evaluateStack, type PolicySettings, type PolicyViolation } from "../../policies/rules";
 import type { Plan } from "../plan";
 // The program declares resources only when deploySite runs, after setMocks: importing it is safe.
 import { deploySite } from "../program";
@@ -26,6 +26,8 @@ export interface PreviewResult {
 export interface PreviewOptions {
   /** Repository root holding Pulumi.yaml and stacks/; default: the directory above src/. */
   root?: string;
+  /** Policy levels and config, as `pulumi preview --policy-pack-config` takes them. */
+  policySettings?: PolicySettings;
 }
 
 /**
@@ -59,7 +61,10 @@ export async function runPreview(stack: string, options: PreviewOptions = {}): P
     const outputs = await resolveOutputs(deployment.outputs);
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     const declared = sortResources(resources);
-    const violations = evaluateStack(declared.map((r) => ({ type: r.type, name: r.name, props: r.inputs })));
+    const violations = evaluateStack(
+      declared.map((r) => ({ type: r.type, name: r.name, props: r.inputs })),
+      options.policySettings,
+    );
     return { stack, plan: deployment.plan, planHash: deployment.planHash, resources: declared, policies: { violations }, warnings, outputs };
   } finally {
     restore();
