@@ -7,9 +7,10 @@ import { CONFIG_NAMESPACE, parseSiteConfig, type SiteConfig } from "./catalog/st
 import { canonicalPlan, planHash, planSite, renderPlan, type Plan, type Placement } from "./plan";
 import { CloudTier } from "./provision/cloud";
 import { EdgeTier } from "./provision/edge";
-import { eksNodeCount, quotaShortfall, type EdgeSizing } from "./provision/edgeSizing";
+import { eksNodePlan, gpuUnits, quotaShortfall, type EdgeSizing, type NodeShape } from "./provision/edgeSizing";
 import { EksEdgeCluster, GpuDevicePlugin } from "./provision/eks";
 import { cheapestInstanceType, instanceType, INSTANCE_TYPES } from "./provision/instanceTypes";
+import { k8sName } from "./provision/names";
 import { PlanRecord } from "./provision/planRecord";
 import { RobotConfig, type RemoteTask } from "./provision/robot";
 
@@ -63,11 +64,11 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
   const plan = await planSite(input, { algorithm: config.algorithm });
   const hash = planHash(plan);
   const sizing = edgeSizing(config, stackFile);
-  checkProvisionable(plan, config, stackFile, catalogFiles.join(" + "));
+  checkProvisionable(plan, config, sizing, stackFile, catalogFiles.join(" + "));
 
   const byKind = (kind: Placement["kind"]) => plan.placements.filter((p) => p.kind === kind);
   const site = plan.site;
-  const namespace = config.edge.namespace ?? `tierplan-${site}`;
+  const namespace = config.edge.namespace ?? k8sName(site, "tierplan-");
   for (const env of plan.environments.filter((e) => e.kind === "edge")) {
     const onEnv = plan.placements.filter((p) => p.tier === env.name);
     const short = quotaShortfall(onEnv, env, plan.objective.reserve, sizing);
@@ -157,7 +158,7 @@ function readSiteConfig(stackFile: string): SiteConfig {
 function edgeSizing(config: SiteConfig, stackFile: string): EdgeSizing {
   const edge = config.edge;
   let gpuTflops = edge.gpuTflops ?? DEFAULT_GPU_TFLOPS;
-  if (edge.mode === "eks" && edge.eks && edge.gpuTflops === undefined) {
+  if (edge.mode === "eks" && edge.eks) {
     const node = instanceType(edge.eks.nodeInstanceType);
     if (!node || node.gpus === 0) {
       const gpuTypes = INSTANCE_TYPES.filter((t) => t.gpus > 0).map((t) => t.name);
@@ -165,21 +166,26 @@ function edgeSizing(config: SiteConfig, stackFile: string): EdgeSizing {
         {
           file: stackFile,
           path: [`${CONFIG_NAMESPACE}:edge`, "eks", "nodeInstanceType"],
-          message: `'${edge.eks.nodeInstanceType}' is not a GPU type tierplan knows: use one of ${gpuTypes.join(", ")}, or set tierplan:edge.gpuTflops`,
+          message: `'${edge.eks.nodeInstanceType}' is not a GPU type tierplan knows: use one of ${gpuTypes.join(", ")}`,
         },
       ]);
     }
-    gpuTflops = node.tflops / node.gpus / edge.eks.gpuSlices;
+    gpuTflops = edge.gpuTflops ?? node.tflops / node.gpus / edge.eks.gpuSlices;
   }
   return { gpuTflops, gpuResource: edge.gpuResource, cpu: edge.cpu, memory: edge.memory };
 }
 
+const AWS_TAG_VALUE = /^[\p{L}\p{N}\s+\-=._:/@]*$/u;
+
 /** Everything the plan asks of provisioning that config or catalog cannot give, found before any resource exists. */
-function checkProvisionable(plan: Plan, config: SiteConfig, stackFile: string, catalog: string): void {
+function checkProvisionable(plan: Plan, config: SiteConfig, sizing: EdgeSizing, stackFile: string, catalog: string): void {
   const issues: CatalogIssue[] = [];
   for (const p of plan.placements) {
     if (p.kind === "edge" && !p.image) {
       issues.push({ file: catalog, path: ["tasks", `${p.source}`, "image"], message: `task '${p.task}' is placed on edge tier ${p.tier} and needs a container image: add 'image:' to it` });
+    }
+    if (p.kind === "cloud" && !AWS_TAG_VALUE.test(`${p.task}${p.source}${p.tier}${plan.site}`)) {
+      issues.push({ file: catalog, path: ["tasks", p.source, "name"], message: `task '${p.task}' runs on EC2, whose tags carry its name, tier and site: AWS tag values take only letters, digits, spaces and + - = . _ : / @` });
     }
     if (p.kind === "cloud" && !cheapestInstanceType(p, config.cloud.instanceTypes)) {
       issues.push({
@@ -196,7 +202,36 @@ function checkProvisionable(plan: Plan, config: SiteConfig, stackFile: string, c
       }
     });
   }
+  const edge = config.edge;
+  if (edge.mode === "eks" && edge.eks) {
+    const edgeTiers = plan.environments.filter((e) => e.kind === "edge");
+    if (edgeTiers.length > 1) {
+      issues.push({ file: stackFile, path: [`${CONFIG_NAMESPACE}:edge`, "mode"], message: `mode eks builds one cluster for one edge tier, but the catalog has ${edgeTiers.length} (${edgeTiers.map((e) => e.name).join(", ")}): merge them, or use mode existing with nodes labelled by tier` });
+    }
+    const node = nodeShape(edge.eks);
+    for (const p of plan.placements.filter((p) => p.kind === "edge")) {
+      if (!eksNodePlan([p], node, sizing, 1)) {
+        issues.push({
+          file: stackFile,
+          path: [`${CONFIG_NAMESPACE}:edge`, "eks", "nodeInstanceType"],
+          message: `task '${p.task}' (${p.compute} TFLOPS = ${gpuUnits(p.compute, sizing.gpuTflops)} GPU units, ${p.storage} GB, cpu ${edge.cpu}, memory ${edge.memory}) fits no ${edge.eks.nodeInstanceType} node (${node.units} units, ${node.vcpus} vCPU, ${node.memoryGiB} GiB): choose a larger node type`,
+        });
+      }
+    }
+  }
   if (issues.length > 0) throw new CatalogError(issues);
+}
+
+/**
+ * ConfigMaps are updated in place rather than replaced: robot configs and the plan record keep
+ * fixed names, and a replacement would delete them before recreating them.
+ */
+const PROVIDER_OPTIONS = { enableServerSideApply: true, enableConfigMapMutable: true };
+
+/** One node of the EKS node group, in the units eksNodePlan packs by. */
+function nodeShape(eks: NonNullable<SiteConfig["edge"]["eks"]>): NodeShape {
+  const type = instanceType(eks.nodeInstanceType)!;
+  return { units: type.gpus * eks.gpuSlices, vcpus: type.vcpus, memoryGiB: type.memoryGiB };
 }
 
 /** The edge cluster's provider: from the kubeconfig secret, or from the EKS cluster built here. */
@@ -204,21 +239,20 @@ function edgeProvider(site: string, config: SiteConfig, edgePlacements: Placemen
   const edge = config.edge;
   if (edge.mode === "existing") {
     const kubeconfig = new pulumi.Config(CONFIG_NAMESPACE).requireSecret("kubeconfig");
-    return new k8s.Provider("edge-provider", { kubeconfig, enableServerSideApply: true });
+    return new k8s.Provider("edge-provider", { kubeconfig, ...PROVIDER_OPTIONS });
   }
   const eks = edge.eks!;
-  const unitsPerNode = (instanceType(eks.nodeInstanceType)?.gpus ?? 1) * eks.gpuSlices;
-  const nodeCount = eksNodeCount(edgePlacements, unitsPerNode, sizing, eks.minNodes);
-  const storage = edgePlacements.reduce((sum, p) => sum + p.storage, 0);
+  const nodePlan = eksNodePlan(edgePlacements, nodeShape(eks), sizing, eks.minNodes)!;
   const cluster = new EksEdgeCluster("edge-cluster", {
     site,
+    controlPlaneSubnetIds: eks.controlPlaneSubnetIds,
     subnetIds: eks.subnetIds,
     version: eks.version,
     nodeInstanceType: eks.nodeInstanceType,
-    nodeCount,
-    nodeDiskGb: Math.max(100, Math.ceil(storage / nodeCount) + 60),
+    nodeCount: nodePlan.nodes,
+    nodeDiskGb: nodePlan.diskGb,
   });
-  const provider = new k8s.Provider("edge-provider", { kubeconfig: cluster.kubeconfig, enableServerSideApply: true }, { dependsOn: [cluster.nodeGroup] });
+  const provider = new k8s.Provider("edge-provider", { kubeconfig: cluster.kubeconfig, ...PROVIDER_OPTIONS }, { dependsOn: [cluster.nodeGroup] });
   new GpuDevicePlugin("edge-gpu", { provider, resource: sizing.gpuResource, slices: eks.gpuSlices });
   return provider;
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { EnvironmentRecord, Placement, Plan } from "../src/plan";
 import { userData } from "../src/provision/cloud";
 import { priorityClassName, priorityValue } from "../src/provision/edge";
-import { containerResources, eksNodeCount, gpuUnits, namespaceQuota, quotaHard, quotaShortfall, type EdgeSizing } from "../src/provision/edgeSizing";
+import { containerResources, eksNodePlan, gpuUnits, namespaceQuota, quotaHard, parseQuantity, quotaShortfall, type EdgeSizing } from "../src/provision/edgeSizing";
 import { cheapestInstanceType, covers, INSTANCE_TYPES, MAX_ROOT_VOLUME_GB, rootVolumeGb } from "../src/provision/instanceTypes";
 import { k8sName } from "../src/provision/names";
 import { planRecordData } from "../src/provision/planRecord";
@@ -141,15 +141,25 @@ describe("edge sizing", () => {
     expect(quotaShortfall([{ compute: 60 }, { compute: 30 }], edge, 0, sizing(50))).toBe(1);
   });
 
-  it("an EKS node group has the nodes for the units requested, and at least minNodes", () => {
+  it("an EKS node group packs the pods by GPU units, CPU, memory and storage, with at least minNodes", () => {
     // warehouse-east: 20 × 5 TFLOPS, 20 and 10 TFLOPS at 125/8 a unit = 20 + 2 + 1 = 23 units; 8 a node → 3 nodes.
-    const warehouse = [...Array.from({ length: 20 }, () => ({ compute: 5 })), { compute: 20 }, { compute: 10 }];
-    expect(eksNodeCount(warehouse, 8, sizing(125 / 8), 1)).toBe(3);
-    expect(eksNodeCount(warehouse, 8, sizing(125 / 8), 4)).toBe(4);
-    expect(eksNodeCount(warehouse.slice(0, 16), 8, sizing(125 / 8), 1)).toBe(2);
-    expect(eksNodeCount(warehouse.slice(0, 17), 8, sizing(125 / 8), 1)).toBe(3);
-    expect(eksNodeCount([], 8, sizing(125 / 8), 2)).toBe(2);
-    expect(eksNodeCount([{ compute: 0 }], 8, sizing(125 / 8), 1)).toBe(1);
+    const g5 = { units: 8, vcpus: 4, memoryGiB: 16 };
+    const light = { ...sizing(125 / 8), cpu: "250m", memory: "1Gi" };
+    const warehouse = [...Array.from({ length: 20 }, () => ({ compute: 5, storage: 4 })), { compute: 20, storage: 200 }, { compute: 10, storage: 10 }];
+    expect(eksNodePlan(warehouse, g5, light, 1)).toEqual({ nodes: 3, diskGb: 300 });
+    expect(eksNodePlan(warehouse, g5, light, 4)?.nodes).toBe(4);
+    expect(eksNodePlan(warehouse.slice(0, 16), g5, light, 1)?.nodes).toBe(2);
+    expect(eksNodePlan([], g5, light, 2)).toEqual({ nodes: 2, diskGb: 100 });
+    // CPU binds: 3.5 allocatable vCPU hold three 1-CPU pods, so 22 pods need 8 nodes whatever the GPUs.
+    expect(eksNodePlan(warehouse, g5, { ...light, cpu: "1" }, 1)?.nodes).toBe(8);
+    // Memory binds: 14.5 allocatable GiB hold three 4Gi pods.
+    expect(eksNodePlan(warehouse.slice(0, 6), g5, { ...light, memory: "4Gi" }, 1)?.nodes).toBe(2);
+    // A pod needing more units than a node has fits nowhere.
+    expect(eksNodePlan([{ compute: 200, storage: 0 }], g5, light, 1)).toBeUndefined();
+  });
+
+  it("parses Kubernetes quantities", () => {
+    expect(["500m", "2", "1.5", "2Gi", "512Mi", "4G", "x"].map(parseQuantity)).toEqual([0.5, 2, 1.5, 2 * 2 ** 30, 512 * 2 ** 20, 4e9, NaN]);
   });
 
   it("priority classes: higher catalog levels get higher values, within Kubernetes' user range", () => {
@@ -220,7 +230,8 @@ describe("cloud-init of a cloud task", () => {
     const task = "it's; rm -rf / $(id) `x`";
     const image = "ghcr.io/acme/odd:1 && echo pwned";
     const args = dockerRunArgs(userData(placement(task, { image }), 8080, false));
-    expect(args[args.indexOf("--name") + 1]).toBe(task);
+    // Docker takes [a-zA-Z0-9_.-] in a container name; the task itself goes through intact.
+    expect(args[args.indexOf("--name") + 1]).toBe("it_s__rm_-rf_____id___x_");
     expect(args).toContain(`TIERPLAN_TASK=${task}`);
     expect(args.at(-1)).toBe(image);
   });

@@ -17,6 +17,8 @@ const k8sQuantity = z
   .string()
   .regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, { error: "must be a Kubernetes quantity such as 500m, 2 or 4Gi" });
 
+const subnetId = z.string().regex(/^subnet-[0-9a-f]+$/, { error: "must be a subnet id such as subnet-0abc1234" });
+
 /** `tierplan:network`: who may reach the site's cloud workloads. */
 export const NetworkConfigSchema = z.strictObject({
   edgeCidrs: z.array(cidr).min(1).describe("CIDR blocks of the site's edge cluster nodes."),
@@ -48,8 +50,9 @@ export const EdgeConfigSchema = z.strictObject({
   memory: k8sQuantity.default("2Gi").describe("Memory request of every edge container."),
   eks: z
     .strictObject({
-      subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: "must be a subnet id such as subnet-0abc1234" })).min(1)
-        .describe("Local Zone or Outpost subnets of the control plane and nodes."),
+      controlPlaneSubnetIds: z.array(subnetId).min(2, { error: "needs subnets in at least two Availability Zones of the region (EKS does not place its control plane in a Local Zone)" })
+        .describe("Regional subnets, in two or more Availability Zones, for the control plane's network interfaces."),
+      subnetIds: z.array(subnetId).min(1).describe("Local Zone or Outpost subnets of the GPU nodes, near the robots."),
       nodeInstanceType: z.string().default("g5.xlarge").describe("Instance type of the managed node group."),
       version: z.string().regex(/^1\.\d+$/, { error: "must be a Kubernetes minor version such as 1.33" }).default("1.33"),
       minNodes: z.number().int().gte(1).default(1).describe("Fewest nodes, however little is placed."),
@@ -113,10 +116,14 @@ export function parseSiteConfig(raw: Record<string, unknown>, file: string): Sit
   }
   const config = result.data;
   if (config.edge.mode === "eks" && !config.edge.eks) {
-    issues.push({ file, path: [`${CONFIG_NAMESPACE}:edge`, "eks"], message: "mode eks needs eks.subnetIds: the Local Zone or Outpost subnets of the cluster" });
+    issues.push({ file, path: [`${CONFIG_NAMESPACE}:edge`, "eks"], message: "mode eks needs eks.controlPlaneSubnetIds (regional) and eks.subnetIds (Local Zone or Outpost) for the cluster it builds" });
   }
-  if (config.cloud.subnetId !== undefined && config.cloud.vpcId === undefined) {
-    issues.push({ file, path: [`${CONFIG_NAMESPACE}:cloud`, "vpcId"], message: "subnetId needs the vpcId that holds it: the security groups must be in the instances' VPC" });
+  if ((config.cloud.subnetId === undefined) !== (config.cloud.vpcId === undefined)) {
+    const missing = config.cloud.subnetId === undefined ? "subnetId" : "vpcId";
+    issues.push({ file, path: [`${CONFIG_NAMESPACE}:cloud`, missing], message: "give subnetId and vpcId together (or neither, for the default VPC): the security groups must be in the instances' VPC" });
+  }
+  if (config.edge.mode === "eks" && config.edge.eks && config.edge.eks.gpuSlices > 1 && config.edge.gpuResource !== "nvidia.com/gpu") {
+    issues.push({ file, path: [`${CONFIG_NAMESPACE}:edge`, "gpuResource"], message: "the NVIDIA device plugin time-slices only nvidia.com/gpu: remove gpuResource or set eks.gpuSlices to 1" });
   }
   if (config.edge.mode === "existing" && config.kubeconfig === undefined) {
     issues.push({

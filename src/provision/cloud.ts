@@ -95,7 +95,9 @@ export class CloudTier extends pulumi.ComponentResource {
           userDataReplaceOnChange: true,
           tags: { ...facts, Name: `tierplan-${site}-${placement.task}`, "tierplan/instance-tflops": String(type.tflops) },
         },
-        { parent: this },
+        // A looked-up AMI changes with every Deep Learning AMI release; replacing every instance
+        // (and rewiring every robot to new addresses) for it is not the plan's business.
+        { parent: this, ...(config.ami === undefined && { ignoreChanges: ["ami"] }) },
       );
       return { task: placement.task, instanceType: type.name, instance, endpoint: pulumi.interpolate`${instance.privateIp}:${port}` };
     });
@@ -118,7 +120,7 @@ export function userData(placement: Placement, port: number, gpus: boolean): str
     const gpuFlag = gpus ? "--gpus all " : "";
     lines.push(
       `docker pull ${shellQuote(image)}`,
-      `docker run -d --name ${shellQuote(placement.task)} --restart unless-stopped ${gpuFlag}-p ${port}:${port} -e TIERPLAN_TASK=${shellQuote(placement.task)} ${shellQuote(image)}`,
+      `docker run -d --name ${shellQuote(containerName(placement.task))} --restart unless-stopped ${gpuFlag}-p ${port}:${port} -e TIERPLAN_TASK=${shellQuote(placement.task)} ${shellQuote(image)}`,
     );
   } else {
     lines.push("# no image in the catalog: the instance is provisioned for the task, start it yourself");
@@ -129,6 +131,11 @@ export function userData(placement: Placement, port: number, gpus: boolean): str
 /** EC2 accepts only a-zA-Z0-9. _-:/()#,@[]+=&;{}!$* in security group descriptions; task names may hold more. */
 function awsDescription(text: string): string {
   return text.replace(/[^a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]/g, "-");
+}
+
+/** Docker container names allow [a-zA-Z0-9_.-], starting with a letter or digit; per-robot copies hold '@'. */
+function containerName(task: string): string {
+  return task.replace(/[^a-zA-Z0-9_.-]/g, "_").replace(/^[^a-zA-Z0-9]+/, "") || "task";
 }
 
 function shellQuote(value: string): string {

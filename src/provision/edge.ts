@@ -93,8 +93,9 @@ export class EdgeTier extends pulumi.ComponentResource {
       );
     }
     const selectTier = args.environments.length > 1;
-    for (const level of args.priorities) {
-      new k8s.scheduling.v1.PriorityClass(
+    const priorityClasses = args.priorities.map(
+      (level) =>
+        new k8s.scheduling.v1.PriorityClass(
         `${name}-p${level}`,
         {
           metadata: { name: priorityClassName(site, level), labels },
@@ -103,8 +104,10 @@ export class EdgeTier extends pulumi.ComponentResource {
           description: `tierplan ${site}: catalog priority ${level}`,
         },
         childOpts,
-      );
-    }
+      ),
+    );
+    // Pods naming a PriorityClass that does not exist yet are rejected.
+    const workloadOpts = { ...childOpts, dependsOn: [this.namespace, ...priorityClasses] };
 
     this.workloads = args.placements.map((placement) => {
       const app = k8sServiceName(placement.task);
@@ -118,14 +121,14 @@ export class EdgeTier extends pulumi.ComponentResource {
           metadata: { name: app, namespace, labels: { ...labels, ...selector, "tierplan/tier": k8sName(placement.tier) }, annotations },
           spec: {
             replicas: 1,
+            // A rolling update would need a second GPU share while the old pod still holds one.
+            strategy: { type: resources.limits[sizing.gpuResource] !== undefined ? "Recreate" : "RollingUpdate" },
             selector: { matchLabels: selector },
             template: {
+              // The placement facts stay on the Deployment: here they would roll the pod on every re-plan.
               metadata: {
                 labels: { ...labels, ...selector },
-                annotations: {
-                  ...annotations,
-                  ...(placement.bandwidth > 0 && { "kubernetes.io/egress-bandwidth": bandwidthAnnotation(placement.bandwidth) }),
-                },
+                ...(placement.bandwidth > 0 && { annotations: { "kubernetes.io/egress-bandwidth": bandwidthAnnotation(placement.bandwidth) } }),
               },
               spec: {
                 priorityClassName: priorityClassName(site, placement.priority),
@@ -149,7 +152,7 @@ export class EdgeTier extends pulumi.ComponentResource {
             },
           },
         },
-        nsOpts,
+        workloadOpts,
       );
       const service = new k8s.core.v1.Service(
         `${name}-${placement.task}-svc`,

@@ -76,8 +76,61 @@ export function quotaShortfall(placements: readonly Pick<Placement, "compute">[]
   return Math.max(0, requested - Number(quotaHard(env, reserve, sizing)[`requests.${sizing.gpuResource}`]));
 }
 
-/** Nodes of an EKS node group for the edge placements: enough GPU units, at least `minNodes`. */
-export function eksNodeCount(placements: readonly Pick<Placement, "compute">[], unitsPerNode: number, sizing: EdgeSizing, minNodes: number): number {
-  const units = placements.reduce((sum, p) => sum + gpuUnits(p.compute, sizing.gpuTflops), 0);
-  return Math.max(minNodes, Math.ceil(units / Math.max(1, unitsPerNode)));
+/** A Kubernetes quantity ("500m", "2Gi", "1.5", "4G") as a plain number of its base unit. */
+export function parseQuantity(quantity: string): number {
+  const match = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(quantity);
+  if (!match) return NaN;
+  const factor: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+  return Number(match[1]) * (match[2] ? factor[match[2]] : 1);
+}
+
+/** What one node of the EKS node group offers pods. */
+export interface NodeShape {
+  /** GPU units: GPUs × time-slices. */
+  units: number;
+  vcpus: number;
+  memoryGiB: number;
+}
+
+/** CPU and memory the kubelet, system daemons and tierplan's device plugin keep for themselves. */
+const SYSTEM_CPU = 0.5;
+const SYSTEM_MEMORY_GIB = 1.5;
+/** Root disk beyond the pods' ephemeral storage: OS, images, logs. */
+const NODE_DISK_OVERHEAD_GB = 60;
+
+export interface NodePlan {
+  nodes: number;
+  /** Root disk per node, GB, in steps of 50 so small changes in demand do not replace nodes. */
+  diskGb: number;
+}
+
+/**
+ * The EKS node group for the edge placements: first-fit decreasing of the pods onto nodes by GPU
+ * units, CPU, memory and ephemeral storage, with at least `minNodes`. Undefined when some pod
+ * fits no node at all (checked before, with a message naming the task).
+ */
+export function eksNodePlan(placements: readonly Pick<Placement, "compute" | "storage">[], node: NodeShape, sizing: EdgeSizing, minNodes: number): NodePlan | undefined {
+  const cpu = parseQuantity(sizing.cpu);
+  const memory = parseQuantity(sizing.memory) / 2 ** 30;
+  const largestStorage = placements.reduce((max, p) => Math.max(max, p.storage), 0);
+  const diskGb = Math.ceil(Math.max(100, largestStorage + NODE_DISK_OVERHEAD_GB) / 50) * 50;
+  const room = { units: node.units, cpu: node.vcpus - SYSTEM_CPU, memory: node.memoryGiB - SYSTEM_MEMORY_GIB, storage: diskGb - NODE_DISK_OVERHEAD_GB };
+  const pods = placements
+    .map((p) => ({ units: gpuUnits(p.compute, sizing.gpuTflops), storage: p.storage }))
+    .sort((a, b) => b.units - a.units || b.storage - a.storage);
+  const bins: Array<typeof room> = [];
+  for (const pod of pods) {
+    const fits = (b: typeof room) => b.units >= pod.units && b.cpu >= cpu - 1e-9 && b.memory >= memory - 1e-9 && b.storage >= pod.storage - 1e-9;
+    let bin = bins.find(fits);
+    if (!bin) {
+      bin = { ...room };
+      if (!fits(bin)) return undefined;
+      bins.push(bin);
+    }
+    bin.units -= pod.units;
+    bin.cpu -= cpu;
+    bin.memory -= memory;
+    bin.storage -= pod.storage;
+  }
+  return { nodes: Math.max(minNodes, bins.length), diskGb };
 }

@@ -1,11 +1,15 @@
+import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { k8sName } from "./names";
 
 export interface EksEdgeClusterArgs {
   /** The site the cluster serves; names the cluster `tierplan-<site>`. */
   site: string;
-  /** Local Zone or Outpost subnets of the control plane's network interfaces and of the nodes. */
+  /** Regional subnets in two or more Availability Zones: EKS puts no control plane in a Local Zone. */
+  controlPlaneSubnetIds: string[];
+  /** Local Zone or Outpost subnets of the GPU nodes. */
   subnetIds: string[];
   /** Kubernetes minor version, e.g. "1.33". */
   version: string;
@@ -45,10 +49,10 @@ export class EksEdgeCluster extends pulumi.ComponentResource {
     this.cluster = new aws.eks.Cluster(
       `${name}-cluster`,
       {
-        name: `tierplan-${args.site}`,
+        name: k8sName(args.site, "tierplan-"),
         roleArn: clusterRole.arn,
         version: args.version,
-        vpcConfig: { subnetIds: args.subnetIds, endpointPrivateAccess: true, endpointPublicAccess: true },
+        vpcConfig: { subnetIds: args.controlPlaneSubnetIds, endpointPrivateAccess: true, endpointPublicAccess: true },
         accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
         tags,
       },
@@ -64,6 +68,7 @@ export class EksEdgeCluster extends pulumi.ComponentResource {
         clusterName: this.cluster.name,
         nodeRoleArn: nodeRole.arn,
         subnetIds: args.subnetIds,
+        version: this.cluster.version,
         instanceTypes: [args.nodeInstanceType],
         // The NVIDIA AMI ships the driver and device plugin prerequisites for nvidia.com/gpu.
         amiType: "AL2023_x86_64_NVIDIA",
@@ -76,8 +81,9 @@ export class EksEdgeCluster extends pulumi.ComponentResource {
     );
     this.kubeconfig = pulumi.secret(
       pulumi
-        .all([this.cluster.name, this.cluster.endpoint, this.cluster.certificateAuthority.data])
-        .apply(([clusterName, endpoint, ca]) => kubeconfigFor(clusterName, endpoint, ca)),
+        .all([this.cluster.name, this.cluster.endpoint, this.cluster.certificateAuthority.data, this.cluster.arn])
+        // The region comes from the cluster's ARN, not the ambient AWS CLI settings.
+        .apply(([clusterName, endpoint, ca, arn]) => kubeconfigFor(clusterName, endpoint, ca, arn.split(":")[3])),
     );
     this.registerOutputs({ clusterName: this.cluster.name, nodeCount: args.nodeCount });
   }
@@ -91,7 +97,7 @@ function assumeRole(service: string): string {
 }
 
 /** A kubeconfig that gets its token from the AWS CLI, as `aws eks update-kubeconfig` writes it. */
-export function kubeconfigFor(clusterName: string, endpoint: string, certificateAuthority: string): string {
+export function kubeconfigFor(clusterName: string, endpoint: string, certificateAuthority: string, region: string): string {
   return JSON.stringify({
     apiVersion: "v1",
     kind: "Config",
@@ -102,7 +108,7 @@ export function kubeconfigFor(clusterName: string, endpoint: string, certificate
       {
         name: clusterName,
         user: {
-          exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", clusterName, "--output", "json"] },
+          exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"] },
         },
       },
     ],
@@ -131,16 +137,15 @@ export class GpuDevicePlugin extends pulumi.ComponentResource {
     super("tierplan:edge:GpuDevicePlugin", name, {}, opts);
     const childOpts = { parent: this, provider: args.provider };
     const labels = { "app.kubernetes.io/name": "nvidia-device-plugin", "app.kubernetes.io/managed-by": "tierplan" };
+    const pluginConfig = JSON.stringify({
+      version: "v1",
+      sharing: args.slices > 1 ? { timeSlicing: { resources: [{ name: args.resource, replicas: args.slices }] } } : {},
+    });
     const config = new k8s.core.v1.ConfigMap(
       `${name}-config`,
       {
         metadata: { name: "tierplan-nvidia-device-plugin", namespace: "kube-system", labels },
-        data: {
-          "config.yaml": JSON.stringify({
-            version: "v1",
-            sharing: args.slices > 1 ? { timeSlicing: { resources: [{ name: args.resource, replicas: args.slices }] } } : {},
-          }),
-        },
+        data: { "config.yaml": pluginConfig },
       },
       childOpts,
     );
@@ -152,7 +157,8 @@ export class GpuDevicePlugin extends pulumi.ComponentResource {
           selector: { matchLabels: labels },
           updateStrategy: { type: "RollingUpdate" },
           template: {
-            metadata: { labels },
+            // The plugin reads its config at start: a changed config must restart it.
+            metadata: { labels, annotations: { "tierplan/config-sha256": createHash("sha256").update(pluginConfig).digest("hex") } },
             spec: {
               priorityClassName: "system-node-critical",
               tolerations: [{ key: args.resource, operator: "Exists", effect: "NoSchedule" }],

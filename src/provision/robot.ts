@@ -105,16 +105,26 @@ export class RobotConfig extends pulumi.ComponentResource {
       new aws.ssm.Parameter(
         `${name}-ssm`,
         {
-          name: `/tierplan/${args.site}/robots/${args.robot}/config`,
+          name: `/tierplan/${ssmSegment(args.site)}/robots/${ssmSegment(args.robot)}/config`,
           type: "String",
           tier: "Intelligent-Tiering",
           value: json,
           description: `tierplan robot config of ${args.robot} (${args.site})`,
-          tags: { "tierplan/managed-by": "tierplan", "tierplan/site": args.site, "tierplan/robot": args.robot, "tierplan/plan-hash": args.planHash },
+          tags: { "tierplan/managed-by": "tierplan", "tierplan/site": tagValue(args.site), "tierplan/robot": tagValue(args.robot), "tierplan/plan-hash": args.planHash },
         },
         { parent: this },
       );
     }
     this.registerOutputs({ document: this.document });
   }
+}
+
+/** SSM parameter names allow a-zA-Z0-9_.- in each path segment; catalog names may hold more. */
+export function ssmSegment(name: string): string {
+  return name.replace(/[^a-zA-Z0-9_.-]/g, "_");
+}
+
+/** AWS tag values allow letters, digits, spaces and + - = . _ : / @. */
+function tagValue(value: string): string {
+  return value.replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, "_");
 }
