@@ -251,6 +251,7 @@ function edgeProvider(site: string, config: SiteConfig, edgePlacements: Placemen
     nodeInstanceType: eks.nodeInstanceType,
     nodeCount: nodePlan.nodes,
     nodeDiskGb: nodePlan.diskGb,
+    adminPrincipalArns: eks.adminPrincipalArns,
   });
   const provider = new k8s.Provider("edge-provider", { kubeconfig: cluster.kubeconfig, ...PROVIDER_OPTIONS }, { dependsOn: [cluster.nodeGroup] });
   new GpuDevicePlugin("edge-gpu", { provider, resource: sizing.gpuResource, slices: eks.gpuSlices });

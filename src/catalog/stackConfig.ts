@@ -56,6 +56,8 @@ export const EdgeConfigSchema = z.strictObject({
       nodeInstanceType: z.string().default("g5.xlarge").describe("Instance type of the managed node group."),
       version: z.string().regex(/^1\.\d+$/, { error: "must be a Kubernetes minor version such as 1.33" }).default("1.33"),
       minNodes: z.number().int().gte(1).default(1).describe("Fewest nodes, however little is placed."),
+      adminPrincipalArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, { error: "must be an IAM role or user ARN" })).default([])
+        .describe("IAM roles or users (CI, operators) given cluster admin besides the identity that creates the cluster."),
       gpuSlices: z.number().int().gte(1).lte(48).default(1)
         .describe("Time-slices per GPU (NVIDIA device plugin sharing): one nvidia.com/gpu unit is a GPU's TFLOPS / gpuSlices."),
     })

@@ -19,6 +19,8 @@ export interface EksEdgeClusterArgs {
   nodeCount: number;
   /** Root disk of each node, GiB. */
   nodeDiskGb: number;
+  /** IAM principals given cluster admin through EKS access entries. */
+  adminPrincipalArns: string[];
 }
 
 const managedPolicy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
@@ -58,6 +60,20 @@ export class EksEdgeCluster extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [clusterPolicy] },
     );
+    // Only the creating identity is admin by default; CI and operators need entries of their own.
+    args.adminPrincipalArns.forEach((principalArn, i) => {
+      const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: this.cluster.name, principalArn, tags }, { parent: this });
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-admin-${i}-policy`,
+        {
+          clusterName: this.cluster.name,
+          principalArn,
+          policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+          accessScope: { type: "cluster" },
+        },
+        { parent: this, dependsOn: [entry] },
+      );
+    });
     const nodeRole = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: assumeRole("ec2.amazonaws.com"), tags }, { parent: this });
     const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"].map(
       (policy) => new aws.iam.RolePolicyAttachment(`${name}-node-role-${policy}`, { role: nodeRole.name, policyArn: managedPolicy(policy) }, { parent: this }),
