@@ -1,3 +1,4 @@
+import { fmt } from "../../src/plan/format";
 import { label, planRecordOf, within, workloadsOf, type ResourceView, type RuleViolation } from "./resources";
 import type { Rule } from "./rule";
 
@@ -49,7 +50,7 @@ export const capacityWithinUsable: Rule<Record<string, never>> = {
         if (!within(sum[dimension], cap)) {
           out.push({
             message:
-              `${tier}: ${dimension} demand ${round(sum[dimension])} ${unit} exceeds the usable ${round(cap)} ${unit} ` +
+              `${tier}: ${dimension} demand ${fmt(sum[dimension])} ${unit} exceeds the usable ${fmt(cap)} ${unit} ` +
               `(capacity ${env[dimension]} × (1 − reserve ${reserve})) with ${sum.tasks.length} task(s): ${preview(sum.tasks)}`,
           });
         }
@@ -79,9 +80,6 @@ export const capacityWithinUsable: Rule<Record<string, never>> = {
   },
 };
 
-function round(x: number): string {
-  return String(Math.round(x * 1000) / 1000);
-}
 
 function preview(tasks: string[]): string {
   return tasks.length <= 5 ? tasks.join(", ") : `${tasks.slice(0, 5).join(", ")}, … (${tasks.length - 5} more)`;

@@ -1,3 +1,4 @@
+import { fmt } from "../../src/plan/format";
 import { label, within, workloadsOf, type ResourceView, type RuleViolation } from "./resources";
 import type { Rule } from "./rule";
 
@@ -16,7 +17,7 @@ export const latencyWithinSlo: Rule<Record<string, never>> = {
         out.push({
           resource: label(resource),
           message:
-            `task '${facts.task}' on ${facts.tier} (${what}): predicted latency ${round(facts.latencyMs)} ms exceeds its SLO of ${round(facts.maxLatencyMs)} ms` +
+            `task '${facts.task}' on ${facts.tier} (${what}): predicted latency ${fmt(facts.latencyMs)} ms exceeds its SLO of ${fmt(facts.maxLatencyMs)} ms` +
             (facts.pinned ? "; it is pinned there: remove the pin or raise maxLatency" : "; re-plan or raise maxLatency"),
         });
       }
@@ -25,6 +26,3 @@ export const latencyWithinSlo: Rule<Record<string, never>> = {
   },
 };
 
-function round(x: number): string {
-  return String(Math.round(x * 1000) / 1000);
-}
