@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node } from "yaml";
 import type { z } from "zod";
 import { CatalogError, didYouMean, type CatalogIssue, type DataPath } from "./errors";
+import { syntaxIssues, unreadable } from "./read";
 import {
   CatalogFileSchema,
   DEFAULT_RESERVE,
@@ -29,8 +30,7 @@ export function loadCatalog(files: readonly string[]): PlanningInput {
     try {
       sources.push({ file, text: readFileSync(file, "utf8") });
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
-      issues.push({ file, path: [], message: `cannot read the file: ${reason}` });
+      issues.push(unreadable(error, file, "the file"));
     }
   }
   if (issues.length > 0) throw new CatalogError(issues);
@@ -63,18 +63,7 @@ function parseSource(source: CatalogSource): { file?: ParsedFile; issues: Catalo
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   if (doc.errors.length > 0) {
-    return {
-      issues: doc.errors.map((error) => {
-        const position = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
-        return {
-          file,
-          path: [],
-          message: `not valid YAML or JSON: ${error.message.split("\n")[0]}`,
-          line: position.line,
-          column: position.col,
-        };
-      }),
-    };
+    return { issues: syntaxIssues(doc, lineCounter, file, "YAML or JSON") };
   }
   const locate = locator(doc, lineCounter);
   const data: unknown = doc.toJS({ maxAliasCount: 100 });

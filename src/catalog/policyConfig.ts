@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { CatalogError, didYouMean, type CatalogIssue } from "./errors";
+import { readText } from "./read";
 
 const LEVELS = ["advisory", "mandatory", "disabled"] as const;
 type Level = (typeof LEVELS)[number];
@@ -17,12 +17,12 @@ export type PolicySettings = Record<string, Level | ({ enforcementLevel?: Level 
  * `{ "<policy>": "<level>" }` or `{ "<policy>": { "enforcementLevel": "<level>", "<key>": value } }`.
  */
 export function readPolicyConfig(file: string, policies: readonly PolicyConfigShape[]): PolicySettings {
+  const text = readText(file, "the policy config");
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, "utf8"));
+    data = JSON.parse(text);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `not JSON: ${(error as Error).message}`;
-    throw new CatalogError([{ file, path: [], message: `cannot read the policy config: ${reason}` }]);
+    throw new CatalogError([{ file, path: [], message: `cannot read the policy config: not JSON: ${(error as Error).message}` }]);
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new CatalogError([{ file, path: [], message: 'expected an object of policy names, e.g. { "tierplan-unplaced-tasks": "mandatory" }' }]);

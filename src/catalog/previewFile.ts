@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { Plan } from "../plan/types";
 import { CatalogError, formatPath } from "./errors";
+import { readText } from "./read";
 
 /**
  * A saved `tierplan preview --json`: checked for the fields `tierplan check` relies on. The plan
@@ -33,13 +33,7 @@ export interface PreviewFile {
 
 /** Reads a saved preview, or explains what is wrong with it (exit 2). */
 export function readPreviewFile(file: string): PreviewFile {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
-    throw new CatalogError([{ file, path: [], message: `cannot read the preview: ${reason}` }]);
-  }
+  const text = readText(file, "the preview");
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { LineCounter, parseDocument, isMap, isScalar, type Node } from "yaml";
 import { z } from "zod";
 import { CatalogError, didYouMean, type CatalogIssue } from "./errors";
+import { readText, syntaxIssues } from "./read";
 
 /** Config namespace of every tierplan key: `tierplan:<key>` in a stack file. */
 export const CONFIG_NAMESPACE = "tierplan";
@@ -163,22 +164,11 @@ export interface StackFile {
  * that secrets (`secure: …`) cannot be decrypted here and become SECRET_PLACEHOLDER.
  */
 export function readStackFile(path: string, file = path): StackFile {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? `no such file: ${knownStacks(dirname(path))}` : (error as Error).message;
-    throw new CatalogError([{ file, path: [], message: `cannot read the stack file: ${reason}` }]);
-  }
+  const text = readText(path, "the stack file", file, `no such file: ${knownStacks(dirname(path))}`);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new CatalogError(
-      doc.errors.map((error) => {
-        const position = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
-        return { file, path: [], message: `not valid YAML: ${error.message.split("\n")[0]}`, line: position.line, column: position.col };
-      }),
-    );
+    throw new CatalogError(syntaxIssues(doc, lineCounter, file, "YAML"));
   }
   const data: unknown = doc.toJS();
   const top = data === null || typeof data !== "object" || Array.isArray(data) ? undefined : (data as Record<string, unknown>);

@@ -1,6 +1,7 @@
 import { runPreview, type PreviewResult } from "../preview/run";
 import { GROUPS, groupOf } from "../preview/groups";
 import { renderPlan } from "../plan";
+import { painter } from "../plan/format";
 import { parseCommand } from "./args";
 import { EXIT, UsageError } from "./exit";
 import { colorWanted } from "./planCommand";
@@ -43,7 +44,7 @@ export async function previewCommand(argv: string[]): Promise<number> {
 
 /** What a person reads: the plan, then the resources by tier as `pulumi preview` lists creates, then verdicts. */
 export function renderPreview(result: PreviewResult, options: { all: boolean; color: boolean }): string {
-  const paint = (code: string) => (text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paint = painter(options.color);
   const green = paint("32");
   const bold = paint("1");
   const dim = paint("2");

@@ -1,8 +1,9 @@
 import type { PolicyViolation } from "../../policies/rules";
+import { painter } from "../plan/format";
 
 /** Policy verdicts for a terminal: mandatory violations first and loud, then advisories. */
 export function renderVerdicts(violations: readonly PolicyViolation[], color: boolean): string {
-  const paint = (code: string) => (text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paint = painter(color);
   const mandatory = violations.filter((v) => v.level === "mandatory");
   const advisory = violations.filter((v) => v.level === "advisory");
   if (violations.length === 0) return `${paint("32")("Policies: all tierplan policies pass")}\n`;

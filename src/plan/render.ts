@@ -1,4 +1,4 @@
-import { fmt, percent } from "./format";
+import { fmt, painter, percent } from "./format";
 import type { Plan } from "./types";
 
 export interface RenderOptions {
@@ -11,7 +11,7 @@ export interface RenderOptions {
 /** The plan as a person reads it in a terminal: placements, unplaced tasks and why, utilization, solver. */
 export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   const maxRows = options.maxRows ?? 40;
-  const paint = (code: string) => (text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paint = painter(Boolean(options.color));
   const bold = paint("1");
   const red = paint("31");
   const yellow = paint("33");
@@ -54,21 +54,26 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   }
 
   out.push("", bold("Utilization (share of capacity)"));
-  const shared = plan.utilization.filter((u) => !u.fleetRobot);
-  const robots = plan.utilization.filter((u) => u.fleetRobot);
-  const busiestRobots = [...robots].sort((a, b) => Math.max(b.compute, b.storage, b.bandwidth) - Math.max(a.compute, a.storage, a.bandwidth)).slice(0, 5);
-  const utilRows = [...shared, ...busiestRobots].map((u) => {
+  const { shown, hiddenRobots, fleetSize } = shownUtilization(plan);
+  const utilRows = shown.map((u) => {
     const flags = u.bottlenecks.map((b) => (b.severity === "high" ? red : yellow)(`${b.dimension} ${b.severity}`)).join(" ");
     return [u.tier, u.kind, percent(u.compute), percent(u.storage), percent(u.bandwidth), flags];
   });
   out.push(...table(["ENVIRONMENT", "KIND", "COMPUTE", "STORAGE", "BANDWIDTH", "BOTTLENECK"], utilRows).map((l, i) => (i === 0 ? dim(l) : l)));
-  if (robots.length > busiestRobots.length) out.push(dim(`  (${robots.length} fleet robots; the ${busiestRobots.length} busiest shown)`));
+  if (hiddenRobots > 0) out.push(dim(`  (${fleetSize} fleet robots; the ${fleetSize - hiddenRobots} busiest shown)`));
   for (const line of plan.recommendations) out.push(yellow(`→ ${line}`));
 
   const levels = plan.objective.placedByPriority.map((l) => `p${l.priority} ${l.placed}/${l.total}`).join(", ");
   const bound = plan.solver.bound === null ? "" : ` · bound ${fmt(plan.solver.bound)}`;
   out.push("", dim(`Solver: ${plan.solver.algorithm} via ${plan.solver.method} · placed by priority ${levels}${bound} · objective ${plan.objective.preset} (latency ×${fmt(plan.objective.weights.latency)}, cost ×${fmt(plan.objective.weights.cost)}), reserve ${percent(plan.objective.reserve)}`));
   return out.join("\n") + "\n";
+}
+
+/** The environments a report lists: every shared tier, and only the busiest few fleet robots. */
+export function shownUtilization(plan: Plan, robots = 5): { shown: Plan["utilization"]; hiddenRobots: number; fleetSize: number } {
+  const fleet = plan.utilization.filter((u) => u.fleetRobot);
+  const busiest = [...fleet].sort((a, b) => Math.max(b.compute, b.storage, b.bandwidth) - Math.max(a.compute, a.storage, a.bandwidth)).slice(0, robots);
+  return { shown: [...plan.utilization.filter((u) => !u.fleetRobot), ...busiest], hiddenRobots: fleet.length - busiest.length, fleetSize: fleet.length };
 }
 
 function table(header: string[], rows: string[][]): string[] {
