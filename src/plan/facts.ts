@@ -98,3 +98,19 @@ export function readPlacementFacts(tags: Record<string, unknown> | undefined): P
   };
   return problems.length > 0 ? problems : facts;
 }
+
+/**
+ * Node labels tierplan steers pods with, and that the policies read back: one home for both
+ * (docs/pulumi.md). Every node of an edge tier carries `edgeTier`; a node of a tier with
+ * machines also carries `machine` (on an existing cluster its name is the machine id too).
+ */
+export const NODE_LABELS = {
+  edgeTier: "tierplan.dev/edge-tier",
+  machine: "tierplan.dev/machine",
+} as const;
+
+/** The node field a required node affinity matches to pin a pod to one named node. */
+export const NODE_NAME_FIELD = "metadata.name";
+
+/** Extended resource of one GPU unit (a whole GPU, or one time-slice of it; contract §5). */
+export const GPU_RESOURCE = "nvidia.com/gpu";

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { placementFacts } from "../plan/facts";
+import { NODE_LABELS, placementFacts } from "../plan/facts";
 import type { EnvironmentRecord, Placement } from "../plan/types";
 import { DEFAULT_PORT } from "./cloud";
 import { bandwidthAnnotation, containerResources, namespaceQuota, type EdgeSizing } from "./edgeSizing";
@@ -36,7 +36,7 @@ export interface EdgeWorkload {
 }
 
 /** Node label that says which edge tier a node belongs to, when a site's cluster holds several. */
-export const EDGE_TIER_NODE_LABEL = "tierplan.dev/edge-tier";
+export const EDGE_TIER_NODE_LABEL = NODE_LABELS.edgeTier;
 
 /** Labels every tierplan object in the cluster carries, for selection and cleanup. */
 export function siteLabels(site: string): Record<string, string> {
