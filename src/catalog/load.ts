@@ -1,11 +1,14 @@
-import { readFileSync } from "node:fs";
-import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node } from "yaml";
+import { isMap, isScalar, type Document, type LineCounter, type Node } from "yaml";
 import type { z } from "zod";
 import { CatalogError, didYouMean, type CatalogIssue, type DataPath } from "./errors";
-import { syntaxIssues, unreadable } from "./read";
+import { parseYaml, readText } from "./read";
 import {
   CatalogFileSchema,
   DEFAULT_RESERVE,
+  MachineSchema,
+  TierSchema,
+  machineIds,
+  machinesCompute,
   PRESETS,
   TIER_KINDS,
   type CatalogFileContent,
@@ -13,7 +16,6 @@ import {
   type PresetName,
   type RobotSpec,
   type TaskSpec,
-  type TierSpec,
 } from "./schema";
 
 /** A catalog file's text and the name to report it by. */
@@ -22,28 +24,40 @@ export interface CatalogSource {
   text: string;
 }
 
+export interface LoadOptions {
+  /**
+   * A task that may be placed on a cloud or edge tier (by its pin or allowedTiers) runs as a
+   * container and needs an image: "required" (the Pulumi program) makes a missing one an error;
+   * otherwise (plain planning) it is handed to onWarning.
+   */
+  images?: "required" | "warn";
+  /** Problems that do not stop planning, located like errors. */
+  onWarning?: (issue: CatalogIssue) => void;
+}
+
 /** Reads and validates one or more catalog files (contract §4: lists are concatenated, later files win). */
-export function loadCatalog(files: readonly string[]): PlanningInput {
+export function loadCatalog(files: readonly string[], options: LoadOptions = {}): PlanningInput {
   const sources: CatalogSource[] = [];
   const issues: CatalogIssue[] = [];
   for (const file of files) {
     try {
-      sources.push({ file, text: readFileSync(file, "utf8") });
+      sources.push({ file, text: readText(file, "the file", file, undefined, { expected: "YAML or JSON: give a planning input file" }) });
     } catch (error) {
-      issues.push(unreadable(error, file, "the file"));
+      if (!(error instanceof CatalogError)) throw error;
+      issues.push(...error.issues);
     }
   }
   if (issues.length > 0) throw new CatalogError(issues);
-  return loadCatalogSources(sources);
+  return loadCatalogSources(sources, options);
 }
 
 /** Validates catalog texts already in memory. Throws CatalogError listing every issue found. */
-export function loadCatalogSources(sources: readonly CatalogSource[]): PlanningInput {
+export function loadCatalogSources(sources: readonly CatalogSource[], options: LoadOptions = {}): PlanningInput {
   if (sources.length === 0) throw new CatalogError([{ file: "(none)", path: [], message: "no catalog file given" }]);
   const parsed = sources.map(parseSource);
   const issues = parsed.flatMap((p) => p.issues);
   if (issues.length > 0) throw new CatalogError(issues);
-  return mergeAndCheck(parsed.map((p) => p.file!));
+  return mergeAndCheck(parsed.map((p) => p.file!), options);
 }
 
 interface ParsedFile {
@@ -54,19 +68,13 @@ interface ParsedFile {
 
 function parseSource(source: CatalogSource): { file?: ParsedFile; issues: CatalogIssue[] } {
   const { file, text } = source;
-  if (text.includes("\u0000")) {
-    return { issues: [{ file, path: [], message: "this is a binary file, not YAML or JSON: give a planning input file" }] };
-  }
   if (text.trim() === "") {
     return { issues: [{ file, path: [], message: "the file is empty: expected a mapping with site, tiers and tasks" }] };
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-  if (doc.errors.length > 0) {
-    return { issues: syntaxIssues(doc, lineCounter, file, "YAML or JSON") };
-  }
-  const locate = locator(doc, lineCounter);
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const yaml = parseYaml(text, file, "YAML or JSON");
+  if ("issues" in yaml) return { issues: yaml.issues };
+  const locate = locator(yaml.doc, yaml.lineCounter);
+  const data = yaml.data;
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     const got = data === null ? "nothing" : Array.isArray(data) ? "a list" : `a ${typeof data}`;
     return {
@@ -99,7 +107,8 @@ function knownKeys(path: DataPath): string[] {
   const top = CatalogFileSchema.shape;
   if (path.length === 0) return Object.keys(top);
   const [section] = path;
-  if (section === "objective") return path.length === 1 ? ["preset", "weights", "reserve"] : ["latency", "cost"];
+  if (section === "objective") return path.length === 1 ? ["preset", "weights", "reserve", "moveCost"] : ["latency", "cost"];
+  if (section === "tiers" && path[2] === "machines") return shape(MachineSchema);
   if (section === "tiers") return [...shape(top.tiers.unwrap().element)];
   if (section === "robots") return [...shape(top.robots.unwrap().element)];
   if (section === "tasks") return [...shape(top.tasks.unwrap().element)];
@@ -189,26 +198,37 @@ interface Origin {
 }
 
 /** Concatenates the sections of every file, merges the rest, and checks what spans entries. */
-function mergeAndCheck(files: ParsedFile[]): PlanningInput {
-  const tiers: Array<TierSpec & { origin: Origin }> = [];
+function mergeAndCheck(files: ParsedFile[], options: LoadOptions): PlanningInput {
+  const tiers: Array<TierFileSpec & { origin: Origin }> = [];
   const robots: Array<RobotSpec & { origin: Origin }> = [];
   const tasks: Array<TaskSpec & { origin: Origin }> = [];
   let site: { value: string; parsed: ParsedFile } | undefined;
   let preset: PresetName = "balanced";
   let reserve = DEFAULT_RESERVE;
+  let moveCost: number | undefined;
   const weights: { latency?: number; cost?: number } = {};
+  const siteConflicts: CatalogIssue[] = [];
   for (const parsed of files) {
     const content = parsed.content;
+    if (content.site !== undefined && site !== undefined && content.site !== site.value) {
+      siteConflicts.push({
+        file: parsed.source.file,
+        path: ["site"],
+        message: `site '${content.site}' differs from site '${site.value}' in ${site.parsed.source.file}: the files of one plan describe one site; make them agree, or plan the sites separately`,
+        ...parsed.locate(["site"]),
+      });
+    }
     if (content.site !== undefined) site = { value: content.site, parsed };
     if (content.objective?.preset !== undefined) preset = content.objective.preset;
     if (content.objective?.reserve !== undefined) reserve = content.objective.reserve;
+    if (content.objective?.moveCost !== undefined) moveCost = content.objective.moveCost;
     Object.assign(weights, content.objective?.weights);
     content.tiers?.forEach((tier, index) => tiers.push({ ...tier, origin: { parsed, index } }));
     content.robots?.forEach((robot, index) => robots.push({ ...robot, origin: { parsed, index } }));
     content.tasks?.forEach((task, index) => tasks.push({ ...task, origin: { parsed, index } }));
   }
 
-  const issues: CatalogIssue[] = [];
+  const issues: CatalogIssue[] = [...siteConflicts];
   const last = files[files.length - 1];
   const fileNames = files.map((f) => f.source.file).join(", ");
   const missing = (key: string, message: string) =>
@@ -230,6 +250,7 @@ function mergeAndCheck(files: ParsedFile[]): PlanningInput {
       else environments.set(env.name, `${section}[${env.origin.index}] in ${env.origin.parsed.source.file}`);
     }
   }
+  checkMachines(tiers, report);
   const robotNames = robots.map((r) => r.name);
   const allowedNames = [...new Set([...environments.keys(), ...TIER_KINDS])];
 
@@ -245,6 +266,11 @@ function mergeAndCheck(files: ParsedFile[]): PlanningInput {
       report("tasks", task.origin, ["robot"], "robot and perRobot are exclusive: perRobot already binds one copy to every robot; remove one of them");
     } else if (task.robot !== undefined && !robotNames.includes(task.robot)) {
       report("tasks", task.origin, ["robot"], unknownRef("robot", task.robot, robotNames, "robots"));
+    } else if (task.perRobot && robotNames.length === 0) {
+      report("tasks", task.origin, ["perRobot"], "perRobot makes one copy per fleet robot, but the site has no robots, so the task would vanish from the plan: add robots, or remove perRobot");
+    }
+    if (task.allowedTiers?.length === 0) {
+      report("tasks", task.origin, ["allowedTiers"], "is empty, so the task may use no environment and can never be placed: list tier names or kinds (cloud, edge, robot), or remove allowedTiers to allow every one");
     }
     task.allowedTiers?.forEach((entry, i) => {
       if (!allowedNames.includes(entry)) report("tasks", task.origin, ["allowedTiers", i], unknownRef("tier, robot or kind", entry, allowedNames, "tiers, robots or cloud|edge|robot"));
@@ -259,7 +285,10 @@ function mergeAndCheck(files: ParsedFile[]): PlanningInput {
     for (const robot of robotNames) claim(`${task.name}@${robot}`, task, ["name"]);
   }
 
+  const imageless = imageIssues(tasks, tiers);
+  if (options.images === "required") issues.push(...imageless);
   if (issues.length > 0) throw new CatalogError(issues);
+  if (options.images !== "required") imageless.forEach((issue) => options.onWarning?.(issue));
   const presetWeights = PRESETS[preset];
   const strip = <T extends { origin: Origin }>({ origin: _origin, ...rest }: T): Omit<T, "origin"> => rest;
   return {
@@ -268,11 +297,53 @@ function mergeAndCheck(files: ParsedFile[]): PlanningInput {
       preset,
       weights: { latency: weights.latency ?? presetWeights.latency, cost: weights.cost ?? presetWeights.cost },
       reserve,
+      ...(moveCost !== undefined && { moveCost }),
     },
-    tiers: tiers.map(strip),
+    tiers: tiers.map(strip).map(withCompute),
     robots: robots.map(strip),
     tasks: tasks.map(strip),
   };
+}
+
+type TierFileSpec = z.output<typeof TierSchema>;
+type Report = (section: string, origin: Origin, rest: DataPath, message: string) => void;
+
+/** Contract §5: machines on edge tiers only, compute given or derived, machine ids unique as node names. */
+function checkMachines(tiers: Array<TierFileSpec & { origin: Origin }>, report: Report): void {
+  const nodeNames = new Map<string, string>();
+  for (const tier of tiers) {
+    const at = (rest: DataPath, message: string) => report("tiers", tier.origin, rest, message);
+    if (!tier.machines) {
+      if (tier.compute === undefined) at(["compute"], "is required (a number > 0, TFLOPS) unless the tier lists its machines");
+      if (tier.packing !== undefined) at(["packing"], "applies to the machines of a tier: add machines to the tier or remove packing");
+      continue;
+    }
+    if (tier.kind !== "edge") {
+      at(["machines"], `machines are for edge tiers only (Kubernetes nodes with whole GPUs); this tier is '${tier.kind}': remove machines or make it kind edge`);
+      continue;
+    }
+    if (tier.compute === undefined && machinesCompute(tier.machines) === 0) {
+      at(["compute"], "is required here: every machine has 0 GPUs, so no compute can be derived from them; set compute or add gpus");
+    }
+    const shapes = new Set<string>();
+    tier.machines.forEach((machine, index) => {
+      if (shapes.has(machine.name)) at(["machines", index, "name"], `duplicate machine name '${machine.name}' in tier '${tier.name}'`);
+      shapes.add(machine.name);
+      for (const id of machineIds(machine)) {
+        const previous = nodeNames.get(id);
+        if (previous) {
+          at(["machines", index, "name"], `machine id '${id}' is already the id of a machine in ${previous}: machine ids are node names and must be unique in the site; rename one`);
+          break;
+        }
+        nodeNames.set(id, `tiers[${tier.origin.index}] '${tier.name}' of ${tier.origin.parsed.source.file}`);
+      }
+    });
+  }
+}
+
+/** Contract §5: a tier with machines has, unless it says otherwise, the TFLOPS of all its GPUs. */
+function withCompute<T extends Omit<TierFileSpec, "origin">>(tier: T): T & { compute: number } {
+  return { ...tier, compute: tier.compute ?? machinesCompute(tier.machines ?? []) };
 }
 
 function unknownRef(what: string, value: string, known: string[], section: string): string {
@@ -281,3 +352,32 @@ function unknownRef(what: string, value: string, known: string[], section: strin
   return known.length === 0 ? `no ${what} named '${value}': the site has no ${section}` : `no ${what} named '${value}' (known: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", …" : ""})`;
 }
 
+/**
+ * Tasks without an image that may be placed on a tier running containers (cloud, edge): decided
+ * from the catalog alone (pin, allowedTiers), before planning, so the same catalog does not pass
+ * or fail depending on where a plan happens to put a task.
+ */
+function imageIssues(
+  tasks: ReadonlyArray<{ name: string; image?: string; pin?: string; allowedTiers?: string[]; origin: Origin }>,
+  tiers: ReadonlyArray<{ name: string; kind: string }>,
+): CatalogIssue[] {
+  const issues: CatalogIssue[] = [];
+  for (const task of tasks) {
+    if (task.image !== undefined) continue;
+    const allowed = (tier: { name: string; kind: string }) =>
+      task.pin !== undefined ? task.pin === tier.name : !task.allowedTiers || task.allowedTiers.includes(tier.name) || task.allowedTiers.includes(tier.kind);
+    const runs = tiers.filter((tier) => (tier.kind === "cloud" || tier.kind === "edge") && allowed(tier));
+    if (runs.length === 0) continue;
+    const why = task.pin !== undefined ? "its pin" : task.allowedTiers ? "its allowedTiers" : "it has no allowedTiers";
+    const where = runs.map((tier) => `${tier.kind} tier '${tier.name}'`).join(", ");
+    const fix = task.pin !== undefined ? "add 'image:'" : "add 'image:', or allowedTiers that keep it on robots";
+    const path = ["tasks", task.origin.index];
+    issues.push({
+      file: task.origin.parsed.source.file,
+      path: [...path, "image"],
+      message: `task '${task.name}' has no image, but ${why} lets it run on ${where}, which run${runs.length === 1 ? "s" : ""} containers: ${fix}`,
+      ...task.origin.parsed.locate(path),
+    });
+  }
+  return issues;
+}

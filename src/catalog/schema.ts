@@ -12,6 +12,10 @@ export const PRESETS = {
 } as const;
 export type PresetName = keyof typeof PRESETS;
 
+/** Packing strategies of contract §5 (seed 004 §5): which machine of a tier a task goes to. */
+export const PACKINGS = ["best-fit", "first-fit", "worst-fit", "spread"] as const;
+export type Packing = (typeof PACKINGS)[number];
+
 export const DEFAULT_RESERVE = 0.1;
 export const MAX_RESERVE = 0.3;
 
@@ -34,10 +38,35 @@ const capacityShape = {
   costPerHour: nonNegative().describe("Cost units per hour (>= 0)."),
 };
 
+export const MachineSchema = z
+  .strictObject({
+    name: dnsLabel.describe("Unique in the tier; with count 1 it is the Kubernetes node name."),
+    count: z.number().int().gte(1).default(1).describe("Identical machines of this shape (default 1): <name>-0, <name>-1, ..."),
+    gpus: z.number().int().gte(0).describe("GPUs per machine (integer >= 0)."),
+    gpuTflops: positive().describe("TFLOPS of one GPU (> 0)."),
+    gpuSlices: z.number().int().gte(1).default(1).describe("Time-slices per GPU (integer >= 1, default 1): a GPU unit is gpuTflops / gpuSlices."),
+    storage: positive().describe("GB of local disk per machine (> 0)."),
+  })
+  .describe("A machine shape of an edge tier (contract §5).");
+
+/** Contract §5: the machine ids of one shape, which are also its Kubernetes node names. */
+export function machineIds(machine: { name: string; count: number }): string[] {
+  if (machine.count === 1) return [machine.name];
+  return Array.from({ length: machine.count }, (_, k) => `${machine.name}-${k}`);
+}
+
+/** Contract §5: a tier's default compute, the TFLOPS of all its machines' GPUs. */
+export function machinesCompute(machines: ReadonlyArray<{ count: number; gpus: number; gpuTflops: number }>): number {
+  return machines.reduce((sum, m) => sum + m.count * m.gpus * m.gpuTflops, 0);
+}
+
 export const TierSchema = z
   .strictObject({
     ...capacityShape,
+    compute: positive().optional().describe("Compute capacity, TFLOPS (> 0); with machines, default sum(count * gpus * gpuTflops)."),
     kind: z.enum(TIER_KINDS).describe("cloud | edge | robot"),
+    machines: z.array(MachineSchema).min(1).optional().describe("Edge only: the machines the tier is made of (whole GPU units, one machine per task)."),
+    packing: z.enum(PACKINGS).optional().describe("best-fit | first-fit | worst-fit | spread (default best-fit): which machine a task goes to."),
   })
   .describe("A shared environment any task may use.");
 
@@ -78,6 +107,7 @@ export const ObjectiveSchema = z
       .lte(MAX_RESERVE)
       .default(DEFAULT_RESERVE)
       .describe("Fraction of every capacity kept free, 0 <= reserve <= 0.3 (default 0.1)."),
+    moveCost: nonNegative().optional().describe("With a lock: least score + moveCost x moves replaces fewest moves, then least score (contract §6)."),
   })
   .describe("What the optimizer minimises among plans that place the most tasks by priority.");
 
@@ -91,6 +121,7 @@ export const CatalogFileSchema = z
         preset: ObjectiveSchema.shape.preset.unwrap().optional(),
         weights: ObjectiveSchema.shape.weights,
         reserve: finite().gte(0).lte(MAX_RESERVE).optional().describe("Fraction of every capacity kept free, 0 <= reserve <= 0.3 (default 0.1)."),
+        moveCost: ObjectiveSchema.shape.moveCost,
       })
       .optional()
       .describe("What the optimizer minimises among plans that place the most tasks by priority."),
@@ -111,7 +142,9 @@ export const PlanningInputSchema = z
   })
   .describe("tierplan planning input (contract §1)");
 
-export type TierSpec = z.output<typeof TierSchema>;
+export type MachineSpec = z.output<typeof MachineSchema>;
+/** A tier after loading: compute is always known (defaulted from its machines). */
+export type TierSpec = Omit<z.output<typeof TierSchema>, "compute"> & { compute: number };
 export type RobotSpec = z.output<typeof RobotSchema>;
 export type TaskSpec = z.output<typeof TaskSchema>;
 type CatalogFile = z.output<typeof CatalogFileSchema>;
@@ -124,6 +157,7 @@ export interface PlanningInput {
     preset: PresetName;
     weights: { latency: number; cost: number };
     reserve: number;
+    moveCost?: number;
   };
   tiers: TierSpec[];
   robots: RobotSpec[];

@@ -1,4 +1,5 @@
 import { latency, leq, usable } from "./formulas";
+import { fitsEmptyMachine, unitsNeeded, type Machine } from "./machines";
 import { DIMENSIONS, type Dimension, type Environment, type Task } from "./problem";
 
 /** Why task t may not run on environment e, one entry per rule it breaks (contract §2). */
@@ -6,7 +7,8 @@ export type Blocker =
   | { rule: "robot"; robot: string; boundTo?: string }
   | { rule: "allowed"; allowed: readonly string[] }
   | { rule: "latency"; latencyMs: number; maxLatency: number }
-  | { rule: "capacity"; dimension: Dimension; demand: number; usable: number };
+  | { rule: "capacity"; dimension: Dimension; demand: number; usable: number }
+  | { rule: "machine"; units: number; largestUnits: number; storage: number; largestStorage: number };
 
 export function isAllowed(task: Task, env: Environment): boolean {
   return !task.allowedTiers || task.allowedTiers.includes(env.name) || task.allowedTiers.includes(env.kind);
@@ -27,11 +29,30 @@ export function blockers(task: Task, env: Environment, reserve: number): Blocker
     const cap = usable(env, dimension, reserve);
     if (!leq(task[dimension], cap)) out.push({ rule: "capacity", dimension, demand: task[dimension], usable: cap });
   }
+  if (env.machines && !fitsSomeMachine(task, env.machines)) out.push(machineBlocker(task, env.machines));
   return out;
+}
+
+/** Contract §5: some machine of the tier, empty, holds the task's units and storage. */
+export function fitsSomeMachine(task: Pick<Task, "compute" | "storage">, machines: readonly Machine[]): boolean {
+  return machines.some((m) => fitsEmptyMachine(m, unitsNeeded(task.compute, m.unitTflops), task.storage));
+}
+
+/** What no machine could hold, measured against the machine with the most units. */
+function machineBlocker(task: Task, machines: readonly Machine[]): Blocker {
+  const largest = machines.reduce((a, b) => (b.units > a.units ? b : a));
+  return {
+    rule: "machine",
+    units: unitsNeeded(task.compute, largest.unitTflops),
+    largestUnits: largest.units,
+    storage: task.storage,
+    largestStorage: Math.max(...machines.map((m) => m.storage)),
+  };
 }
 
 export function isFeasible(task: Task, env: Environment, reserve: number): boolean {
   if (!isBindingOk(task, env) || !isAllowed(task, env)) return false;
   if (!leq(latency(task, env), task.maxLatency)) return false;
-  return DIMENSIONS.every((d) => leq(task[d], usable(env, d, reserve)));
+  if (!DIMENSIONS.every((d) => leq(task[d], usable(env, d, reserve)))) return false;
+  return !env.machines || fitsSomeMachine(task, env.machines);
 }

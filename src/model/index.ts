@@ -1,3 +1,4 @@
 export * from "./problem";
 export * from "./formulas";
 export * from "./feasibility";
+export * from "./machines";

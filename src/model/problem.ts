@@ -1,4 +1,5 @@
-import type { PlanningInput, PresetName, TierKind } from "../catalog/schema";
+import type { Packing, PlanningInput, PresetName, TierKind } from "../catalog/schema";
+import { expandMachines, type Machine } from "./machines";
 
 /** The three capacity dimensions every environment has and every task demands. */
 export const DIMENSIONS = ["compute", "storage", "bandwidth"] as const;
@@ -17,6 +18,10 @@ export interface Environment {
   bandwidth: number;
   latency: number;
   costPerHour: number;
+  /** Contract §5: the machines of an edge tier that lists them, in catalog order. */
+  machines?: Machine[];
+  /** Which machine a task goes to among plans equal under the order of comparison. */
+  packing?: Packing;
 }
 
 /** A task after expanding `perRobot` copies: the unit the optimizer places. */
@@ -51,6 +56,8 @@ export interface Problem {
   preset: PresetName;
   weights: Weights;
   reserve: number;
+  /** Contract §6: with a lock, least score + moveCost x moves replaces fewest moves, then least score. */
+  moveCost?: number;
   environments: Environment[];
   tasks: Task[];
 }
@@ -70,6 +77,7 @@ export function buildProblem(input: PlanningInput): Problem {
     bandwidth: env.bandwidth,
     latency: env.latency,
     costPerHour: env.costPerHour,
+    ...("machines" in env && env.machines && { machines: expandMachines(env.machines), packing: env.packing ?? "best-fit" }),
   }));
   const tasks: Task[] = [];
   for (const spec of input.tasks) {
@@ -97,6 +105,7 @@ export function buildProblem(input: PlanningInput): Problem {
     preset: input.objective.preset,
     weights: input.objective.weights,
     reserve: input.objective.reserve,
+    ...(input.objective.moveCost !== undefined && { moveCost: input.objective.moveCost }),
     environments,
     tasks,
   };

@@ -53,13 +53,17 @@ export function lagrangianBound(
   const placeable = new Float64Array(levelCount);
   const pinnedPerLevel = new Float64Array(levelCount);
   let pinnedScore = 0;
+  const placeableTask = new Uint8Array(taskCount);
   for (let t = 0; t < taskCount; t++) {
     const li = levelIndex.get(priority[t])!;
     levelOfTask[t] = li;
     if (pinned[t] >= 0) {
       pinnedScore += scoreOf(inst, t, pinned[t]);
       pinnedPerLevel[li]++;
-    } else if (isPlaceable(inst, t)) placeable[li]++;
+    } else if (isPlaceable(inst, t)) {
+      placeable[li]++;
+      placeableTask[t] = 1;
+    }
   }
   const required = new Float64Array(levelCount);
   const forced = new Uint8Array(levelCount);
@@ -140,7 +144,8 @@ export function lagrangianBound(
     for (let t = 0; t < taskCount; t++) {
       const end = candStart[t + 1];
       offCand[t] = -1;
-      if (pinned[t] >= 0 || candStart[t] === end) {
+      if (pinned[t] >= 0 || !placeableTask[t]) {
+        // A task no plan can place (no candidate fits what the pins leave) adds nothing.
         offValue[t] = 0;
         continue;
       }
@@ -162,14 +167,20 @@ export function lagrangianBound(
       }
       offValue[t] = bestV;
     }
-    // Robots solved exactly: keep on the robot the subset that fits and gains most.
+    // Robots solved exactly: keep on the robot the subset that fits and gains most. A task of a
+    // forced level with no option off its robot (offValue Infinity) must stay on it.
     for (let e = 0; e < envCount; e++) {
       if (!exact[e]) continue;
       const list = tasksOn[e];
       // Only tasks that gain from staying on the robot can be in the best subset.
       let k = 0;
+      let mandatory = 0;
       for (let i = 0; i < list.length; i++) {
         const t = list[i];
+        if (offValue[t] === Infinity) {
+          mandatory |= 1 << i;
+          continue;
+        }
         const li = levelOfTask[t];
         const g = candScore[robotCand[t]] - (forced[li] ? 0 : nu[li]) - offValue[t];
         if (g < 0) {
@@ -178,7 +189,7 @@ export function lagrangianBound(
         }
       }
       const fits = fitting[e]!;
-      let bestMask = 0;
+      let bestMask = mandatory;
       let bestGain = 0;
       subsetValue[0] = 0;
       subsetMask[0] = 0;
@@ -189,9 +200,9 @@ export function lagrangianBound(
         const original = subsetMask[rest] | bit[low];
         subsetValue[mask] = v;
         subsetMask[mask] = original;
-        if (v < bestGain && fits[original]) {
+        if (v < bestGain && fits[original | mandatory]) {
           bestGain = v;
-          bestMask = original;
+          bestMask = original | mandatory;
         }
       }
       for (let i = 0; i < list.length; i++) if (bestMask & (1 << i)) onRobot[list[i]] = 1;

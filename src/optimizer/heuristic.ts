@@ -1,4 +1,19 @@
 import { Load, type Instance } from "./instance";
+import type { Packed } from "./types";
+
+export interface RegretOptions {
+  /** One value per candidate steering the construction (e.g. Lagrangian reduced scores); default `score`. */
+  guide?: Float64Array;
+  /** Placements to start from: they stay placed (on their machine where it has room). */
+  initial?: Partial<Packed> & Pick<Packed, "assignment">;
+  /** Local-search passes. */
+  passes?: number;
+  /**
+   * The score the local search lowers, one per candidate: the true scores, or with a lock the
+   * scores less a bonus where a locked task stays, so that moves are paid for (contract §6).
+   */
+  score?: Float64Array;
+}
 
 /**
  * Regret construction plus repair and local search: the fast method behind `auto`.
@@ -6,10 +21,12 @@ import { Load, type Instance } from "./instance";
  * Levels are filled from the highest priority down, so a task is only ever displaced by one of
  * equal or higher priority. Within a level, tasks whose best option is hardest to replace (largest
  * regret) go first. `guide` (one value per candidate, e.g. Lagrangian reduced scores) steers the
- * construction; the local search always uses the true scores. Tasks placed in `initial` stay placed.
+ * construction; the local search lowers `score`. Tasks placed in `initial` stay placed.
  */
-export function regretHeuristic(inst: Instance, guide: Float64Array = inst.candScore, initial?: Int32Array, passes = 6): Int32Array {
+export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Packed {
   const { taskCount, candStart, candEnv, pinned, priority, levels } = inst;
+  const score = options.score ?? inst.candScore;
+  const { guide = score, initial, passes = 6 } = options;
   const assignment = Int32Array.from(pinned);
   /** Candidate position of each placed unpinned task; -1 otherwise. */
   const position = new Int32Array(taskCount).fill(-1);
@@ -17,17 +34,19 @@ export function regretHeuristic(inst: Instance, guide: Float64Array = inst.candS
   const residents: number[][] = Array.from({ length: inst.envCount }, () => []);
   if (initial) {
     for (let t = 0; t < taskCount; t++) {
-      if (pinned[t] >= 0 || initial[t] < 0) continue;
-      for (let c = candStart[t]; c < candStart[t + 1]; c++) if (candEnv[c] === initial[t]) place(t, c);
+      if (pinned[t] >= 0 || initial.assignment[t] < 0) continue;
+      for (let c = candStart[t]; c < candStart[t + 1]; c++) if (candEnv[c] === initial.assignment[t]) place(t, c, initial.machine?.[t]);
     }
   }
 
-  function place(t: number, c: number): void {
+  /** Places t on candidate c (on `machine` where it has room); false when no machine of it has. */
+  function place(t: number, c: number, machine = -1): boolean {
     const e = candEnv[c];
+    if (!load.add(t, e, machine)) return false;
     assignment[t] = e;
     position[t] = c;
-    load.add(t, e);
     residents[e].push(t);
+    return true;
   }
   const unplace = (t: number) => {
     const e = assignment[t];
@@ -67,7 +86,7 @@ export function regretHeuristic(inst: Instance, guide: Float64Array = inst.candS
       const current = position[t];
       let best = current;
       for (let c = candStart[t]; c < candStart[t + 1]; c++) {
-        if (inst.candScore[c] < inst.candScore[best] - 1e-12 && load.fits(t, candEnv[c])) best = c;
+        if (score[c] < score[best] - 1e-12 && load.fits(t, candEnv[c])) best = c;
       }
       if (best !== current) {
         unplace(t);
@@ -83,7 +102,7 @@ export function regretHeuristic(inst: Instance, guide: Float64Array = inst.candS
     }
     if (!improved) break;
   }
-  return assignment;
+  return { assignment, machine: load.machineOf.slice() };
 
   /**
    * Moves t to a better environment that is full by moving one of its residents elsewhere, when
@@ -92,7 +111,6 @@ export function regretHeuristic(inst: Instance, guide: Float64Array = inst.candS
   function ejectInto(t: number): boolean {
     const e = assignment[t];
     const current = position[t];
-    const score = inst.candScore;
     let bestMove: { u: number; into: number; to: number; delta: number } | undefined;
     load.remove(t, e);
     for (let c = candStart[t]; c < candStart[t + 1]; c++) {
@@ -143,7 +161,7 @@ export function regretHeuristic(inst: Instance, guide: Float64Array = inst.candS
           for (let d = candStart[u]; d < candStart[u + 1]; d++) {
             const f = candEnv[d];
             if (f === e || !load.fits(u, f)) continue;
-            const delta = inst.candScore[d] - inst.candScore[position[u]] + inst.candScore[c];
+            const delta = score[d] - score[position[u]] + score[c];
             if (!bestMove || delta < bestMove.delta) bestMove = { u, to: d, into: c, delta };
           }
           load.remove(t, e);

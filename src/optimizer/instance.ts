@@ -1,4 +1,5 @@
-import { DIMENSIONS, isFeasible, score, tolerance, usable, type Problem } from "../model";
+import { DIMENSIONS, isFeasible, score, tolerance, unitsNeeded, usable, type Problem } from "../model";
+import type { Packing } from "../catalog/schema";
 
 /**
  * The problem in flat arrays: for every unpinned task its candidate environments (those
@@ -28,6 +29,27 @@ export interface Instance {
   priority: Int32Array;
   /** Distinct priority levels, highest first. */
   levels: number[];
+  /** Machines of environment e are `machineStart[e] .. machineStart[e+1]` (contract §5); none elsewhere. */
+  machines: MachineTable;
+  /** Machine of each pinned task on a tier with machines, -1 otherwise. */
+  pinnedMachine: Int32Array;
+}
+
+/** Every machine of every tier, in flat arrays; units are per unit class (distinct unit TFLOPS). */
+export interface MachineTable {
+  count: number;
+  start: Int32Array;
+  env: Int32Array;
+  units: Float64Array;
+  storage: Float64Array;
+  /** Contract tolerance on each machine's storage. */
+  storageSlack: Float64Array;
+  /** Index of the machine's unit size in the table of distinct unit sizes. */
+  unitClass: Int32Array;
+  classCount: number;
+  /** Units task t needs on a machine of class c at `taskUnits[t * classCount + c]`. */
+  taskUnits: Int32Array;
+  packing: Packing[];
 }
 
 export const DIMS = DIMENSIONS.length;
@@ -47,6 +69,7 @@ export function buildInstance(problem: Problem): Instance {
     });
   }
   const free = usableCap.slice();
+  const machines = machineTable(problem);
   const pinned = new Int32Array(n).fill(-1);
   const priority = new Int32Array(n);
   const candStart = new Int32Array(n + 1);
@@ -74,16 +97,15 @@ export function buildInstance(problem: Problem): Instance {
     }
   }
   candStart[n] = candEnv.length;
+  const levels = [...new Set(priority)].sort((a, b) => b - a);
+  const partial = { taskCount: n, envCount: m, demand, free, slack, machines, priority, levels };
+  const pinnedMachine = packPins(partial, pinned);
+  // What the pins leave on every machine, to tell which candidates still fit one.
+  const pinLoad = new Load({ ...partial, pinned, pinnedMachine });
   const candFits = new Uint8Array(candEnv.length);
   for (let t = 0; t < n; t++) {
-    for (let c = candStart[t]; c < candStart[t + 1]; c++) {
-      const e = candEnv[c];
-      let fits = 1;
-      for (let k = 0; k < DIMS; k++) if (demand[t * DIMS + k] > free[e * DIMS + k] + slack[e * DIMS + k]) fits = 0;
-      candFits[c] = fits;
-    }
+    for (let c = candStart[t]; c < candStart[t + 1]; c++) candFits[c] = pinLoad.fits(t, candEnv[c]) ? 1 : 0;
   }
-  const levels = [...new Set(priority)].sort((a, b) => b - a);
   return {
     problem,
     taskCount: n,
@@ -99,27 +121,189 @@ export function buildInstance(problem: Problem): Instance {
     pinned,
     priority,
     levels,
+    machines,
+    pinnedMachine,
   };
 }
 
-/** Capacity bookkeeping shared by the heuristics: what is still free per environment and dimension. */
+function machineTable(problem: Problem): MachineTable {
+  const { environments, tasks } = problem;
+  const start = new Int32Array(environments.length + 1);
+  const env: number[] = [];
+  const units: number[] = [];
+  const storage: number[] = [];
+  const unitClass: number[] = [];
+  const classes: number[] = [];
+  for (const e of environments) {
+    start[e.index] = env.length;
+    for (const machine of e.machines ?? []) {
+      env.push(e.index);
+      units.push(machine.units);
+      storage.push(machine.storage);
+      let k = classes.indexOf(machine.unitTflops);
+      if (k < 0) k = classes.push(machine.unitTflops) - 1;
+      unitClass.push(k);
+    }
+  }
+  start[environments.length] = env.length;
+  const taskUnits = new Int32Array(tasks.length * classes.length);
+  for (const task of tasks) classes.forEach((unit, k) => (taskUnits[task.index * classes.length + k] = unitsNeeded(task.compute, unit)));
+  return {
+    count: env.length,
+    start,
+    env: Int32Array.from(env),
+    units: Float64Array.from(units),
+    storage: Float64Array.from(storage),
+    storageSlack: Float64Array.from(storage, tolerance),
+    unitClass: Int32Array.from(unitClass),
+    classCount: classes.length,
+    taskUnits,
+    packing: environments.map((e) => e.packing ?? "best-fit"),
+  };
+}
+
+type LoadBase = Pick<Instance, "taskCount" | "envCount" | "demand" | "free" | "slack" | "machines" | "priority" | "levels">;
+
+/**
+ * Pins bypass the optimizer, but on a tier with machines they still run on one: each goes where
+ * the tier's packing puts it, in task order, or, when no machine holds it, on the machine with the
+ * most free units (the plan lists that as a capacity violation).
+ */
+function packPins(base: LoadBase, pinned: Int32Array): Int32Array {
+  const none = new Int32Array(base.taskCount).fill(-1);
+  const load = new Load({ ...base, free: base.free.map(() => Infinity), pinned: none, pinnedMachine: none });
+  const pinnedMachine = new Int32Array(base.taskCount).fill(-1);
+  for (let t = 0; t < base.taskCount; t++) {
+    const e = pinned[t];
+    if (e < 0 || base.machines.start[e] === base.machines.start[e + 1]) continue;
+    if (!load.add(t, e)) load.addToMachine(t, load.roomiest(e));
+    pinnedMachine[t] = load.machineOf[t];
+  }
+  return pinnedMachine;
+}
+
+/**
+ * Capacity bookkeeping shared by the heuristics: what is still free per environment and dimension
+ * and, on tiers with machines, per machine (contract §5). `add` puts a task on the machine the
+ * tier's packing picks; a task re-added to the tier it just left goes back to its old machine
+ * first, so that the heuristics' try-and-undo steps restore the packing exactly.
+ */
 export class Load {
   readonly free: Float64Array;
-  constructor(private readonly inst: Instance) {
+  /** Machine of each task placed through this load (pins included), -1 otherwise. */
+  readonly machineOf: Int32Array;
+  private readonly lastMachine: Int32Array;
+  private readonly freeUnits: Float64Array;
+  private readonly freeStorage: Float64Array;
+  /** Tasks per machine and priority level, for the spread packing. */
+  private readonly levelCount: Int32Array;
+  private readonly levelOf: Int32Array;
+
+  /** `packing` overrides every tier's own (the seed's greedy packs by first fit). */
+  constructor(
+    private readonly inst: LoadBase & Pick<Instance, "pinned" | "pinnedMachine">,
+    private readonly packing?: Packing,
+  ) {
     this.free = inst.free.slice();
+    const { machines } = inst;
+    this.machineOf = new Int32Array(inst.taskCount).fill(-1);
+    this.lastMachine = new Int32Array(inst.taskCount).fill(-1);
+    this.freeUnits = machines.units.slice();
+    this.freeStorage = machines.storage.slice();
+    this.levelCount = new Int32Array(machines.count * inst.levels.length);
+    const levelIndex = new Map(inst.levels.map((p, i) => [p, i]));
+    this.levelOf = Int32Array.from(inst.priority, (p) => levelIndex.get(p)!);
+    for (let t = 0; t < inst.taskCount; t++) if (inst.pinnedMachine[t] >= 0) this.addToMachine(t, inst.pinnedMachine[t]);
   }
+
   fits(t: number, e: number): boolean {
     const { demand, slack } = this.inst;
     for (let k = 0; k < DIMS; k++) {
       if (demand[t * DIMS + k] > this.free[e * DIMS + k] + slack[e * DIMS + k]) return false;
     }
+    return !this.hasMachines(e) || this.pickMachine(t, e) >= 0;
+  }
+
+  /**
+   * Adds t to e; on a tier with machines to `machine` when it has room, else to the machine the
+   * tier's packing picks. False (and nothing added) when no machine of e has room for t.
+   */
+  add(t: number, e: number, machine = -1): boolean {
+    if (this.hasMachines(e)) {
+      const m = machine >= 0 && this.inst.machines.env[machine] === e && this.machineFits(t, machine) ? machine : this.pickMachine(t, e);
+      if (m < 0) return false;
+      this.addToMachine(t, m);
+    }
+    for (let k = 0; k < DIMS; k++) this.free[e * DIMS + k] -= this.inst.demand[t * DIMS + k];
     return true;
   }
-  add(t: number, e: number): void {
-    for (let k = 0; k < DIMS; k++) this.free[e * DIMS + k] -= this.inst.demand[t * DIMS + k];
-  }
+
   remove(t: number, e: number): void {
     for (let k = 0; k < DIMS; k++) this.free[e * DIMS + k] += this.inst.demand[t * DIMS + k];
+    const m = this.machineOf[t];
+    if (m < 0) return;
+    this.freeUnits[m] += this.units(t, m);
+    this.freeStorage[m] += this.inst.demand[t * DIMS + 1];
+    this.levelCount[m * this.inst.levels.length + this.levelOf[t]]--;
+    this.lastMachine[t] = m;
+    this.machineOf[t] = -1;
+  }
+
+  /** Puts t on machine m whatever it holds (pins, and restoring a known packing). */
+  addToMachine(t: number, m: number): void {
+    this.freeUnits[m] -= this.units(t, m);
+    this.freeStorage[m] -= this.inst.demand[t * DIMS + 1];
+    this.levelCount[m * this.inst.levels.length + this.levelOf[t]]++;
+    this.machineOf[t] = m;
+  }
+
+  /** The machine of e with the most free units (ties: the first). */
+  roomiest(e: number): number {
+    const { start } = this.inst.machines;
+    let best = start[e];
+    for (let m = start[e] + 1; m < start[e + 1]; m++) if (this.freeUnits[m] > this.freeUnits[best]) best = m;
+    return best;
+  }
+
+  /** True when machine m has room for t. */
+  machineFits(t: number, m: number): boolean {
+    const { machines, demand } = this.inst;
+    return this.units(t, m) <= this.freeUnits[m] && demand[t * DIMS + 1] <= this.freeStorage[m] + machines.storageSlack[m];
+  }
+
+  hasMachines(e: number): boolean {
+    const { start } = this.inst.machines;
+    return start[e] !== start[e + 1];
+  }
+
+  private units(t: number, m: number): number {
+    const { machines } = this.inst;
+    return machines.taskUnits[t * machines.classCount + machines.unitClass[m]];
+  }
+
+  /** Contract §5's packing: which machine of e takes t, -1 when none has room. */
+  private pickMachine(t: number, e: number): number {
+    const last = this.lastMachine[t];
+    if (last >= 0 && this.inst.machines.env[last] === e && this.machineFits(t, last)) return last;
+    const start = this.inst.machines.start;
+    const packing = this.packing ?? this.inst.machines.packing[e];
+    const levels = this.inst.levels.length;
+    let best = -1;
+    let bestKey = 0;
+    for (let m = start[e]; m < start[e + 1]; m++) {
+      if (!this.machineFits(t, m)) continue;
+      if (packing === "first-fit") return m;
+      const left = this.freeUnits[m] - this.units(t, m);
+      // best fit: the fullest machine that holds t; worst fit and spread: the emptiest, spread first
+      // preferring machines with the fewest tasks of t's priority level.
+      const key =
+        packing === "best-fit" ? left : packing === "worst-fit" ? -left : this.levelCount[m * levels + this.levelOf[t]] * 1e6 - left;
+      if (best < 0 || key < bestKey) {
+        best = m;
+        bestKey = key;
+      }
+    }
+    return best;
   }
 }
 

@@ -1,5 +1,6 @@
 import loadHighs from "highs";
 import { DIMS, type Instance } from "./instance";
+import type { Packed } from "./types";
 
 type Highs = Awaited<ReturnType<typeof loadHighs>>;
 
@@ -10,18 +11,39 @@ export function highs(): Promise<Highs> {
   return highsPromise;
 }
 
+/** A task the lock does not name (new to the catalog). */
+export const NOT_LOCKED = -1;
+/** A locked task whose environment is gone from the catalog: wherever it goes, it moves. */
+export const LOCKED_ELSEWHERE = -2;
+
+/** The previous placements a plan is compared against (contract §6), per task. */
+export interface LockTarget {
+  /** Locked environment of each task; NOT_LOCKED or LOCKED_ELSEWHERE otherwise. */
+  env: Int32Array;
+  /** Locked machine of each task, -1 when the lock names none (or the tier has no machines). */
+  machine: Int32Array;
+}
+
 /** One MILP solve of the lexicographic sequence. */
 export interface Stage {
-  /** Count stage: maximise the tasks placed at this priority. Absent: minimise the score. */
-  countLevel?: number;
+  /**
+   * What the stage optimises: the tasks placed at `countLevel`, the locked tasks kept where they
+   * are ("stay"), or the score (plus `moveCost` per move when given).
+   */
+  goal: { count: number } | "stay" | "score";
   /** Lowest priority taking part; lower ones are left out (they cannot help a count stage). */
   minPriority: number;
   /** Tasks to place at least, per priority level, pins included. */
   minPlaced: Map<number, number>;
   /** Levels whose placeable tasks must all be placed. */
   forced: Set<number>;
-  /** A known feasible assignment to start from. */
-  start?: Int32Array;
+  lock?: LockTarget;
+  /** Locked tasks that must stay where the lock has them, at least (after a "stay" stage). */
+  minStay?: number;
+  /** Contract §6 `objective.moveCost`: with a lock, the score stage minimises score + moveCost x moves. */
+  moveCost?: number;
+  /** A known feasible plan to start from. */
+  start?: Packed;
   /** Branch-and-bound node limit; Infinity for none. */
   maxNodes: number;
   /** Solve the LP relaxation only (integrality dropped): a bound, and a point to round from. */
@@ -31,30 +53,46 @@ export interface Stage {
 }
 
 export interface StageResult {
-  /** Best assignment found (pins included), if any. */
-  assignment?: Int32Array;
+  /** Best plan found (pins included), if any. */
+  packed?: Packed;
   /** Proven optimal for this stage. */
   optimal: boolean;
-  /** Objective of the best assignment: tasks placed at the level, or score of the unpinned tasks. */
+  /** Objective of the best plan: tasks placed at the level or kept by the lock, or the score of the unpinned tasks. */
   objective: number;
-  /** Best proven bound on the same objective. */
+  /** Best proven bound on the same objective (an upper bound for counts, a lower one for the score). */
   bound: number;
   nodes: number;
   columns: number;
-  /** With `relax`: the LP value of every candidate (indexed like `Instance.candEnv`). */
-  lp?: Float64Array;
 }
 
 /**
- * x[t,e] = 1 when task t runs on environment e, one column per candidate that fits in what the
- * pins leave; rows: each task at most once (exactly once on forced levels), capacity per
- * environment and dimension where the candidates could overfill it, and the per-level counts
- * fixed by earlier stages.
+ * Where a candidate on a tier with machines may go: one machine, or a group of identical
+ * machines aggregated into one pool. Aggregating is exact only where any set of tasks whose units
+ * fit the pool's total also packs onto its machines: every task takes at most one unit and no
+ * machine's disk can fill up.
+ */
+interface Slot {
+  machines: number[];
+  units: number;
+  storage: number;
+  aggregated: boolean;
+  /** The previous identical machine's slot, for symmetry breaking (-1: none). */
+  twinOf: number;
+}
+
+/**
+ * x[t,e(,machine)] = 1 when task t runs on environment e (and on that machine or machine pool on a
+ * tier with machines), one column per candidate that fits in what the pins leave; rows: each task
+ * at most once (exactly once on forced levels), capacity per environment and dimension where the
+ * candidates could overfill it, GPU units and disk per machine (contract §5), the per-level counts
+ * fixed by earlier stages, and the locked tasks kept by an earlier "stay" stage.
  */
 export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageResult {
   const { taskCount, envCount, candStart, candEnv, candScore, candFits, demand, free, slack, pinned, priority } = inst;
+  const slots = buildSlots(inst, stage);
   const cols: number[] = [];
   const colTask: number[] = [];
+  const colSlot: number[] = [];
   const taskRow = new Int32Array(taskCount).fill(-1);
   let rows = 0;
   const rowLower: number[] = [];
@@ -64,9 +102,21 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
     let any = false;
     for (let c = candStart[t]; c < candStart[t + 1]; c++) {
       if (!candFits[c] || stage.exclude?.[c]) continue;
-      cols.push(c);
-      colTask.push(t);
-      any = true;
+      const envSlots = slots.byEnv[candEnv[c]];
+      if (envSlots.length === 0) {
+        cols.push(c);
+        colTask.push(t);
+        colSlot.push(-1);
+        any = true;
+        continue;
+      }
+      for (const s of envSlots) {
+        if (slots.units(t, s) > slots.list[s].units || demand[t * DIMS + 1] > slots.list[s].storage + slots.storageSlack(s)) continue;
+        cols.push(c);
+        colTask.push(t);
+        colSlot.push(s);
+        any = true;
+      }
     }
     if (!any) continue;
     taskRow[t] = rows++;
@@ -75,7 +125,12 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
   }
   const possible = new Float64Array(envCount * DIMS);
   const touched = new Uint8Array(envCount);
+  const countedOnce = new Set<number>();
   for (let j = 0; j < cols.length; j++) {
+    // A task counts once per environment, however many machine columns it has there.
+    const key = colTask[j] * envCount + candEnv[cols[j]];
+    if (countedOnce.has(key)) continue;
+    countedOnce.add(key);
     touched[candEnv[cols[j]]] = 1;
     for (let k = 0; k < DIMS; k++) possible[candEnv[cols[j]] * DIMS + k] += demand[colTask[j] * DIMS + k];
   }
@@ -86,6 +141,37 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
     capRow[i] = rows++;
     rowLower.push(-Infinity);
     rowUpper.push(free[i] + slack[i]);
+  }
+  const unitRow = new Int32Array(slots.list.length).fill(-1);
+  const storageRow = new Int32Array(slots.list.length).fill(-1);
+  const symmetryRow = new Int32Array(slots.list.length).fill(-1);
+  {
+    const unitsAsked = new Float64Array(slots.list.length);
+    const storageAsked = new Float64Array(slots.list.length);
+    for (let j = 0; j < cols.length; j++) {
+      const s = colSlot[j];
+      if (s < 0) continue;
+      unitsAsked[s] += slots.units(colTask[j], s);
+      storageAsked[s] += demand[colTask[j] * DIMS + 1];
+    }
+    slots.list.forEach((slot, s) => {
+      if (unitsAsked[s] > slot.units) {
+        unitRow[s] = rows++;
+        rowLower.push(-Infinity);
+        rowUpper.push(slot.units);
+      }
+      if (!slot.aggregated && storageAsked[s] > slot.storage + slots.storageSlack(s)) {
+        storageRow[s] = rows++;
+        rowLower.push(-Infinity);
+        rowUpper.push(slot.storage + slots.storageSlack(s));
+      }
+      // Identical machines are interchangeable: order them by the units they give out.
+      if (slot.twinOf >= 0 && unitsAsked[s] > 0) {
+        symmetryRow[s] = rows++;
+        rowLower.push(-Infinity);
+        rowUpper.push(0);
+      }
+    });
   }
   const pinnedAt = new Map<number, number>();
   for (let t = 0; t < taskCount; t++) if (pinned[t] >= 0) pinnedAt.set(priority[t], (pinnedAt.get(priority[t]) ?? 0) + 1);
@@ -98,15 +184,30 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
     rowLower.push(need);
     rowUpper.push(Infinity);
   }
+  const stays = (j: number): boolean => {
+    const lock = stage.lock;
+    const t = colTask[j];
+    if (!lock || lock.env[t] !== candEnv[cols[j]]) return false;
+    const m = lock.machine[t];
+    return m < 0 || (colSlot[j] >= 0 && slots.list[colSlot[j]].machines.length === 1 && slots.list[colSlot[j]].machines[0] === m);
+  };
+  let stayRow = -1;
+  if (stage.lock && stage.minStay !== undefined && stage.minStay > 0) {
+    stayRow = rows++;
+    rowLower.push(stage.minStay);
+    rowUpper.push(Infinity);
+  }
 
   const starts = new Int32Array(cols.length + 1);
   const indices: number[] = [];
   const values: number[] = [];
   const colCost = new Float64Array(cols.length);
+  const goal = stage.goal;
   for (let j = 0; j < cols.length; j++) {
     const c = cols[j];
     const t = colTask[j];
     const e = candEnv[c];
+    const s = colSlot[j];
     indices.push(taskRow[t]);
     values.push(1);
     for (let k = 0; k < DIMS; k++) {
@@ -117,17 +218,35 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
         values.push(a);
       }
     }
-    const cr = countRow.get(priority[t]);
-    if (cr !== undefined) {
-      indices.push(cr);
-      values.push(1);
+    if (s >= 0) {
+      const u = slots.units(t, s);
+      if (unitRow[s] >= 0 && u !== 0) push(unitRow[s], u);
+      if (storageRow[s] >= 0 && demand[t * DIMS + 1] !== 0) push(storageRow[s], demand[t * DIMS + 1]);
+      if (symmetryRow[s] >= 0 && u !== 0) push(symmetryRow[s], u);
+      const next = slots.twinNext[s];
+      if (next >= 0 && symmetryRow[next] >= 0 && u !== 0) push(symmetryRow[next], -u);
     }
+    const cr = countRow.get(priority[t]);
+    if (cr !== undefined) push(cr, 1);
+    const stay = stays(j);
+    if (stayRow >= 0 && stay) push(stayRow, 1);
     starts[j + 1] = indices.length;
-    colCost[j] = stage.countLevel === undefined ? candScore[c] : priority[t] === stage.countLevel ? -1 : 0;
+    colCost[j] =
+      goal === "score"
+        ? candScore[c] - (stay && stage.moveCost !== undefined ? stage.moveCost : 0)
+        : goal === "stay"
+          ? stay
+            ? -1
+            : 0
+          : priority[t] === goal.count
+            ? -1
+            : 0;
   }
+  // Row indices must ascend within a column for HiGHS: sort each column's entries.
+  sortColumns(starts, indices, values);
 
   if (cols.length === 0) {
-    return { assignment: Int32Array.from(pinned), optimal: true, objective: 0, bound: 0, nodes: 0, columns: 0 };
+    return { packed: { assignment: Int32Array.from(pinned), machine: Int32Array.from(inst.pinnedMachine) }, optimal: true, objective: 0, bound: 0, nodes: 0, columns: 0 };
   }
   const inf = solver.infinity;
   const model = solver.createModel({
@@ -141,46 +260,161 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
     matrix: { format: "csc", numRows: rows, numCols: cols.length, starts, indices: Int32Array.from(indices), values: Float64Array.from(values) },
     ...(!stage.relax && { integrality: new Int32Array(cols.length).fill(1) }),
   });
+  const sign = goal === "score" ? 1 : -1;
   try {
     model.options.set({
       output_flag: false,
       mip_rel_gap: 0,
-      // A count is an integer: a bound within 1 of the incumbent proves it.
-      mip_abs_gap: stage.countLevel === undefined ? 1e-7 : 0.999,
-      primal_feasibility_tolerance: 1e-9,
-      mip_feasibility_tolerance: 1e-9,
+      // Counts are integers: a bound within 1 of the incumbent proves one.
+      mip_abs_gap: goal === "score" ? 1e-7 : 0.999,
       ...(Number.isFinite(stage.maxNodes) && { mip_max_nodes: stage.maxNodes }),
     });
-    if (stage.start) {
-      const colValue = new Float64Array(cols.length);
-      for (let j = 0; j < cols.length; j++) if (stage.start[colTask[j]] === candEnv[cols[j]]) colValue[j] = 1;
-      model.setSolution({ colValue });
-    }
+    if (stage.start && !stage.relax) model.setSolution({ colValue: startValues(stage.start) });
     model.run();
     const status = model.getModelStatus();
     if (stage.relax) {
-      const sign = stage.countLevel === undefined ? 1 : -1;
       if (status !== solver.constants.modelStatus.optimal) return { optimal: false, objective: NaN, bound: -Infinity * sign, nodes: 0, columns: cols.length };
-      const x = model.getSolution().colValue;
-      const lp = new Float64Array(candEnv.length);
-      for (let j = 0; j < cols.length; j++) lp[cols[j]] = x[j];
       const objective = sign * model.getObjectiveValue();
-      return { optimal: false, objective, bound: objective, nodes: 0, columns: cols.length, lp };
+      return { optimal: false, objective, bound: objective, nodes: 0, columns: cols.length };
     }
     const nodes = Number(model.info.get("mip_node_count") ?? 0);
     const hasSolution = Number(model.info.get("primal_solution_status") ?? 0) === 2;
-    const sign = stage.countLevel === undefined ? 1 : -1;
-    if (!hasSolution) {
-      return { optimal: false, objective: NaN, bound: sign * Number(model.info.get("mip_dual_bound")), nodes, columns: cols.length };
-    }
+    const dualBound = sign * Number(model.info.get("mip_dual_bound"));
+    if (!hasSolution) return { optimal: false, objective: NaN, bound: dualBound, nodes, columns: cols.length };
     const x = model.getSolution().colValue;
-    const assignment = Int32Array.from(pinned);
-    for (let j = 0; j < cols.length; j++) if (x[j] > 0.5) assignment[colTask[j]] = candEnv[cols[j]];
+    const packed = { assignment: Int32Array.from(pinned), machine: Int32Array.from(inst.pinnedMachine) };
+    const chosen: number[] = [];
+    for (let j = 0; j < cols.length; j++) {
+      if (x[j] <= 0.5) continue;
+      packed.assignment[colTask[j]] = candEnv[cols[j]];
+      chosen.push(j);
+    }
+    slots.assignMachines(chosen.map((j) => ({ t: colTask[j], s: colSlot[j] })), packed.machine);
     const objective = sign * model.getObjectiveValue();
-    const dualBound = Number(model.info.get("mip_dual_bound"));
     const optimal = status === solver.constants.modelStatus.optimal;
-    return { assignment, optimal, objective, bound: optimal ? objective : sign * dualBound, nodes, columns: cols.length };
+    return { packed, optimal, objective, bound: optimal ? objective : dualBound, nodes, columns: cols.length };
   } finally {
     model.dispose();
+  }
+
+  function push(row: number, value: number): void {
+    indices.push(row);
+    values.push(value);
+  }
+
+  function startValues(start: Packed): Float64Array {
+    const colValue = new Float64Array(cols.length);
+    for (let j = 0; j < cols.length; j++) {
+      const t = colTask[j];
+      if (start.assignment[t] !== candEnv[cols[j]]) continue;
+      const s = colSlot[j];
+      if (s < 0 || slots.list[s].machines.includes(start.machine[t])) colValue[j] = 1;
+    }
+    return colValue;
+  }
+}
+
+/** The slots of every tier with machines, with the units a task needs on each. */
+function buildSlots(inst: Instance, stage: Stage) {
+  const { machines, envCount, taskCount, candStart, candEnv, candFits, demand, pinned, pinnedMachine } = inst;
+  // What the pins take from each machine.
+  const usedUnits = new Float64Array(machines.count);
+  const usedStorage = new Float64Array(machines.count);
+  const unitsOf = (t: number, m: number) => machines.taskUnits[t * machines.classCount + machines.unitClass[m]];
+  for (let t = 0; t < taskCount; t++) {
+    const m = pinnedMachine[t];
+    if (m < 0) continue;
+    usedUnits[m] += unitsOf(t, m);
+    usedStorage[m] += demand[t * DIMS + 1];
+  }
+  const locked = new Uint8Array(machines.count);
+  if (stage.lock) for (const m of stage.lock.machine) if (m >= 0) locked[m] = 1;
+  const list: Slot[] = [];
+  const byEnv: number[][] = Array.from({ length: envCount }, () => []);
+  for (let e = 0; e < envCount; e++) {
+    const start = machines.start[e];
+    const end = machines.start[e + 1];
+    if (start === end) continue;
+    const smallTasks = tasksFitForPooling(e);
+    const groups = new Map<string, number[]>();
+    for (let m = start; m < end; m++) {
+      const key = `${machines.units[m] - usedUnits[m]}/${machines.storage[m] - usedStorage[m]}/${machines.unitClass[m]}`;
+      groups.set(key, [...(groups.get(key) ?? []), m]);
+    }
+    for (const group of groups.values()) {
+      const first = group[0];
+      const units = machines.units[first] - usedUnits[first];
+      const storage = machines.storage[first] - usedStorage[first];
+      const pool = group.length > 1 && smallTasks.fits(storage) && group.every((m) => !locked[m]);
+      if (pool) {
+        byEnv[e].push(list.push({ machines: group, units: units * group.length, storage, aggregated: true, twinOf: -1 }) - 1);
+        continue;
+      }
+      let previous = -1;
+      for (const m of group) {
+        // Machines a lock names are not interchangeable: keep their order free.
+        const twinOf = previous >= 0 && !locked[m] && !locked[list[previous].machines[0]] ? previous : -1;
+        previous = list.push({ machines: [m], units, storage, aggregated: false, twinOf }) - 1;
+        byEnv[e].push(previous);
+      }
+    }
+  }
+  const twinNext = new Int32Array(list.length).fill(-1);
+  list.forEach((slot, s) => slot.twinOf >= 0 && (twinNext[slot.twinOf] = s));
+  return {
+    list,
+    byEnv,
+    twinNext,
+    units: (t: number, s: number) => unitsOf(t, list[s].machines[0]),
+    storageSlack: (s: number) => machines.storageSlack[list[s].machines[0]],
+    /** Puts the tasks of each pooled slot on its machines; a single-machine slot is its machine. */
+    assignMachines(chosen: Array<{ t: number; s: number }>, out: Int32Array): void {
+      const left = new Map<number, number>();
+      for (const { t, s } of chosen) {
+        if (s < 0) continue;
+        const slot = list[s];
+        if (!slot.aggregated) {
+          out[t] = slot.machines[0];
+          continue;
+        }
+        // Every task here takes at most one unit: fill the pool's machines in order.
+        const m = slot.machines.find((m) => (left.get(m) ?? slot.units / slot.machines.length) >= unitsOf(t, m))!;
+        left.set(m, (left.get(m) ?? slot.units / slot.machines.length) - unitsOf(t, m));
+        out[t] = m;
+      }
+    },
+  };
+
+  /** Whether the candidates of tier e are all small enough for pooling machines of a given free disk. */
+  function tasksFitForPooling(e: number) {
+    let maxUnits = 0;
+    let totalStorage = 0;
+    for (let t = 0; t < taskCount; t++) {
+      if (pinned[t] >= 0) continue;
+      for (let c = candStart[t]; c < candStart[t + 1]; c++) {
+        if (candEnv[c] !== e || !candFits[c]) continue;
+        for (let k = 0; k < machines.classCount; k++) maxUnits = Math.max(maxUnits, machines.taskUnits[t * machines.classCount + k]);
+        totalStorage += demand[t * DIMS + 1];
+      }
+    }
+    return { fits: (storage: number) => maxUnits <= 1 && totalStorage <= storage };
+  }
+}
+
+/** Sorts each CSC column's entries by row, as HiGHS requires. */
+function sortColumns(starts: Int32Array, indices: number[], values: number[]): void {
+  for (let j = 0; j + 1 < starts.length; j++) {
+    const from = starts[j];
+    const to = starts[j + 1];
+    let sorted = true;
+    for (let i = from + 1; i < to; i++) if (indices[i] < indices[i - 1]) sorted = false;
+    if (sorted) continue;
+    const entries = [];
+    for (let i = from; i < to; i++) entries.push([indices[i], values[i]] as const);
+    entries.sort((a, b) => a[0] - b[0]);
+    entries.forEach(([r, v], k) => {
+      indices[from + k] = r;
+      values[from + k] = v;
+    });
   }
 }

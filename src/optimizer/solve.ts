@@ -1,150 +1,298 @@
 import type { Problem } from "../model";
 import { lagrangianBound, type LagrangianBound } from "./bound";
-import { compareWorth, worth, type Worth } from "./evaluate";
+import { compareWorth, countMoves, respectsCapacity, worth, type Stability } from "./evaluate";
 import { regretHeuristic } from "./heuristic";
 import { buildInstance, isPlaceable, type Instance } from "./instance";
-import { highs, solveStage } from "./milp";
+import { lockTarget } from "./lock";
+import { highs, solveStage, type Stage } from "./milp";
 import { seedGreedy } from "./seedGreedy";
-import { DEFAULT_BUDGET, type Budget, type SolveOptions, type Solution } from "./types";
+import { DEFAULT_BUDGET, type Budget, type Packed, type SolveOptions, type Solution } from "./types";
+
+/**
+ * With a lock and no moveCost, moves weigh before score: the local search pays this much score
+ * for every move, more than any plan's score differences on the inputs tierplan accepts
+ * (scores are latency ms and cost units of single tasks), yet small enough to keep 1e-9
+ * relative comparisons of the sums meaningful.
+ */
+const MOVE_PENALTY = 1e6;
+
+type Progress = (message: string) => void;
+
+/** What the stages proved: a bound per priority level, and on the score. */
+interface Proof {
+  /** Per level (highest first): most tasks any plan can place there, given the levels above as placed. */
+  levelBound: number[];
+  /** Lower bound on the score of any plan placing at least these counts (with a lock: these counts and moves). */
+  scoreBound?: number;
+  /** True when the moves are proven fewest for these counts (always true without a lock). */
+  movesProven: boolean;
+  /** True when the score stage proved its optimum. */
+  scoreProven: boolean;
+}
 
 /** Plans `problem` with the chosen algorithm (default `auto`). Deterministic for a given input and budget. */
 export async function solve(problem: Problem, options: SolveOptions = {}): Promise<Solution> {
   const algorithm = options.algorithm ?? "auto";
   const inst = buildInstance(problem);
   const progress = options.onProgress ?? (() => {});
-  if (algorithm === "seed-greedy") return certify(inst, seedGreedy(inst), DEFAULT_BUDGET.boundIterations);
+  const stability: Stability | undefined = options.lock
+    ? { lock: lockTarget(inst, options.lock), ...(problem.moveCost !== undefined && { moveCost: problem.moveCost }) }
+    : undefined;
   const budget: Budget =
     algorithm === "exact"
-      ? { milpNodes: Infinity, milpMaxColumns: Infinity, boundIterations: DEFAULT_BUDGET.boundIterations, ...options.budget }
+      ? { ...DEFAULT_BUDGET, milpNodes: Infinity, milpMaxColumns: Infinity, lpMaxColumns: Infinity, ...options.budget }
       : { ...DEFAULT_BUDGET, ...options.budget };
-
-  // The seed's greedy joins the pool, so `auto` is never worse than the baseline by construction.
-  let best = seedGreedy(inst).assignment;
-  let bestWorth = worth(inst, best);
-  const regret = regretHeuristic(inst);
-  const regretWorth = worth(inst, regret);
-  if (compareWorth(regretWorth, bestWorth) < 0) {
-    best = regret;
-    bestWorth = regretWorth;
+  const work: Record<string, number> = {};
+  if (algorithm === "seed-greedy") {
+    const packed = seedGreedy(inst, stability?.lock);
+    return certify(inst, packed, "seed-greedy", "seed-greedy", stability, await countBounds(inst, packed, budget, work), budget, work);
   }
-  const work: Record<string, number> = { heuristicRuns: 2 };
-  // The Lagrangian multipliers price the contended capacity, and its robot subproblems say which
-  // tasks each robot should keep: a construction guided by both lands large fleets within about a
-  // percent of the bound.
-  const tryGuide = (guide: { reduced: Float64Array; robotPick: Int32Array }) => {
-    const guided = regretHeuristic(inst, guide.reduced, guide.robotPick);
-    work.heuristicRuns++;
-    const guidedWorth = worth(inst, guided);
-    if (compareWorth(guidedWorth, bestWorth) < 0) {
-      best = guided;
-      bestWorth = guidedWorth;
+  const { best, relaxed } = heuristics(inst, stability, budget, work, progress);
+  const staged = await lexicographic(inst, best, stability, budget, relaxed, progress, work);
+  const method = staged.usedMilp ? "milp" : "regret+lagrangian";
+  return certify(inst, staged.packed, algorithm, method, stability, staged.proof, budget, work);
+}
+
+/** The seed's greedy, the regret construction and constructions guided by the Lagrangian prices; the best of them. */
+function heuristics(inst: Instance, stability: Stability | undefined, budget: Budget, work: Record<string, number>, progress: Progress) {
+  const score = stayScores(inst, stability);
+  const initial = stability && lockedStart(inst, stability);
+  // The seed's greedy joins the pool, so `auto` is never worse than the baseline by construction.
+  let best = seedGreedy(inst, stability?.lock);
+  let bestWorth = worth(inst, best, stability);
+  const consider = (packed: Packed) => {
+    work.heuristicRuns = (work.heuristicRuns ?? 0) + 1;
+    const w = worth(inst, packed, stability);
+    if (compareWorth(w, bestWorth) < 0 && respectsCapacity(inst, packed)) {
+      best = packed;
+      bestWorth = w;
     }
   };
+  progress("heuristic: regret construction and local search");
+  consider(regretHeuristic(inst, { score, ...(initial && { initial }) }));
+  // The Lagrangian multipliers price the contended capacity, and its robot subproblems say which
+  // tasks each robot should keep: a construction guided by both lands large fleets within about a
+  // percent of the bound. With a lock, the locked tasks keep their places first.
+  const tryGuide = (guide: { reduced: Float64Array; robotPick: Int32Array }) =>
+    consider(regretHeuristic(inst, { guide: guide.reduced, score, initial: initial ?? { assignment: guide.robotPick } }));
   // The bound holds for plans placing at least the counts it was given: when a guided
   // construction places more, bound again for the new counts (the last round guides nothing).
-  let relaxed: ReturnType<typeof lagrangianBound>;
+  let relaxed: LagrangianBound;
   for (let round = 0; ; round++) {
     const counts = bestWorth.placed;
+    progress(`bound: Lagrangian relaxation, round ${round + 1}`);
     relaxed = lagrangianBound(inst, counts, bestWorth.score, budget.boundIterations, round < 2 ? tryGuide : undefined);
     work.boundIterations = (work.boundIterations ?? 0) + relaxed.iterations;
     if (round < 2) tryGuide(relaxed);
     if (bestWorth.placed.every((p, i) => p === counts[i])) break;
   }
-
-  const columns = inst.candFits.reduce((sum, fits) => sum + fits, 0);
-  work.columns = columns;
-  if (columns <= budget.milpMaxColumns) {
-    progress(`MILP over ${columns} placement variables`);
-    const exact = await lexicographic(inst, best, bestWorth, budget, relaxed, progress);
-    Object.assign(work, exact.work);
-    return { ...exact, algorithm, work };
-  }
-  return withGap(inst, { assignment: best, algorithm, method: "regret+lagrangian", optimal: false, gap: NaN, countsProven: false, work }, bestWorth, relaxed.bound);
+  return { best, relaxed };
 }
 
-/** Strict priority by stages: the most tasks at each level in turn, then the least score (contract §2). */
+/**
+ * Strict priority by stages (contract §2, §6): the most tasks at each level in turn, then with a
+ * lock the fewest moves, then the least score. Each stage runs where its model is within the
+ * budget; a count stage too large for the MILP still gets its LP bound where that is affordable.
+ */
 async function lexicographic(
   inst: Instance,
-  start: Int32Array,
-  startWorth: Worth,
+  start: Packed,
+  stability: Stability | undefined,
   budget: Budget,
   relaxed: LagrangianBound,
-  progress: (m: string) => void,
-): Promise<Solution> {
-  const startBound = relaxed.bound;
+  progress: Progress,
+  work: Record<string, number>,
+): Promise<{ packed: Packed; proof: Proof; usedMilp: boolean }> {
   const solver = await highs();
   const ceilings = placedCeilings(inst);
+  const score = stayScores(inst, stability);
   const minPlaced = new Map<number, number>();
   const forced = new Set<number>();
+  const lock = stability?.lock;
   let incumbent = start;
-  let incumbentWorth = startWorth;
-  let countsProven = true;
-  const work: Record<string, number> = { milpStages: 0, milpNodes: 0 };
-  for (const [i, level] of inst.levels.entries()) {
-    let placed = incumbentWorth.placed[i];
-    if (placed < ceilings[i]) {
-      progress(`priority ${level}: maximising tasks placed (${placed} of ${ceilings[i]} so far)`);
-      const stage = solveStage(solver, inst, { countLevel: level, minPriority: level, minPlaced, forced, start: incumbent, maxNodes: budget.milpNodes });
-      work.milpStages++;
-      work.milpNodes += stage.nodes;
-      countsProven &&= stage.optimal;
-      if (stage.assignment && stage.objective + countPinned(inst, level) > placed) {
-        placed = Math.round(stage.objective) + countPinned(inst, level);
-        incumbent = regretHeuristic(inst, inst.candScore, stage.assignment);
-        incumbentWorth = worth(inst, incumbent);
+  let incumbentWorth = worth(inst, start, stability);
+  const startCounts = incumbentWorth.placed.slice();
+  const levelBound = ceilings.slice();
+  let usedMilp = false;
+  const runStage = (stage: Omit<Stage, "minPlaced" | "forced" | "maxNodes">) => {
+    const result = solveStage(solver, inst, { ...stage, minPlaced, forced, maxNodes: budget.milpNodes, ...(lock && { lock }) });
+    work.milpStages = (work.milpStages ?? 0) + 1;
+    work.milpNodes = (work.milpNodes ?? 0) + result.nodes;
+    usedMilp = true;
+    return result;
+  };
+  const adopt = (packed: Packed | undefined) => {
+    if (!packed || !respectsCapacity(inst, packed)) return;
+    // Polish what the solver found with the local search, and keep whichever is better.
+    for (const candidate of [packed, regretHeuristic(inst, { score, initial: packed })]) {
+      const w = worth(inst, candidate, stability);
+      if (compareWorth(w, incumbentWorth) < 0 && respectsCapacity(inst, candidate)) {
+        incumbent = candidate;
+        incumbentWorth = w;
       }
     }
+  };
+
+  for (const [i, level] of inst.levels.entries()) {
+    const pinnedHere = countPinned(inst, level);
+    if (incumbentWorth.placed[i] < ceilings[i]) {
+      const columns = stageColumns(inst, level);
+      if (columns <= budget.milpMaxColumns) {
+        progress(`MILP: priority ${level}, most tasks placed (${incumbentWorth.placed[i]} of ${ceilings[i]} so far, ${columns} variables)`);
+        const stage = runStage({ goal: { count: level }, minPriority: level, start: incumbent });
+        adopt(stage.packed);
+        levelBound[i] = Math.min(levelBound[i], countCeiling(stage.bound) + pinnedHere);
+      } else if (columns <= budget.lpMaxColumns) {
+        progress(`LP bound: priority ${level} (${columns} variables)`);
+        const lp = solveStage(solver, inst, { goal: { count: level }, minPriority: level, minPlaced, forced, maxNodes: 0, relax: true });
+        work.lpBounds = (work.lpBounds ?? 0) + 1;
+        levelBound[i] = Math.min(levelBound[i], countCeiling(lp.bound) + pinnedHere);
+      }
+    }
+    const placed = incumbentWorth.placed[i];
+    // Plans compared later place at least this many here; a level placed in full is forced.
     minPlaced.set(level, placed);
     if (placed >= ceilings[i]) forced.add(level);
   }
-  progress("minimising the score");
-  // Reduced-cost fixing: with the counts the bound was computed for, a candidate whose reduced
-  // cost lifts the bound above the incumbent is in no better plan, so the MILP can leave it out.
-  let exclude: Uint8Array | undefined;
-  if (incumbentWorth.placed.every((p, i) => p === startWorth.placed[i])) {
-    exclude = new Uint8Array(relaxed.reducedCost.length);
-    const limit = incumbentWorth.score - relaxed.bound + 1e-7 * Math.max(1, Math.abs(incumbentWorth.score));
-    for (let c = 0; c < exclude.length; c++) if (relaxed.reducedCost[c] > limit) exclude[c] = 1;
-    work.fixedColumns = exclude.reduce((sum, x) => sum + x, 0);
+
+  const totalColumns = stageColumns(inst, -Infinity);
+  work.columns = totalColumns;
+  const scoreAffordable = totalColumns <= budget.milpMaxColumns;
+  let movesProven = !lock;
+  let minStay: number | undefined;
+  if (lock && scoreAffordable && stability.moveCost === undefined) {
+    progress("MILP: fewest moves");
+    const stage = runStage({ goal: "stay", minPriority: -Infinity, start: incumbent });
+    adopt(stage.packed);
+    movesProven = stage.optimal;
+    // Stays of pinned or vanished placements are fixed: the stage counts the optimizer's own.
+    minStay = stays(inst, lock, incumbent);
   }
-  const final = solveStage(solver, inst, { minPriority: -Infinity, minPlaced, forced, start: incumbent, maxNodes: budget.milpNodes, ...(exclude && { exclude }) });
-  work.milpStages++;
-  work.milpNodes += final.nodes;
-  if (final.assignment) {
-    const finalWorth = worth(inst, final.assignment);
-    if (compareWorth(finalWorth, incumbentWorth) <= 0) {
-      incumbent = final.assignment;
-      incumbentWorth = finalWorth;
+  let scoreBound: number | undefined;
+  let scoreProven = false;
+  if (scoreAffordable) {
+    progress("MILP: least score");
+    // Reduced-cost fixing: with the counts the bound was computed for, a candidate whose reduced
+    // cost lifts the bound above the incumbent is in no better plan, so the MILP can leave it out.
+    const sameCounts = incumbentWorth.placed.every((p, i) => p === startCounts[i]);
+    const exclude = sameCounts && !lock ? reducedCostFixing(relaxed, incumbentWorth.score, work) : undefined;
+    const stage = runStage({
+      goal: "score",
+      minPriority: -Infinity,
+      start: incumbent,
+      ...(minStay !== undefined && { minStay }),
+      ...(stability?.moveCost !== undefined && { moveCost: stability.moveCost }),
+      ...(exclude && { exclude }),
+    });
+    adopt(stage.packed);
+    // The stage's objective is the score of the unpinned tasks (less moveCost per stay with one).
+    if (stability?.moveCost === undefined) {
+      scoreBound = stage.bound + pinnedScore(inst, incumbent);
+      scoreProven = stage.optimal;
     }
   }
-  const solution: Solution = { assignment: incumbent, algorithm: "exact", method: "milp", optimal: false, gap: NaN, countsProven, work };
-  if (countsProven && final.optimal) return { ...solution, optimal: true, gap: 0, bound: incumbentWorth.score };
-  // A bound from the Lagrangian holds only for the counts it was computed with.
-  const sameCounts = incumbentWorth.placed.every((p, i) => p === startWorth.placed[i]);
-  const pinnedScore = incumbentWorth.score - scoreOfUnpinned(inst, incumbent);
-  const bound = Math.max(final.bound + pinnedScore, sameCounts ? startBound : -Infinity);
-  return withGap(inst, solution, incumbentWorth, Number.isFinite(bound) ? bound : lagrangianBound(inst, incumbentWorth.placed, incumbentWorth.score, budget.boundIterations).bound);
+  // The Lagrangian bound holds only for the counts it was computed with: where they changed, bound again.
+  const sameCounts = incumbentWorth.placed.every((p, i) => p === startCounts[i]);
+  const lagrangian = sameCounts ? relaxed.bound : lagrangianBound(inst, incumbentWorth.placed, incumbentWorth.score, budget.boundIterations).bound;
+  if (!(scoreBound! >= lagrangian)) scoreBound = lagrangian;
+  return { packed: incumbent, proof: { levelBound, scoreBound, movesProven, scoreProven }, usedMilp };
 }
 
-/** Certifies a heuristic plan: the Lagrangian bound for its counts, and the gap to it. */
-function certify(inst: Instance, solution: Solution, iterations: number): Solution {
-  const w = worth(inst, solution.assignment);
-  return withGap(inst, solution, w, lagrangianBound(inst, w.placed, w.score, iterations).bound);
-}
-
-/** Adds the bound and the relative gap; counts are proven where every placeable task is placed. */
-function withGap(inst: Instance, solution: Solution, w: Worth, bound: number): Solution {
+/** Per-level bounds for a plan no stage worked on (seed-greedy): ceilings, and LP bounds where affordable. */
+async function countBounds(inst: Instance, packed: Packed, budget: Budget, work: Record<string, number>): Promise<Proof> {
   const ceilings = placedCeilings(inst);
-  const countsProven = solution.countsProven || w.placed.every((p, i) => p >= ceilings[i]);
-  const capped = Math.min(w.score, bound);
-  const gap = relativeGap(w.score, capped);
-  return { ...solution, countsProven, bound: capped, gap, optimal: countsProven && gap === 0 };
+  const placed = worth(inst, packed).placed;
+  const levelBound = ceilings.slice();
+  const minPlaced = new Map<number, number>();
+  const forced = new Set<number>();
+  for (const [i, level] of inst.levels.entries()) {
+    if (placed[i] < ceilings[i] && stageColumns(inst, level) <= budget.lpMaxColumns) {
+      const lp = solveStage(await highs(), inst, { goal: { count: level }, minPriority: level, minPlaced, forced, maxNodes: 0, relax: true });
+      work.lpBounds = (work.lpBounds ?? 0) + 1;
+      levelBound[i] = Math.min(levelBound[i], countCeiling(lp.bound) + countPinned(inst, level));
+    }
+    minPlaced.set(level, placed[i]);
+    if (placed[i] >= ceilings[i]) forced.add(level);
+  }
+  return { levelBound, movesProven: false, scoreProven: false };
 }
 
-export function relativeGap(value: number, bound: number): number {
-  const diff = value - bound;
-  if (diff <= 1e-9 * Math.max(1, Math.abs(value))) return 0;
-  return diff / Math.max(Math.abs(value), 1e-9);
+/**
+ * Contract §7: the bound on the score (null when there is none), the gap to it, the bound of
+ * every level, and `optimal` only when every level's count meets its bound and the gap is 0.
+ */
+function certify(
+  inst: Instance,
+  packed: Packed,
+  algorithm: Solution["algorithm"],
+  method: string,
+  stability: Stability | undefined,
+  proof: Proof,
+  budget: Budget,
+  work: Record<string, number>,
+): Solution {
+  const w = worth(inst, packed, stability);
+  const rawBound = proof.scoreBound ?? lagrangianBound(inst, w.placed, w.score, budget.boundIterations).bound;
+  const bound = Number.isFinite(rawBound) ? snapToScore(rawBound, w.score) : null;
+  const gap = bound === null ? null : (w.score - bound) / Math.max(Math.abs(w.score), 1e-9);
+  const levelBound = proof.levelBound.map((b, i) => Math.max(b, w.placed[i]));
+  const countsProven = w.placed.every((p, i) => p === levelBound[i]);
+  const optimal = countsProven && proof.movesProven && gap === 0;
+  const moves = stability ? countMoves(stability.lock, packed) : 0;
+  return { ...packed, algorithm, method, optimal, gap, bound, levelBound, countsProven, moves, work };
+}
+
+/** A bound within the contract's tolerance of the score is the score: the gap is exactly 0 there. */
+function snapToScore(bound: number, score: number): number {
+  return Math.abs(score - bound) <= 1e-9 * Math.max(1, Math.abs(score)) ? score : bound;
+}
+
+/** Largest whole count a stage's (possibly fractional) upper bound allows. */
+function countCeiling(bound: number): number {
+  return Number.isFinite(bound) ? Math.floor(bound + 1e-6) : Infinity;
+}
+
+/** Placement variables of a stage over the tasks of priority >= `minPriority`. */
+function stageColumns(inst: Instance, minPriority: number): number {
+  let columns = 0;
+  for (let t = 0; t < inst.taskCount; t++) {
+    if (inst.pinned[t] >= 0 || inst.priority[t] < minPriority) continue;
+    for (let c = inst.candStart[t]; c < inst.candStart[t + 1]; c++) columns += inst.candFits[c];
+  }
+  return columns;
+}
+
+function reducedCostFixing(relaxed: LagrangianBound, incumbent: number, work: Record<string, number>): Uint8Array {
+  const exclude = new Uint8Array(relaxed.reducedCost.length);
+  const limit = incumbent - relaxed.bound + 1e-7 * Math.max(1, Math.abs(incumbent));
+  for (let c = 0; c < exclude.length; c++) if (relaxed.reducedCost[c] > limit) exclude[c] = 1;
+  work.fixedColumns = exclude.reduce((sum, x) => sum + x, 0);
+  return exclude;
+}
+
+/** Scores the local search lowers: with a lock, a stay earns moveCost (or MOVE_PENALTY). */
+function stayScores(inst: Instance, stability: Stability | undefined): Float64Array | undefined {
+  if (!stability) return undefined;
+  const bonus = stability.moveCost ?? MOVE_PENALTY;
+  const score = inst.candScore.slice();
+  for (let t = 0; t < inst.taskCount; t++) {
+    for (let c = inst.candStart[t]; c < inst.candStart[t + 1]; c++) if (inst.candEnv[c] === stability.lock.env[t]) score[c] -= bonus;
+  }
+  return score;
+}
+
+/** The locked placements that can stay, as a start: higher priority first, each where it still fits. */
+function lockedStart(inst: Instance, stability: Stability): Packed {
+  return seedGreedy(inst, stability.lock, { lockedOnly: true });
+}
+
+function stays(inst: Instance, lock: NonNullable<Stability["lock"]>, packed: Packed): number {
+  let count = 0;
+  for (let t = 0; t < inst.taskCount; t++) {
+    if (inst.pinned[t] >= 0 || lock.env[t] < 0) continue;
+    if (packed.assignment[t] === lock.env[t] && (lock.machine[t] < 0 || packed.machine[t] === lock.machine[t])) count++;
+  }
+  return count;
 }
 
 /** Most tasks each level could ever place: its pins plus its tasks with a candidate that fits. */
@@ -165,7 +313,11 @@ function countPinned(inst: Instance, level: number): number {
   return count;
 }
 
-function scoreOfUnpinned(inst: Instance, assignment: Int32Array): number {
+function pinnedScore(inst: Instance, packed: Packed): number {
+  return worth(inst, packed).score - unpinnedScore(inst, packed);
+}
+
+function unpinnedScore(inst: Instance, { assignment }: Packed): number {
   let total = 0;
   for (let t = 0; t < inst.taskCount; t++) {
     if (inst.pinned[t] >= 0 || assignment[t] < 0) continue;

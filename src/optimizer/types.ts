@@ -1,23 +1,32 @@
-import type { Problem } from "../model";
 
 export const ALGORITHMS = ["auto", "exact", "seed-greedy"] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
-/** What an algorithm returns: one environment per task, and what it can prove about it. */
-export interface Solution {
+/** Where every task runs: its environment, and its machine on a tier with machines (contract §5). */
+export interface Packed {
   /** Environment index per task (as in `Problem.tasks`), -1 when unplaced. */
   assignment: Int32Array;
+  /** Machine index per task (`Instance.machines`), -1 when unplaced or on a tier without machines. */
+  machine: Int32Array;
+}
+
+/** What an algorithm returns: one environment per task, and what it can prove about it. */
+export interface Solution extends Packed {
   algorithm: Algorithm;
   /** The method that produced the assignment, e.g. "milp" or "regret+lagrangian". */
   method: string;
-  /** True only when the plan is proven optimal under contract §2. */
+  /** True only when the plan is proven optimal under contract §2 (and §6 with a lock). */
   optimal: boolean;
-  /** Relative gap of the score to `bound` (0 when optimal). */
-  gap: number;
-  /** Best proven lower bound on the score, given the placed counts. */
-  bound?: number;
-  /** True when the number placed at every priority level is proven maximal. */
+  /** Contract §7: `(score - bound) / max(|score|, 1e-9)`, null when there is no bound. */
+  gap: number | null;
+  /** Best proven lower bound on the score of plans placing at least these counts; null when none. */
+  bound: number | null;
+  /** Per priority level (highest first): most tasks any plan can place there given the levels above as placed. */
+  levelBound: number[];
+  /** True when the number placed at every priority level is proven maximal (each equals its bound). */
   countsProven: boolean;
+  /** Locked tasks moved (contract §6); 0 without a lock. */
+  moves: number;
   /** Work the solver did: deterministic counts, never time. */
   work: Record<string, number>;
 }
@@ -30,15 +39,24 @@ export interface Budget {
   milpMaxColumns: number;
   /** Subgradient iterations of the Lagrangian bound. */
   boundIterations: number;
+  /** Largest count stage whose LP relaxation bounds a level the MILP cannot take. */
+  lpMaxColumns: number;
 }
 
-export const DEFAULT_BUDGET: Budget = { milpNodes: 200, milpMaxColumns: 5_000, boundIterations: 300 };
+export const DEFAULT_BUDGET: Budget = { milpNodes: 200, milpMaxColumns: 5_000, boundIterations: 300, lpMaxColumns: 60_000 };
+
+/** Previous placements (contract §6): a lock file's, or a plan's. */
+export interface LockInput {
+  placements: ReadonlyArray<{ task: string; tier: string; machine?: string }>;
+}
 
 export interface SolveOptions {
   algorithm?: Algorithm;
   budget?: Partial<Budget>;
+  /** Plan against these placements: keep them unless something forces a move (contract §6). */
+  lock?: LockInput;
   /** Called now and then during long solves, for progress on a terminal. */
   onProgress?: (message: string) => void;
 }
 
-export type Optimizer = (problem: Problem, options: Required<Omit<SolveOptions, "onProgress">> & Pick<SolveOptions, "onProgress">) => Promise<Solution>;
+

@@ -1,8 +1,11 @@
-import { blockers, leq, type Blocker, DIMENSIONS, type Environment, type Problem, type Task } from "../model";
+import { blockers, leq, unitsNeeded, type Blocker, DIMENSIONS, type Environment, type Machine, type Problem, type Task } from "../model";
 import { fmt } from "./format";
 
 /** Free capacity per environment and dimension once the plan is applied. */
 export type FreeCapacity = (env: Environment, dimension: (typeof DIMENSIONS)[number]) => number;
+
+/** What each machine of a tier has left once the plan is applied (contract §5). */
+export type MachineRoom = (env: Environment) => Array<{ machine: Machine; units: number; storage: number }>;
 
 
 /**
@@ -10,7 +13,7 @@ export type FreeCapacity = (env: Environment, dimension: (typeof DIMENSIONS)[num
  * 3 insufficient compute (free 4 < 10)`, then one line per shared environment (fleet robots
  * private to other tasks are only counted, so a large fleet does not drown the answer).
  */
-export function explainUnplaced(task: Task, problem: Problem, free: FreeCapacity): string[] {
+export function explainUnplaced(task: Task, problem: Problem, free: FreeCapacity, room?: MachineRoom): string[] {
   const groups = new Map<string, { count: number; detail: string; rank: number }>();
   const lines: string[] = [];
   const note = (key: string, rank: number, detail: string, better: boolean) => {
@@ -47,6 +50,14 @@ export function explainUnplaced(task: Task, problem: Problem, free: FreeCapacity
       lines.push(`${env.name}: ${first.dimension} ${fmt(first.demand)} > usable ${fmt(first.usable)}`);
       continue;
     }
+    if (first?.rule === "machine") {
+      const detail = first.units > first.largestUnits
+        ? `needs ${first.units} GPU units on one machine, the largest has ${first.largestUnits}`
+        : `needs ${fmt(first.storage)} GB of disk on one machine with its ${first.units} GPU unit(s), the largest disk is ${fmt(first.largestStorage)} GB`;
+      note("too-big-machine", 3, `no machine large enough (${detail})`, false);
+      lines.push(`${env.name}: ${detail}`);
+      continue;
+    }
     const short = DIMENSIONS.find((d) => !leq(task[d], free(env, d)));
     if (short) {
       const left = Math.max(0, free(env, short));
@@ -54,6 +65,12 @@ export function explainUnplaced(task: Task, problem: Problem, free: FreeCapacity
       if (better) bestFree = new Map(bestFree).set(short, left);
       note(`full-${short}`, 4, `insufficient ${short} (free ${fmt(bestFree.get(short)!)} < ${fmt(task[short])})`, better);
       lines.push(`${env.name}: ${short} ${fmt(task[short])} > free ${fmt(left)}`);
+      continue;
+    }
+    const full = room && env.machines ? machinesFull(task, room(env)) : undefined;
+    if (full) {
+      note("full-machine", 4, "no machine with room left", false);
+      lines.push(`${env.name}: ${full}`);
       continue;
     }
     note("unused", 5, "had room but were not used by this algorithm", false);
@@ -64,4 +81,17 @@ export function explainUnplaced(task: Task, problem: Problem, free: FreeCapacity
     .map((g) => `${g.count} ${g.detail}`)
     .join(", ");
   return [`0/${problem.environments.length} environments: ${summary}`, ...lines];
+}
+
+/** Why no machine of a tier has room for the task now, or undefined when one has. */
+function machinesFull(task: Task, machines: ReturnType<MachineRoom>): string | undefined {
+  let most = machines[0];
+  for (const m of machines) {
+    const units = unitsNeeded(task.compute, m.machine.unitTflops);
+    if (units <= m.units && leq(task.storage, m.storage)) return undefined;
+    if (m.units > most.units) most = m;
+  }
+  const units = unitsNeeded(task.compute, most.machine.unitTflops);
+  if (units > most.units) return `needs ${units} GPU units on one machine, the most free (${most.machine.id}) has ${most.units}`;
+  return `needs ${fmt(task.storage)} GB of disk on one machine with ${units} free GPU unit(s); none has both`;
 }

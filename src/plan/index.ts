@@ -14,7 +14,7 @@ export async function planSite(input: PlanningInput, options: SolveOptions = {})
   const problem = buildProblem(input);
   const started = performance.now();
   const solution = await solve(problem, options);
-  return buildPlan(problem, solution, Math.round((performance.now() - started) * 1000) / 1000);
+  return buildPlan(problem, solution, Math.round((performance.now() - started) * 1000) / 1000, options.lock);
 }
 
 /** The plan without its one non-deterministic field (solve time): what two runs must agree on. */

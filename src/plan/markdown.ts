@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { fmt, percent } from "./format";
+import { fmt, percent, solverVerdict } from "./format";
 import { shownUtilization } from "./render";
 import type { Plan } from "./types";
 
@@ -87,7 +87,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
 
 function solverStatus(plan: Plan): string {
   if (plan.solver.optimal) return `proven optimal (${plan.solver.algorithm})`;
-  return `${plan.solver.algorithm}, certified gap ${percent(plan.solver.gap)}${plan.solver.countsProven ? "" : ", counts unproven"}`;
+  return `${plan.solver.algorithm}, ${solverVerdict(plan)}`;
 }
 
 /** A table cell: pipes and newlines would break the row. */

@@ -1,4 +1,4 @@
-import { fmt, painter, percent } from "./format";
+import { fmt, painter, percent, solverVerdict } from "./format";
 import type { Plan } from "./types";
 
 export interface RenderOptions {
@@ -18,7 +18,7 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   const dim = paint("2");
   const out: string[] = [];
   const total = plan.placements.length + plan.unplaced.length;
-  const status = plan.solver.optimal ? "optimal" : `gap ${percent(plan.solver.gap)}${plan.solver.countsProven ? "" : ", counts unproven"}`;
+  const status = solverVerdict(plan);
   out.push(
     bold(`Site ${plan.site}: ${plan.placements.length} of ${total} tasks placed`) +
       ` · score ${fmt(plan.objective.score)} · latency ${fmt(plan.objective.latencyMs)} ms · cost ${fmt(plan.objective.cost)}` +

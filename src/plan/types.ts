@@ -1,3 +1,4 @@
+import type { Machine } from "../model";
 import type { Algorithm } from "../optimizer/types";
 
 /** One task placed on one environment (contract §3 `placements[]`, plus facts provisioning needs). */
@@ -22,6 +23,16 @@ export interface Placement {
   pinned?: true;
   image?: string;
   port?: number;
+  /** Contract §5: on a tier with machines, the machine id (also the node name) and the GPU units the task takes. */
+  machine?: string;
+  gpuUnits?: number;
+}
+
+/** Contract §6: a locked task the plan places elsewhere (`tier` or `tier/machine`), or leaves unplaced (`to` null). */
+export interface Move {
+  task: string;
+  from: string;
+  to: string | null;
 }
 
 export interface Unplaced {
@@ -45,6 +56,8 @@ export interface LevelCount {
   priority: number;
   placed: number;
   total: number;
+  /** Contract §7: most tasks of this level any plan can place given the levels above as placed (>= placed). */
+  bound: number;
 }
 
 export interface Objective {
@@ -52,6 +65,10 @@ export interface Objective {
   cost: number;
   score: number;
   placedByPriority: LevelCount[];
+  /** Contract §6: the number of moves against the lock (0 without one). */
+  moves: number;
+  /** With a lock: what a move weighs against the score, if set. */
+  moveCost?: number;
   preset: string;
   weights: { latency: number; cost: number };
   reserve: number;
@@ -75,8 +92,8 @@ export interface Utilization {
 export interface SolverFacts {
   algorithm: Algorithm;
   optimal: boolean;
-  /** Relative gap of the score to `bound`; 0 when optimal. */
-  gap: number;
+  /** Contract §7: `(score - bound) / max(|score|, 1e-9)`; null when there is no bound. */
+  gap: number | null;
   /** Wall time of the solve. The only field that is not deterministic. */
   ms: number;
   method: string;
@@ -96,6 +113,9 @@ export interface EnvironmentRecord {
   bandwidth: number;
   latency: number;
   costPerHour: number;
+  /** Contract §5: the machines of an edge tier that lists them, expanded (ids are node names). */
+  machines?: Machine[];
+  packing?: string;
 }
 
 /** The plan: contract §3's JSON object, and the input of provisioning, policies and reports. */
@@ -104,6 +124,8 @@ export interface Plan {
   placements: Placement[];
   unplaced: Unplaced[];
   violations: Violation[];
+  /** Contract §6: moves against the lock; empty without one. */
+  moves: Move[];
   objective: Objective;
   utilization: Utilization[];
   recommendations: string[];
