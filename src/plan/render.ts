@@ -27,7 +27,8 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   out.push("");
   const rows = plan.placements.slice(0, maxRows).map((p) => [
     p.task,
-    p.tier,
+    // Contract §5: on a tier with machines, the machine (node) and the GPU units the task takes.
+    p.machine === undefined ? p.tier : `${p.tier}/${p.machine} ×${p.gpuUnits}`,
     p.kind,
     String(p.priority),
     `${fmt(p.latencyMs)} ms`,
