@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { CatalogError, formatIssue, formatPath, type CatalogIssue } from "../src/catalog/errors";
 import { loadCatalog, loadCatalogSources, type CatalogSource } from "../src/catalog/load";
+import { INPUT_SIZE_LIMIT } from "../src/catalog/read";
 
 /*
  * Catalog loading: every way an input can be wrong must name the file, the exact data path and
@@ -553,7 +554,7 @@ describe("several files", () => {
     "",
   ].join("\n");
   const MORE = [
-    "site: factory-b",
+    "site: factory-a",
     "objective: { preset: cost, reserve: 0.05 }",
     "tiers:",
     "  - { name: edge, kind: edge, compute: 100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 }",
@@ -563,16 +564,27 @@ describe("several files", () => {
     "",
   ].join("\n");
 
-  it("lists are concatenated in file order; later site and objective win", () => {
+  it("lists are concatenated in file order; the later objective wins; the site may be repeated", () => {
     const input = loadCatalogSources([
       { file: "site.yaml", text: SITE },
       { file: "more.yaml", text: MORE },
     ]);
-    expect(input.site).toBe("factory-b");
+    expect(input.site).toBe("factory-a");
     expect(input.tiers.map((t) => t.name)).toEqual(["cloud", "edge"]);
     expect(input.robots.map((r) => r.name)).toEqual(["arm-1"]);
     expect(input.tasks.map((t) => t.name)).toEqual(["training", "inference", "grip"]);
     expect(input.objective).toEqual({ preset: "cost", weights: { latency: 0.5, cost: 2 }, reserve: 0.05 });
+  });
+
+  it("files naming different sites are refused, at the later file's site", () => {
+    const issue = oneIssue([
+      { file: "site.yaml", text: SITE },
+      { file: "more.yaml", text: MORE.replace("site: factory-a", "site: factory-b") },
+    ]);
+    expect(issue).toMatchObject({ file: "more.yaml", path: ["site"], line: 1, column: 7 });
+    expect(issue.message).toBe(
+      "site 'factory-b' differs from site 'factory-a' in site.yaml: the files of one plan describe one site; make them agree, or plan the sites separately",
+    );
   });
 
   it("a shared task catalog needs no site or tiers, and may reference the other file's robots", () => {
@@ -729,5 +741,153 @@ describe("reading files from disk", () => {
     expect(issues).toHaveLength(1);
     expect(formatIssue(issues[0])).toBe(`${file}:11:${issues[0].column}: tasks[3].priority: must be a whole number, got 1.5`);
     expect(issues[0].column).toBeGreaterThan(1);
+  });
+});
+
+describe("input that would vanish from the plan", () => {
+  it("perRobot on a site without robots", () => {
+    const text = `${BASE_LINES.filter((l) => !l.includes("arm-1") && l !== "robots:").join("\n")}\n  - { name: scan, compute: 1, maxLatency: 10, perRobot: true }\n`;
+    const issue = oneIssue(text);
+    expect(pathOf(issue)).toBe("tasks[2].perRobot");
+    expect(issue.line).toBe(8);
+    expect(issue.message).toMatch(/^perRobot makes one copy per fleet robot, but the site has no robots/);
+  });
+
+  it("allowedTiers: [] allows nothing", () => {
+    const issue = oneIssue(withTask("{ name: nowhere, compute: 1, maxLatency: 10, allowedTiers: [] }"));
+    expect(pathOf(issue)).toBe("tasks[3].allowedTiers");
+    expect(issue.line).toBe(11);
+    expect(issue.message).toMatch(/^is empty, so the task may use no environment and can never be placed/);
+  });
+});
+
+describe("images: decided from the catalog, before planning", () => {
+  const load = (text: string, images?: "required") => {
+    const warnings: CatalogIssue[] = [];
+    let error: CatalogError | undefined;
+    try {
+      loadCatalogSources([{ file: FILE, text }], { images, onWarning: (w) => warnings.push(w) });
+    } catch (caught) {
+      if (!(caught instanceof CatalogError)) throw caught;
+      error = caught;
+    }
+    return { warnings, error };
+  };
+  // BASE's tasks have no images: training and inference may use every tier, action is bound to
+  // arm-1 but may still use cloud and edge.
+  it("every task that may run on cloud or edge needs one: an error where images are required", () => {
+    const { error, warnings } = load(BASE, "required");
+    expect(warnings).toEqual([]);
+    expect(error!.issues.map((i) => [pathOf(i), i.line])).toEqual([
+      ["tasks[0].image", 8],
+      ["tasks[1].image", 9],
+      ["tasks[2].image", 10],
+    ]);
+    expect(error!.issues[0].message).toBe(
+      "task 'training' has no image, but it has no allowedTiers lets it run on cloud tier 'cloud', edge tier 'edge', which run containers: add 'image:', or allowedTiers that keep it on robots",
+    );
+  });
+
+  it("a warning otherwise, and the catalog loads", () => {
+    const { error, warnings } = load(BASE);
+    expect(error).toBeUndefined();
+    expect(warnings.map(pathOf)).toEqual(["tasks[0].image", "tasks[1].image", "tasks[2].image"]);
+  });
+
+  it("a task kept on robots by allowedTiers, or pinned to a robot, needs none", () => {
+    const text = [
+      ...BASE_LINES.slice(0, 7),
+      '  - { name: a, compute: 1, maxLatency: 10, allowedTiers: [robot], robot: arm-1 }',
+      '  - { name: b, compute: 1, maxLatency: 10, pin: arm-1, robot: arm-1 }',
+      '  - { name: c, compute: 1, maxLatency: 10, allowedTiers: [edge], image: "ghcr.io/acme/c:1" }',
+      '  - { name: d, compute: 1, maxLatency: 10, allowedTiers: [arm-1, edge], robot: arm-1 }',
+      '  - { name: e, compute: 1, maxLatency: 10, pin: cloud, allowedTiers: [robot] }',
+      "",
+    ].join("\n");
+    const { error } = load(text, "required");
+    expect(error!.issues.map((i) => [pathOf(i), i.message])).toEqual([
+      ["tasks[3].image", "task 'd' has no image, but its allowedTiers lets it run on edge tier 'edge', which runs containers: add 'image:', or allowedTiers that keep it on robots"],
+      ["tasks[4].image", "task 'e' has no image, but its pin lets it run on cloud tier 'cloud', which runs containers: add 'image:'"],
+    ]);
+  });
+});
+
+describe("hostile files: refused with the file named, never an exception", () => {
+  it("billion laughs: aliases that multiply the document", () => {
+    const lines = ['site: factory-a', 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [name, prev] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"], ["f", "e"], ["g", "f"], ["h", "g"], ["i", "h"]]) {
+      lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(",")}]`);
+    }
+    const issue = oneIssue(`${lines.join("\n")}\n`);
+    expect(issue).toMatchObject({ file: FILE, path: [] });
+    expect(issue.message).toMatch(/aliases \(\*name\) expand to more than 100 times .* 'billion laughs'/);
+  });
+
+  it("plain anchors and aliases still work", () => {
+    const text = [...BASE_LINES.slice(0, 7), "  - { name: a, compute: 1, maxLatency: 10, allowedTiers: &near [edge, arm-1] }", "  - { name: b, compute: 1, maxLatency: 10, allowedTiers: *near }", ""].join("\n");
+    const input = loadCatalogSources([{ file: FILE, text }]);
+    expect(input.tasks.map((t) => t.allowedTiers)).toEqual([["edge", "arm-1"], ["edge", "arm-1"]]);
+  });
+
+  it("merge keys are refused at their line, with the fix", () => {
+    const text = `defaults: &d { compute: 1, maxLatency: 10 }\n${BASE}  - <<: *d\n    name: merged\n`;
+    const issue = oneIssue(text);
+    expect(issue).toMatchObject({ file: FILE, path: [], line: 12, column: 5 });
+    expect(issue.message).toMatch(/^YAML merge keys \('<<'\) are not supported .*: write the keys out/);
+  });
+
+  it("deep nesting, flow and block, never overflows the stack", () => {
+    for (const depth of [40, 500, 5_000, 100_000]) {
+      const flow = oneIssue(`site: factory-a\ntasks: ${"[".repeat(depth)}${"]".repeat(depth)}\n`);
+      expect(flow.message, String(depth)).toMatch(/nested (more than 32 levels deep|too deeply to read)/);
+      expect(flow.line).toBe(2);
+    }
+    const block = Array.from({ length: 300 }, (_, i) => `${" ".repeat(i)}k:`).join("\n");
+    expect(oneIssue(`${block} 1\n`).message).toMatch(/nested (more than 32 levels deep|too deeply to read)/);
+  });
+
+  it("several documents: says so, at the second", () => {
+    const issue = oneIssue(`${BASE}---\nsite: other\n`);
+    expect(issue).toMatchObject({ line: 11, column: 1 });
+    expect(issue.message).toBe("the file holds multiple documents (a '---' line starts a second one here): tierplan reads one; remove the '---' or split the file");
+  });
+
+  it("bytes that are not UTF-8 on disk are binary, and not echoed", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierplan-hostile-"));
+    try {
+      const file = join(dir, "latin1.yaml");
+      writeFileSync(file, Buffer.from("site: f\xe4brik\n", "latin1"));
+      const error = (() => {
+        try {
+          loadCatalog([file]);
+        } catch (caught) {
+          return caught as CatalogError;
+        }
+      })();
+      expect(error!.issues).toEqual([{ file, path: [], message: "this is a binary file, not YAML or JSON: give a planning input file (it holds bytes that are not UTF-8)" }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a file over the size limit is refused by its size, unread; a device by what it gives", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tierplan-hostile-"));
+    try {
+      const big = join(dir, "big.yaml");
+      writeFileSync(big, "");
+      truncateSync(big, INPUT_SIZE_LIMIT + 1);
+      const messages = (files: string[]) => {
+        try {
+          loadCatalog(files);
+        } catch (caught) {
+          return (caught as CatalogError).issues.map(formatIssue);
+        }
+        return [];
+      };
+      expect(messages([big])).toEqual([`${big}: (top level): cannot read the file: it is 16 MiB, and tierplan reads at most 16 MiB from one file (docs/input.md, "Size limits")`]);
+      expect(messages(["/dev/zero"])).toEqual(['/dev/zero: (top level): cannot read the file: it goes on past that, and tierplan reads at most 16 MiB from one file (docs/input.md, "Size limits")']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
