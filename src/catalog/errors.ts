@@ -66,3 +66,76 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length];
 }
+
+/** A value as an error message shows it: strings quoted, collections by kind, never echoed whole. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "nothing (null)";
+  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return typeof value;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  number: "a number",
+  int: "a whole number",
+  string: "a string",
+  boolean: "true or false",
+  array: "a list",
+  object: "a mapping",
+};
+
+/** The parts of a zod issue the explanation reads (zod 4's issue union, loosely). */
+interface ZodIssueLike {
+  code: string;
+  message: string;
+  expected?: string;
+  origin?: string;
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+  inclusive?: boolean;
+  values?: readonly unknown[];
+  keys?: readonly string[];
+}
+
+/**
+ * What is wrong with a value, and what is expected, for one zod issue (parsed with
+ * `reportInput`, so `value` is what the user wrote; undefined when the key is absent).
+ * Unknown keys are explained by the caller, which knows the keys a mapping accepts.
+ */
+export function explainIssue(issue: ZodIssueLike, value: unknown): string {
+  switch (issue.code) {
+    case "invalid_type": {
+      const expected = TYPE_NAMES[issue.expected ?? ""] ?? issue.expected ?? "something else";
+      if (value === undefined) return `is required (${expected})`;
+      if (typeof value === "number" && !Number.isFinite(value)) return `must be a finite number, got ${value}`;
+      return `must be ${expected}, got ${describeValue(value)}`;
+    }
+    case "too_small":
+    case "too_big": {
+      const small = issue.code === "too_small";
+      if (issue.origin === "array") {
+        return small ? `must have at least ${issue.minimum} ${issue.minimum === 1 ? "entry" : "entries"}` : `must have at most ${issue.maximum} entries`;
+      }
+      if (issue.origin === "string") return small ? "must not be empty" : `must be at most ${issue.maximum} characters`;
+      const op = small ? (issue.inclusive ? ">=" : ">") : issue.inclusive ? "<=" : "<";
+      return `must be ${op} ${small ? issue.minimum : issue.maximum}, got ${describeValue(value)}`;
+    }
+    case "invalid_value": {
+      const options = (issue.values ?? []).map(String);
+      if (value === undefined) return `is required (one of ${options.join(", ")})`;
+      const guess = typeof value === "string" ? didYouMean(value, options) : undefined;
+      return `must be one of ${options.join(", ")}, got ${describeValue(value)}${guess ? `: did you mean '${guess}'?` : ""}`;
+    }
+    case "invalid_union":
+      if (value === undefined) return "is required";
+      return `${issue.message === "Invalid input" ? "has the wrong type" : issue.message}, got ${describeValue(value)}`;
+    case "invalid_format":
+    case "custom":
+      return value === undefined ? issue.message : `${issue.message}, got ${describeValue(value)}`;
+    default:
+      return value === undefined ? `is required: ${issue.message}` : `${issue.message}, got ${describeValue(value)}`;
+  }
+}

@@ -1,19 +1,48 @@
 import { readdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { LineCounter, parseDocument, isMap, isScalar, type Node } from "yaml";
+import { isMap, isScalar, type Document, type LineCounter, type Node } from "yaml";
 import { z } from "zod";
-import { CatalogError, didYouMean, type CatalogIssue } from "./errors";
-import { readText, syntaxIssues } from "./read";
+import { CatalogError, didYouMean, explainIssue, formatPath, type CatalogIssue, type DataPath } from "./errors";
+import { parseYaml, readText } from "./read";
 
 /** Config namespace of every tierplan key: `tierplan:<key>` in a stack file. */
 export const CONFIG_NAMESPACE = "tierplan";
 
+/** The AWS provider's region key: required when the catalog has a cloud tier. */
+export const REGION_KEY = "aws:region";
+
 /** What a secret's value is replaced by where tierplan runs without a secrets provider. */
 export const SECRET_PLACEHOLDER = "[secret: placeholder for the offline preview]";
 
-const cidr = z
-  .string()
-  .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR block such as 10.20.0.0/16" });
+/**
+ * What is wrong with an IPv4 CIDR block, or undefined when it is one: four decimal octets of
+ * at most 255, a prefix of at most 32, and no host bits (AWS refuses `10.0.0.1/24`).
+ */
+export function cidrProblem(text: string): string | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+  if (!match) return "must be an IPv4 CIDR block such as 10.20.0.0/16";
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  const problems: string[] = [];
+  const large = octets.filter((o) => o > 255);
+  if (large.length > 0) problems.push(`octet${large.length > 1 ? "s" : ""} ${large.join(", ")} over 255`);
+  if (match.slice(1, 5).some((o) => o.length > 1 && o.startsWith("0"))) problems.push("an octet with a leading zero");
+  if (prefix > 32) problems.push(`prefix /${prefix} over 32`);
+  if (problems.length > 0) return `is not an IPv4 CIDR block (${problems.join(", ")}): write it like 10.20.0.0/16`;
+  const address = octets.reduce((a, o) => a * 256 + o, 0);
+  const size = 2 ** (32 - prefix);
+  const network = address - (address % size);
+  if (network !== address) {
+    const base = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join(".");
+    return `has host bits set after the /${prefix} prefix: the network is ${base}/${prefix}`;
+  }
+  return undefined;
+}
+
+const cidr = z.string().superRefine((value, ctx) => {
+  const problem = cidrProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+});
 const k8sQuantity = z
   .string()
   .regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, { error: "must be a Kubernetes quantity such as 500m, 2 or 4Gi" });
@@ -42,7 +71,7 @@ export const CloudConfigSchema = z.strictObject({
 /** `tierplan:edge`: the site's edge Kubernetes cluster. */
 export const EdgeConfigSchema = z.strictObject({
   mode: z.enum(["existing", "eks"]).describe("existing: the site's own cluster via tierplan:kubeconfig; eks: tierplan provisions an EKS cluster."),
-  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a DNS label" }).optional()
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a DNS label: lowercase letters, digits and '-', 1-63 characters" }).optional()
     .describe("Namespace of the site's workloads; default: tierplan-<site>."),
   gpuTflops: z.number().gt(0).optional()
     .describe("TFLOPS one unit of gpuResource stands for; default: a GPU of the EKS node type / gpuSlices, or 125 (A10-class) on an existing cluster."),
@@ -71,7 +100,9 @@ export const RobotsConfigSchema = z.strictObject({
   ssm: z.boolean().default(false).describe("Also publish each robot's config as an AWS SSM parameter."),
 });
 
-const catalogPaths = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+const catalogPaths = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+  error: "must be a catalog file path, or a list of them",
+});
 
 /** Every tierplan key a stack may set, validated together. */
 export const SiteConfigSchema = z.strictObject({
@@ -92,51 +123,90 @@ export type CloudConfig = SiteConfig["cloud"];
 export const SECRET_KEYS = ["kubeconfig"] as const;
 
 /**
- * Validates tierplan's config keys (without the `tierplan:` prefix). `file` is the stack file
- * the keys come from, for error messages. Throws CatalogError naming each `tierplan:<key>.path`.
+ * Where a config path is in the stack file: `[<namespace>:<key>, ...path inside its value]`;
+ * with `key`, the position of that key of the mapping at `path`. Undefined when not found.
  */
-export function parseSiteConfig(raw: Record<string, unknown>, file: string): SiteConfig {
-  const result = SiteConfigSchema.safeParse(raw);
+export type StackLocator = (path: DataPath, key?: string) => { line: number; column: number } | undefined;
+
+const configKey = (key: string | number): string => `${CONFIG_NAMESPACE}:${String(key)}`;
+
+/**
+ * Validates tierplan's config keys (without the `tierplan:` prefix). `file` is the stack file
+ * the keys come from, `locate` finds them in it. Throws CatalogError naming each
+ * `tierplan:<key>.path`, what is wrong with its value and what is expected.
+ */
+export function parseSiteConfig(raw: Record<string, unknown>, file: string, locate?: StackLocator): SiteConfig {
   const issues: CatalogIssue[] = [];
+  const at = (path: DataPath, message: string, key?: string): CatalogIssue => {
+    const position = key !== undefined ? locate?.(path.slice(0, -1), key) : locate?.(path);
+    return { file, path, message, ...(position ?? nearest(locate, path)) };
+  };
+  const result = SiteConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
+    // A misspelt key whose guess is a missing key says it all: the missing key is not repeated.
+    const guessed = new Set<string>();
     for (const issue of result.error.issues) {
+      if (issue.code !== "unrecognized_keys" || issue.path.length === 0) continue;
       const [key, ...rest] = issue.path as (string | number)[];
-      let message = issue.message;
-      if (issue.code === "unrecognized_keys") {
-        message = issue.keys
-          .map((unknown) => {
-            const known = key === undefined ? Object.keys(SiteConfigSchema.shape) : knownKeysOf(key as string, rest);
-            const guess = didYouMean(unknown, known);
-            return `unknown key '${unknown}'${guess ? `: did you mean '${guess}'?` : `; expected one of ${known.join(", ")}`}`;
-          })
-          .join("; ");
-      } else if ((issue as { input?: unknown }).input === undefined && issue.code !== "custom") {
-        message = "required: set it in the stack file";
+      for (const unknown of issue.keys) {
+        const guess = didYouMean(unknown, knownKeysOf(String(key), rest));
+        if (guess) guessed.add(formatPath([...issue.path, guess] as DataPath));
       }
-      issues.push({ file, path: key === undefined ? [] : [`${CONFIG_NAMESPACE}:${String(key)}`, ...rest], message });
+    }
+    for (const issue of result.error.issues) {
+      if ((issue as { input?: unknown }).input === undefined && guessed.has(formatPath(issue.path as DataPath))) continue;
+      const [key, ...rest] = issue.path as (string | number)[];
+      if (issue.code === "unrecognized_keys") {
+        for (const unknown of issue.keys) {
+          if (key === undefined) {
+            const known = Object.keys(SiteConfigSchema.shape).map(configKey);
+            const guess = didYouMean(configKey(unknown), known);
+            const hint = guess ? `did you mean '${guess}'?` : `tierplan's keys are ${known.join(", ")} (docs/pulumi.md)`;
+            issues.push(at([configKey(unknown)], `unknown key '${configKey(unknown)}': ${hint}`, configKey(unknown)));
+          } else {
+            const known = knownKeysOf(String(key), rest);
+            const guess = didYouMean(unknown, known);
+            const hint = guess ? `did you mean '${guess}'?` : `expected one of ${known.join(", ")}`;
+            const parent = [configKey(key), ...rest];
+            issues.push(at([...parent, unknown], `unknown key '${unknown}': ${hint}`, unknown));
+          }
+        }
+        continue;
+      }
+      const path = key === undefined ? [] : [configKey(key), ...rest];
+      const value = (issue as { input?: unknown }).input;
+      let message = explainIssue(issue, value);
+      if (value === undefined && rest.length === 0 && key !== undefined) message = `${message}: set it in the stack file (docs/pulumi.md)`;
+      issues.push(at(path, message));
     }
     throw new CatalogError(issues);
   }
   const config = result.data;
   if (config.edge.mode === "eks" && !config.edge.eks) {
-    issues.push({ file, path: [`${CONFIG_NAMESPACE}:edge`, "eks"], message: "mode eks needs eks.controlPlaneSubnetIds (regional) and eks.subnetIds (Local Zone or Outpost) for the cluster it builds" });
+    issues.push(at([configKey("edge"), "eks"], "mode eks needs eks.controlPlaneSubnetIds (regional) and eks.subnetIds (Local Zone or Outpost) for the cluster it builds"));
   }
   if ((config.cloud.subnetId === undefined) !== (config.cloud.vpcId === undefined)) {
     const missing = config.cloud.subnetId === undefined ? "subnetId" : "vpcId";
-    issues.push({ file, path: [`${CONFIG_NAMESPACE}:cloud`, missing], message: "give subnetId and vpcId together (or neither, for the default VPC): the security groups must be in the instances' VPC" });
+    issues.push(at([configKey("cloud"), missing], "give subnetId and vpcId together (or neither, for the default VPC): the security groups must be in the instances' VPC"));
   }
   if (config.edge.mode === "eks" && config.edge.eks && config.edge.eks.gpuSlices > 1 && config.edge.gpuResource !== "nvidia.com/gpu") {
-    issues.push({ file, path: [`${CONFIG_NAMESPACE}:edge`, "gpuResource"], message: "the NVIDIA device plugin time-slices only nvidia.com/gpu: remove gpuResource or set eks.gpuSlices to 1" });
+    issues.push(at([configKey("edge"), "gpuResource"], "the NVIDIA device plugin time-slices only nvidia.com/gpu: remove gpuResource or set eks.gpuSlices to 1"));
   }
   if (config.edge.mode === "existing" && config.kubeconfig === undefined) {
-    issues.push({
-      file,
-      path: [`${CONFIG_NAMESPACE}:kubeconfig`],
-      message: "mode existing needs the cluster's kubeconfig: pulumi config set --secret tierplan:kubeconfig < ~/.kube/config",
-    });
+    issues.push(at([configKey("kubeconfig")], "mode existing needs the cluster's kubeconfig: pulumi config set --secret tierplan:kubeconfig < ~/.kube/config"));
   }
   if (issues.length > 0) throw new CatalogError(issues);
   return config;
+}
+
+/** The position of the deepest part of `path` that exists, for a value that is missing. */
+function nearest(locate: StackLocator | undefined, path: DataPath): { line?: number; column?: number } {
+  if (!locate) return {};
+  for (let n = path.length - 1; n >= 0; n--) {
+    const found = locate(path.slice(0, n));
+    if (found) return found;
+  }
+  return {};
 }
 
 function knownKeysOf(key: string, rest: (string | number)[]): string[] {
@@ -150,6 +220,98 @@ function knownKeysOf(key: string, rest: (string | number)[]): string[] {
   return Object.keys(shapes[key]?.shape ?? {});
 }
 
+/** A stack's settings: tierplan's keys and the AWS region. */
+export interface StackSettings {
+  site: SiteConfig;
+  /** `aws:region`, when the stack sets it (checked against the regions @pulumi/aws knows). */
+  region?: string;
+}
+
+let regions: readonly string[] | undefined;
+/** Every region of `@pulumi/aws`'s Region enum; loaded on first use (the enum module alone, not the SDK). */
+export function awsRegions(): readonly string[] {
+  regions ??= Object.values((require("@pulumi/aws/types/enums") as { Region: Record<string, string> }).Region);
+  return regions;
+}
+
+/**
+ * Validates a stack's whole config, `<namespace>:<key>` → value as Pulumi holds it: every
+ * `tierplan:` key (unknown ones are errors) and `aws:region`. Other namespaces belong to
+ * their providers and pass through.
+ */
+export function parseStackConfig(entries: Record<string, unknown>, file: string, locate?: StackLocator): StackSettings {
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entries)) {
+    if (key.startsWith(`${CONFIG_NAMESPACE}:`)) raw[key.slice(CONFIG_NAMESPACE.length + 1)] = value;
+  }
+  const issues: CatalogIssue[] = [];
+  let site: SiteConfig | undefined;
+  try {
+    site = parseSiteConfig(raw, file, locate);
+  } catch (error) {
+    if (!(error instanceof CatalogError)) throw error;
+    issues.push(...error.issues);
+  }
+  const region = entries[REGION_KEY];
+  if (region !== undefined) {
+    const problem = regionProblem(region);
+    if (problem) issues.push({ file, path: [REGION_KEY], message: problem, ...locate?.([REGION_KEY]) });
+  }
+  if (issues.length > 0) throw new CatalogError(issues);
+  return { site: site!, ...(typeof region === "string" && { region }) };
+}
+
+function regionProblem(region: unknown): string | undefined {
+  if (typeof region !== "string") return `must be an AWS region name such as us-west-2, got ${typeof region === "object" ? "a mapping or list" : String(region)}`;
+  const known = awsRegions();
+  if (known.includes(region)) return undefined;
+  const guess = didYouMean(region, known);
+  return `'${region}' is not an AWS region${guess ? `: did you mean '${guess}'?` : ` @pulumi/aws knows (e.g. us-east-1, us-west-2, eu-central-1, ap-northeast-1)`}`;
+}
+
+/**
+ * What a stack needs because of its catalog: `aws:region` once the catalog has a cloud tier
+ * (a task may be placed there, and its instance needs a region).
+ */
+export function checkStackCatalog(
+  settings: StackSettings,
+  catalog: { tiers: ReadonlyArray<{ name: string; kind: string }> },
+  file: string,
+  locate?: StackLocator,
+): void {
+  const cloud = catalog.tiers.filter((tier) => tier.kind === "cloud");
+  if (cloud.length > 0 && settings.region === undefined) {
+    throw new CatalogError([
+      {
+        file,
+        path: [REGION_KEY],
+        message: `is required: the catalog has cloud tier${cloud.length > 1 ? "s" : ""} ${cloud.map((t) => `'${t.name}'`).join(", ")}, whose instances need a region: pulumi config set aws:region us-west-2`,
+        ...nearest(locate, [REGION_KEY]),
+      },
+    ]);
+  }
+}
+
+/**
+ * Pulumi's config (`pulumi.runtime.allConfig()`: every value a string, objects as JSON) as the
+ * values the stack file holds, for parseStackConfig. Secrets stay strings.
+ */
+export function fromPulumiConfig(all: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(all)) {
+    if (SECRET_KEYS.some((secret) => key === configKey(secret))) {
+      out[key] = text;
+      continue;
+    }
+    try {
+      out[key] = JSON.parse(text);
+    } catch {
+      out[key] = text; // a plain string: the schema says whether one is allowed here
+    }
+  }
+  return out;
+}
+
 /** A stack file read without the Pulumi CLI: its config, secrets replaced by placeholders. */
 export interface StackFile {
   file: string;
@@ -157,20 +319,23 @@ export interface StackFile {
   config: Record<string, unknown>;
   /** Keys whose values were `secure:` in the file. */
   secretKeys: string[];
+  /** Where a config path is in the file. */
+  locate: StackLocator;
+  /** The config, validated: tierplan's keys and aws:region. */
+  settings: StackSettings;
 }
 
 /**
  * Reads `stacks/Pulumi.<site>.yaml` the way the Pulumi CLI would hand it to the program, except
- * that secrets (`secure: …`) cannot be decrypted here and become SECRET_PLACEHOLDER.
+ * that secrets (`secure: …`) cannot be decrypted here and become SECRET_PLACEHOLDER; validates
+ * its config (parseStackConfig), with the line and column of every problem.
  */
 export function readStackFile(path: string, file = path): StackFile {
-  const text = readText(path, "the stack file", file, `no such file: ${knownStacks(dirname(path))}`);
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new CatalogError(syntaxIssues(doc, lineCounter, file, "YAML"));
-  }
-  const data: unknown = doc.toJS();
+  const text = readText(path, "the stack file", file, `no such file: ${knownStacks(dirname(path))}`, { expected: "YAML: give a Pulumi stack file" });
+  const parsed = parseYaml(text, file, "YAML");
+  if ("issues" in parsed) throw new CatalogError(parsed.issues);
+  const locate = stackLocator(parsed.doc, parsed.lineCounter);
+  const data = parsed.data;
   const top = data === null || typeof data !== "object" || Array.isArray(data) ? undefined : (data as Record<string, unknown>);
   const config = top?.config;
   if (config === undefined || config === null || typeof config !== "object" || Array.isArray(config)) {
@@ -179,7 +344,7 @@ export function readStackFile(path: string, file = path): StackFile {
   const secretKeys: string[] = [];
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config as Record<string, unknown>)) {
-    const position = keyPosition(doc.contents as Node, key, lineCounter);
+    const position = locate([], key) ?? {};
     if (!/^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$/.test(key)) {
       throw new CatalogError([{ file, path: ["config", key], message: "config keys are '<namespace>:<key>', e.g. tierplan:catalog", ...position }]);
     }
@@ -193,7 +358,50 @@ export function readStackFile(path: string, file = path): StackFile {
       out[key] = value;
     }
   }
-  return { file, config: out, secretKeys };
+  return { file, config: out, secretKeys, locate, settings: parseStackConfig(out, file, locate) };
+}
+
+/**
+ * Locates config paths in a parsed stack file: `[<namespace>:<key>, ...]` inside its `config:`
+ * mapping; with `key`, that key's position in the mapping at the path.
+ */
+function stackLocator(doc: Document, lineCounter: LineCounter): StackLocator {
+  return (path, key) => {
+    const root = doc.contents;
+    if (!isMap(root)) return undefined;
+    const config = root.items.find((pair) => isScalar(pair.key) && pair.key.value === "config");
+    let node: unknown = config?.value;
+    if (path.length === 0 && key === undefined) node = config?.key;
+    for (const part of path) {
+      node = childOf(node, part);
+      if (node === undefined) return undefined;
+    }
+    if (key !== undefined) {
+      if (!isMap(node)) return undefined;
+      node = node.items.find((pair) => isScalar(pair.key) && pair.key.value === key)?.key;
+    }
+    const range = (node as Node | undefined)?.range;
+    if (!range) return undefined;
+    const { line, col } = lineCounter.linePos(range[0]);
+    return { line, column: col };
+  };
+}
+
+function childOf(node: unknown, part: string | number): unknown {
+  if (isMap(node)) return node.items.find((pair) => isScalar(pair.key) && pair.key.value === part)?.value ?? undefined;
+  const items = (node as { items?: unknown[] } | undefined)?.items;
+  if (typeof part === "number" && Array.isArray(items) && !isMap(node)) return items[part];
+  return undefined;
+}
+
+/** A locator for the stack file at `path`, for the Pulumi program's errors; none when it cannot be read. */
+export function locateInStackFile(path: string): StackLocator | undefined {
+  try {
+    const parsed = parseYaml(readText(path, "the stack file"), path, "YAML");
+    return "issues" in parsed ? undefined : stackLocator(parsed.doc, parsed.lineCounter);
+  } catch {
+    return undefined; // positions are a help, not a requirement
+  }
 }
 
 function isSecure(value: unknown): boolean {
@@ -204,17 +412,6 @@ function containsSecure(value: unknown): boolean {
   if (value === null || typeof value !== "object") return false;
   if (isSecure(value)) return true;
   return Object.values(value).some(containsSecure);
-}
-
-function keyPosition(root: Node, key: string, lineCounter: LineCounter): { line?: number; column?: number } {
-  if (!isMap(root)) return {};
-  const configPair = root.items.find((pair) => isScalar(pair.key) && pair.key.value === "config");
-  const configNode = configPair?.value;
-  if (!isMap(configNode)) return {};
-  const node = configNode.items.find((pair) => isScalar(pair.key) && pair.key.value === key)?.key as Node | undefined;
-  if (!node?.range) return {};
-  const { line, col } = lineCounter.linePos(node.range[0]);
-  return { line, column: col };
 }
 
 function knownStacks(dir: string): string {
