@@ -1,4 +1,5 @@
 import { fmt, painter, percent, solverVerdict } from "./format";
+import { newTasks, planMoves } from "./moves";
 import type { Plan } from "./types";
 
 export interface RenderOptions {
@@ -6,6 +7,8 @@ export interface RenderOptions {
   maxRows?: number;
   /** ANSI colour for a terminal. */
   color?: boolean;
+  /** The lock the plan was made against (contract §6): marks new tasks and names the file. */
+  lock?: { file?: string; placements: ReadonlyArray<{ task: string }> };
 }
 
 /** The plan as a person reads it in a terminal: placements, unplaced tasks and why, utilization, solver. */
@@ -25,6 +28,15 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
       dim(` · ${plan.solver.algorithm} (${status}, ${fmt(plan.solver.ms)} ms)`),
   );
   out.push("");
+  // Contract §6: moved tasks (against the lock) and tasks new to it, marked in the table.
+  const moves = planMoves(plan);
+  const movedFrom = new Map(moves.map((m) => [m.task, m.from]));
+  const fresh = options.lock ? newTasks(plan, options.lock) : new Set<string>();
+  const mark = (task: string) => {
+    const from = movedFrom.get(task);
+    if (from !== undefined) return yellow(`moved from ${from}`);
+    return fresh.has(task) ? "new" : "";
+  };
   const rows = plan.placements.slice(0, maxRows).map((p) => [
     p.task,
     // Contract §5: on a tier with machines, the machine (node) and the GPU units the task takes.
@@ -35,10 +47,11 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
     `${fmt(p.maxLatency)} ms`,
     fmt(p.cost),
     fmt(p.score),
-    p.pinned ? "pinned" : "",
+    [p.pinned ? "pinned" : "", mark(p.task)].filter(Boolean).join(", "),
   ]);
   out.push(...table(["TASK", "TIER", "KIND", "PRIO", "LATENCY", "SLO", "COST", "SCORE", ""], rows).map((line, i) => (i === 0 ? bold(line) : line)));
   if (plan.placements.length > maxRows) out.push(dim(`… and ${plan.placements.length - maxRows} more placements (--all shows every one, --json the whole plan)`));
+  out.push(...renderMoves(moves, fresh.size, options, maxRows));
 
   if (plan.violations.length > 0) {
     out.push("", red(bold(`Violations (${plan.violations.length}): pins that break contract rules`)));
@@ -68,6 +81,24 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   const bound = plan.solver.bound === null ? "" : ` · bound ${fmt(plan.solver.bound)}`;
   out.push("", dim(`Solver: ${plan.solver.algorithm} via ${plan.solver.method} · placed by priority ${levels}${bound} · objective ${plan.objective.preset} (latency ×${fmt(plan.objective.weights.latency)}, cost ×${fmt(plan.objective.weights.cost)}), reserve ${percent(plan.objective.reserve)}`));
   return out.join("\n") + "\n";
+}
+
+/** The moves against the lock with what `pulumi up` does for each; nothing when there is no lock. */
+function renderMoves(moves: ReturnType<typeof planMoves>, fresh: number, options: RenderOptions, maxRows: number): string[] {
+  const paint = painter(Boolean(options.color));
+  const against = options.lock?.file ? ` against ${options.lock.file}` : " against the lock";
+  const added = fresh > 0 ? `; ${fresh} new task${fresh === 1 ? "" : "s"} to lock` : "";
+  if (moves.length === 0) {
+    return options.lock ? ["", paint("32")(`Moves: none${against}${added}`)] : [];
+  }
+  const out = ["", paint("1;33")(`Moves (${moves.length})${against}${added}`)];
+  const width = Math.max(...moves.slice(0, maxRows).map((m) => `${m.task}  ${m.from} → ${m.to ?? "unplaced"}`.length));
+  for (const m of moves.slice(0, maxRows)) {
+    const text = `${m.task}  ${m.from} → ${m.to ?? "unplaced"}`;
+    out.push(`  ${paint("33")("~")} ${text.padEnd(width)}  ${paint("2")(m.consequence)}`.trimEnd());
+  }
+  if (moves.length > maxRows) out.push(paint("2")(`  … and ${moves.length - maxRows} more moves`));
+  return out;
 }
 
 /** The environments a report lists: every shared tier, and only the busiest few fleet robots. */

@@ -1,0 +1,230 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { LineCounter, parseDocument, type Node } from "yaml";
+import { z } from "zod";
+import { CatalogError, formatPath, type CatalogIssue, type DataPath } from "./errors";
+import { readText } from "./read";
+
+/**
+ * The placement lock (contract §6): `{ site, placements: [{ task, tier, machine? }] }`. Extra keys
+ * are allowed everywhere, so the JSON of a plan (`tierplan plan --json`) is a valid lock; a saved
+ * preview (`tierplan preview --json`) is read through its `plan`.
+ */
+export interface LockPlacement {
+  task: string;
+  tier: string;
+  machine?: string;
+}
+
+export interface Lock {
+  site: string;
+  placements: LockPlacement[];
+}
+
+/** A lock as read from a file: where it is, and where its `site` is (for a site mismatch). */
+export interface LoadedLock extends Lock {
+  file: string;
+  /** Line and column of its `site`, found when an error needs them. */
+  siteAt?: () => { line: number; column: number } | undefined;
+}
+
+/** What a file of placements turned out to be. */
+export type PlacementsFileKind = "lock" | "plan" | "preview";
+
+export type EnvironmentKind = "cloud" | "edge" | "robot";
+
+/** A lock, plan or preview read for its placements, with what a plan adds (kinds, unplaced tasks). */
+export interface PlacementsFile extends LoadedLock {
+  kind: PlacementsFileKind;
+  /** Plans and previews: the kind of every environment they name. */
+  kinds?: Map<string, EnvironmentKind>;
+  /** Plans and previews: the tasks left unplaced (still in the catalog). */
+  unplaced?: string[];
+}
+
+/** Where a stack's lock lives, relative to the repository root. */
+export function stackLockFile(site: string): string {
+  return join("stacks", `${site}.lock.json`);
+}
+
+const name = z.string().min(1);
+const KIND = z.enum(["cloud", "edge", "robot"]);
+
+const LockPlacementSchema = z.looseObject({ task: name, tier: name, machine: name.optional(), kind: KIND.optional() });
+
+const LockSchema = z.looseObject({
+  site: name,
+  placements: z.array(LockPlacementSchema),
+  // A plan's extras, read when present: they name kinds and unplaced tasks for `tierplan diff`.
+  unplaced: z.array(z.looseObject({ task: name })).optional(),
+  environments: z.array(z.looseObject({ name, kind: KIND })).optional(),
+});
+
+const FIX = `a lock is {"site": "<site>", "placements": [{"task": "<task>", "tier": "<tier>", "machine": "<machine id, optional>"}]}, as 'tierplan lock --stack <site>' writes it, or a plan from 'tierplan plan --json'`;
+
+/** Reads a lock for planning (`--lock`, `stacks/<site>.lock.json`): a lock file, a plan's JSON or a saved preview. */
+export function loadLock(file: string, path = file): LoadedLock {
+  const { site, placements, siteAt } = readPlacementsFile(file, path);
+  return { file, site, placements, siteAt };
+}
+
+/**
+ * The lock of a stack, `stacks/<site>.lock.json` under `root`, or undefined when the stack has
+ * none. A lock of another site is an error, located at its `site`.
+ */
+export function readStackLock(root: string, site: string): LoadedLock | undefined {
+  const file = stackLockFile(site);
+  const path = join(root, file);
+  if (!existsSync(path)) return undefined;
+  const lock = loadLock(file, path);
+  checkLockSite(lock, site, `delete it and run 'tierplan lock --stack ${site}' to write this stack's lock`);
+  return lock;
+}
+
+/** A lock must be of the site being planned; otherwise an error at its `site`. */
+export function checkLockSite(lock: LoadedLock, site: string, fix: string): void {
+  if (lock.site === site) return;
+  throw new CatalogError([{ file: lock.file, path: ["site"], message: `the lock is of site '${lock.site}' but the plan is of site '${site}': ${fix}`, ...lock.siteAt?.() }]);
+}
+
+/**
+ * Any file of placements: a lock, the JSON of a plan, or a saved preview (its `plan`). `file` is
+ * how errors name it, `path` where it is. Errors carry the file, line, path inside it and the fix.
+ */
+export function readPlacementsFile(file: string, path = file): PlacementsFile {
+  const text = readText(path, "the lock", file, "no such file: write it with 'tierplan lock --stack <site>', or give a plan saved with 'tierplan plan --json'", {
+    expected: "JSON: expected a lock or a plan",
+  });
+  return parsePlacements(text, file);
+}
+
+/** The same, for text already in memory. */
+export function parsePlacements(text: string, file: string): PlacementsFile {
+  if (text.trim() === "") throw new CatalogError([{ file, path: [], message: `the file is empty: ${FIX}` }]);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new CatalogError([jsonSyntaxIssue(error as Error, text, file)]);
+  }
+  let kind: PlacementsFileKind = "lock";
+  let prefix: DataPath = [];
+  let body = data;
+  if (isRecord(data) && !("placements" in data) && isRecord(data.plan) && typeof data.stack === "string") {
+    kind = "preview";
+    prefix = ["plan"];
+    body = data.plan;
+  } else if (isRecord(data) && Array.isArray(data.unplaced) && isRecord(data.objective)) {
+    kind = "plan";
+  }
+  if (!isRecord(body)) {
+    const got = body === null ? "null" : Array.isArray(body) ? "a list" : `a ${typeof body}`;
+    throw new CatalogError([{ file, path: prefix, message: `expected a mapping with site and placements, got ${got}: ${FIX}`, ...locator(text)(prefix) }]);
+  }
+  const result = LockSchema.safeParse(body);
+  const locate = locator(text);
+  if (!result.success) {
+    throw new CatalogError(
+      result.error.issues.slice(0, 20).map((issue) => {
+        const at = [...prefix, ...(issue.path as DataPath)];
+        const value = valueAt(data, at);
+        const where = value === undefined ? at.slice(0, -1) : at;
+        return { file, path: at, message: `${explain(issue, value)}: ${FIX}`, ...locate(where) };
+      }),
+    );
+  }
+  const seen = new Map<string, number>();
+  const issues: CatalogIssue[] = [];
+  result.data.placements.forEach((p, i) => {
+    const first = seen.get(p.task);
+    if (first === undefined) {
+      seen.set(p.task, i);
+      return;
+    }
+    const at = [...prefix, "placements", i, "task"];
+    issues.push({
+      file,
+      path: at,
+      message: `task '${p.task}' is locked twice (first at ${formatPath([...prefix, "placements", first])}): a task runs in one place; remove one of them`,
+      ...locate(at),
+    });
+  });
+  if (issues.length > 0) throw new CatalogError(issues);
+
+  const placements = result.data.placements.map((p) => ({ task: p.task, tier: p.tier, ...(p.machine !== undefined && { machine: p.machine }) }));
+  const siteAt = () => locate([...prefix, "site"]);
+  const out: PlacementsFile = { file, kind, site: result.data.site, placements, siteAt };
+  if (kind !== "lock") {
+    const kinds = new Map<string, EnvironmentKind>();
+    for (const env of result.data.environments ?? []) kinds.set(env.name, env.kind);
+    for (const p of result.data.placements) if (p.kind && !kinds.has(p.tier)) kinds.set(p.tier, p.kind);
+    out.kinds = kinds;
+    out.unplaced = (result.data.unplaced ?? []).map((u) => u.task);
+  }
+  return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function valueAt(data: unknown, path: DataPath): unknown {
+  let value = data;
+  for (const part of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string | number, unknown>)[part];
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return String(value);
+}
+
+const TYPE_NAMES: Record<string, string> = { string: "a string", array: "a list", object: "a mapping" };
+
+function explain(issue: z.core.$ZodIssue, value: unknown): string {
+  switch (issue.code) {
+    case "invalid_type": {
+      const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+      return value === undefined ? `is required (${expected})` : `must be ${expected}, got ${describe(value)}`;
+    }
+    case "too_small":
+      return "must not be empty";
+    case "invalid_value":
+      return `must be one of ${issue.values.map(String).join(", ")}, got ${describe(value)}`;
+    default:
+      return `${issue.message}, got ${describe(value)}`;
+  }
+}
+
+/** JSON.parse's complaint at its line and column (Node reports an offset). */
+function jsonSyntaxIssue(error: Error, text: string, file: string): CatalogIssue {
+  const match = /at position (\d+)/.exec(error.message);
+  const message = error.message.replace(/\s*in JSON at position \d+.*$/, "").replace(/^Unexpected end of JSON input$/, "the file ends in the middle of a value");
+  const issue: CatalogIssue = { file, path: [], message: `not valid JSON: ${message}: ${FIX}` };
+  const offset = match ? Number(match[1]) : text.length;
+  const before = text.slice(0, offset).split("\n");
+  return { ...issue, line: before.length, column: before[before.length - 1].length + 1 };
+}
+
+/** Line and column of a data path, found by reading the text as YAML (a superset of JSON). */
+function locator(text: string): (path: DataPath) => { line: number; column: number } | undefined {
+  let doc: ReturnType<typeof parseDocument> | undefined;
+  let lineCounter: LineCounter | undefined;
+  return (path) => {
+    if (!doc) {
+      lineCounter = new LineCounter();
+      doc = parseDocument(text, { lineCounter, uniqueKeys: false });
+    }
+    const node = (path.length === 0 ? doc.contents : doc.getIn(path as (string | number)[], true)) as Node | undefined;
+    const range = node?.range;
+    if (!range) return undefined;
+    const { line, col } = lineCounter!.linePos(range[0]);
+    return { line, column: col };
+  };
+}
