@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CatalogError, type CatalogIssue } from "./catalog/errors";
 import { loadCatalog } from "./catalog/load";
+import { readStackLock, type LoadedLock } from "./catalog/lock";
 import { CONFIG_NAMESPACE, parseSiteConfig, type SiteConfig } from "./catalog/stackConfig";
 import { canonicalPlan, planHash, planSite, renderPlan, type Plan, type Placement } from "./plan";
 import { CloudTier } from "./provision/cloud";
@@ -32,6 +33,8 @@ export interface SiteDeployment {
   planHash: string;
   config: SiteConfig;
   stackFile: string;
+  /** Contract §6: the stack's lock (`stacks/<site>.lock.json`) the plan was made against, if it has one. */
+  lock?: LoadedLock;
   outputs: Record<string, unknown>;
 }
 
@@ -61,7 +64,9 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
       },
     ]);
   }
-  const plan = await planSite(input, { algorithm: config.algorithm });
+  // Contract §6: the same lock file for `pulumi preview`, `pulumi up` and `tierplan preview`, so all plan alike.
+  const lock = readStackLock(root, stack);
+  const plan = await planSite(input, { algorithm: config.algorithm, ...(lock && { lock }) });
   const hash = planHash(plan);
   const sizing = edgeSizing(config, stackFile);
   checkProvisionable(plan, config, sizing, stackFile, catalogFiles.join(" + "));
@@ -115,13 +120,14 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
   }
   new PlanRecord("plan", { site, plan, planHash: hash, namespace: edge.namespace.metadata.name, provider });
 
-  if (pulumi.runtime.isDryRun()) log.info(`\n${renderPlan(plan, { maxRows: 100 })}`);
+  if (pulumi.runtime.isDryRun()) log.info(`\n${renderPlan(plan, { maxRows: 100, ...(lock && { lock }) })}`);
   const canonical = canonicalPlan(plan);
   return {
     plan,
     planHash: hash,
     config,
     stackFile,
+    ...(lock && { lock }),
     outputs: {
       site,
       planHash: hash,
