@@ -195,6 +195,15 @@ async function lexicographic(
   const sameCounts = incumbentWorth.placed.every((p, i) => p === startCounts[i]);
   const lagrangian = sameCounts ? relaxed.bound : lagrangianBound(inst, incumbentWorth.placed, incumbentWorth.score, budget.boundIterations).bound;
   if (!(scoreBound! >= lagrangian)) scoreBound = lagrangian;
+  if (!scoreAffordable && totalColumns <= budget.lpMaxColumns && stability?.moveCost === undefined) {
+    // On sites the LP relaxation is often the stronger bound (on fleets the Lagrangian, whose
+    // robots are solved as integer problems): take the larger.
+    progress(`LP bound: least score (${totalColumns} variables)`);
+    const lp = solveStage(solver, inst, { goal: "score", minPriority: -Infinity, minPlaced, forced, maxNodes: 0, relax: true, ...(minStay !== undefined && lock && { lock, minStay }) });
+    work.lpBounds = (work.lpBounds ?? 0) + 1;
+    const lpBound = lp.bound + pinnedScore(inst, incumbent);
+    if (Number.isFinite(lpBound) && lpBound > scoreBound!) scoreBound = lpBound;
+  }
   return { packed: incumbent, proof: { levelBound, scoreBound, movesProven, scoreProven }, usedMilp };
 }
 

@@ -43,7 +43,7 @@ export interface Budget {
   lpMaxColumns: number;
 }
 
-export const DEFAULT_BUDGET: Budget = { milpNodes: 200, milpMaxColumns: 5_000, boundIterations: 300, lpMaxColumns: 60_000 };
+export const DEFAULT_BUDGET: Budget = { milpNodes: 200, milpMaxColumns: 5_000, boundIterations: 300, lpMaxColumns: 20_000 };
 
 /** Previous placements (contract §6): a lock file's, or a plan's. */
 export interface LockInput {
