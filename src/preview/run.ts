@@ -18,6 +18,8 @@ export interface PreviewResult {
   planHash: string;
   resources: DeclaredResource[];
   policies: { violations: PolicyViolation[] };
+  /** Contract §6: the stack's lock the plan was made against (`stacks/<site>.lock.json`), null without one. */
+  lock: { file: string; site: string; placements: Array<{ task: string; tier: string; machine?: string }> } | null;
   /** Warnings the program logged (the real CLI shows them as diagnostics). */
   warnings: string[];
   outputs: Record<string, unknown>;
@@ -65,7 +67,8 @@ export async function runPreview(stack: string, options: PreviewOptions = {}): P
       declared.map((r) => ({ type: r.type, name: r.name, props: r.inputs })),
       options.policySettings,
     );
-    return { stack, plan: deployment.plan, planHash: deployment.planHash, resources: declared, policies: { violations }, warnings, outputs };
+    const lock = deployment.lock ? { file: deployment.lock.file, site: deployment.lock.site, placements: deployment.lock.placements } : null;
+    return { stack, plan: deployment.plan, planHash: deployment.planHash, lock, resources: declared, policies: { violations }, warnings, outputs };
   } finally {
     restore();
   }
