@@ -35,7 +35,8 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
   if (initial) {
     for (let t = 0; t < taskCount; t++) {
       if (pinned[t] >= 0 || initial.assignment[t] < 0) continue;
-      for (let c = candStart[t]; c < candStart[t + 1]; c++) if (candEnv[c] === initial.assignment[t]) place(t, c, initial.machine?.[t]);
+      // A start that breaks a capacity (a solver's rounding) keeps only what fits; the rest is re-placed.
+      for (let c = candStart[t]; c < candStart[t + 1]; c++) if (candEnv[c] === initial.assignment[t] && load.fits(t, candEnv[c])) place(t, c, initial.machine?.[t]);
     }
   }
 

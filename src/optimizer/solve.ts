@@ -137,8 +137,10 @@ async function lexicographic(
     return result;
   };
   const adopt = (packed: Packed | undefined) => {
-    if (!packed || !respectsCapacity(inst, packed)) return;
-    // Polish what the solver found with the local search, and keep whichever is better.
+    if (!packed) return;
+    // Polish what the solver found with the local search, and keep whichever is better. The
+    // solver works to its own tolerances: a plan that breaks the contract's is repaired by the
+    // polish (which keeps only what fits) or dropped.
     for (const candidate of [packed, regretHeuristic(inst, { score, initial: packed })]) {
       const w = worth(inst, candidate, stability);
       if (compareWorth(w, incumbentWorth) < 0 && respectsCapacity(inst, candidate)) {
