@@ -3,29 +3,30 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, type Run } from "./support/cli";
 
 /*
  * The CLI as users and scripts see it (contract §3): exit statuses, what goes to stdout and
- * stderr, and the JSON of a plan. Each spawn costs about half a second (tsx), so they are few.
+ * stderr, and the JSON of a plan. Most cases run the command in-process (runCli: src/cli/main.ts's
+ * run with captured outputs), which is what they are about; a few spawn the real binary, for
+ * what only a process shows (its exit status, a pipe, the start-up).
  */
 
 const ROOT = resolve(__dirname, "..");
 const BIN = join(ROOT, "bin", "tierplan.js");
 const EXAMPLE = "examples/smart-factory.yaml";
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function tierplan(...args: string[]): Run {
+/** The binary in a process of its own: about half a second each (tsx), so few. */
+function spawnTierplan(...args: string[]): Run {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   delete env.TIERPLAN_DEBUG;
   const result = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: "utf8", timeout: 30_000 });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** The command in-process. */
+const tierplan = (...args: string[]): Promise<Run> => runCli(args);
 
 const STACK_TRACE = /\n\s+at /;
 
@@ -64,7 +65,7 @@ interface Plan {
   placements: Array<{ task: string; tier: string; latencyMs: number; cost: number; score: number }>;
   unplaced: Array<{ task: string; reasons: string[] }>;
   violations: unknown[];
-  objective: { latencyMs: number; cost: number; score: number; placedByPriority: Array<{ priority: number; placed: number; total: number }> };
+  objective: { latencyMs: number; cost: number; score: number; placedByPriority: Array<{ priority: number; placed: number; total: number; bound: number }> };
   utilization: Array<{ tier: string; compute: number; storage: number; bandwidth: number }>;
   solver: { algorithm: string; optimal: boolean; gap: number; ms: number };
 }
@@ -72,9 +73,9 @@ interface Plan {
 describe("tierplan plan --json on the worked example", () => {
   let first: Run;
   let second: Run;
-  beforeAll(() => {
-    first = tierplan("plan", EXAMPLE, "--json");
-    second = tierplan("plan", EXAMPLE, "--json");
+  beforeAll(async () => {
+    first = spawnTierplan("plan", EXAMPLE, "--json");
+    second = await tierplan("plan", EXAMPLE, "--json");
   });
 
   it("exits 0 with one JSON object on stdout", () => {
@@ -99,7 +100,10 @@ describe("tierplan plan --json on the worked example", () => {
       cost: expect.any(Number),
       score: expect.any(Number),
     });
-    expect([...plan.objective.placedByPriority].sort((a, b) => b.priority - a.priority)).toEqual([
+    // Contract §7 adds each level's proven bound; the counts are contract §3's.
+    for (const level of plan.objective.placedByPriority) expect(level.bound).toBeGreaterThanOrEqual(level.placed);
+    const counts = plan.objective.placedByPriority.map(({ priority, placed, total }) => ({ priority, placed, total }));
+    expect(counts.sort((a, b) => b.priority - a.priority)).toEqual([
       { priority: 3, placed: 1, total: 1 },
       { priority: 2, placed: 1, total: 1 },
       { priority: 1, placed: 1, total: 1 },
@@ -129,7 +133,7 @@ describe("tierplan plan --json on the worked example", () => {
     expect(plan.objective.cost).toBeCloseTo(sum("cost"), 6);
   });
 
-  it("is deterministic: the same command twice gives the same JSON except solver.ms", () => {
+  it("is deterministic: the same command twice (in a process and in-process) gives the same JSON except solver.ms", () => {
     expect(second.status).toBe(0);
     const strip = (text: string) => {
       const plan = JSON.parse(text) as Plan;
@@ -145,8 +149,8 @@ describe("tierplan plan --json on the worked example", () => {
 });
 
 describe("other plans", () => {
-  it("--algorithm seed-greedy is accepted and reported", () => {
-    const run = tierplan("plan", EXAMPLE, "--json", "--algorithm", "seed-greedy");
+  it("--algorithm seed-greedy is accepted and reported", async () => {
+    const run = await tierplan("plan", EXAMPLE, "--json", "--algorithm", "seed-greedy");
     expect(run.status, run.stderr).toBe(0);
     const plan = JSON.parse(run.stdout) as Plan;
     expect(plan.solver.algorithm).toBe("seed-greedy");
@@ -157,112 +161,225 @@ describe("other plans", () => {
     ]);
   });
 
-  it("several files are combined, the later site winning; unplaced tasks still exit 0", () => {
+  it("several files are combined; unplaced tasks still exit 0", async () => {
     const site = tempFile("site.yaml", `${TIERS.join("\n")}\n  - { name: vision, compute: 5, maxLatency: 50 }\n`);
-    const extra = tempFile("extra.json", JSON.stringify({ site: "factory-b", tasks: [{ name: "huge", compute: 5000, maxLatency: 1 }] }));
-    const run = tierplan("plan", site, extra, "--json");
+    const extra = tempFile("extra.json", JSON.stringify({ site: "factory-a", tasks: [{ name: "huge", compute: 5000, maxLatency: 1 }] }));
+    const run = await tierplan("plan", site, extra, "--json");
     expect(run.status, run.stderr).toBe(0);
     const plan = JSON.parse(run.stdout) as Plan;
-    expect(plan.site).toBe("factory-b");
+    expect(plan.site).toBe("factory-a");
     expect(plan.placements.map((p) => p.task)).toEqual(["vision"]);
     expect(plan.unplaced.map((u) => u.task)).toEqual(["huge"]);
     expect(plan.unplaced[0].reasons.length).toBeGreaterThan(0);
   });
+
+  it("tasks without images: the plan is made, and stderr says which would need one to be provisioned", async () => {
+    const site = tempFile("noimage.yaml", `${TIERS.join("\n")}\n  - { name: vision, compute: 5, maxLatency: 50 }\n  - { name: grip, compute: 1, maxLatency: 10, robot: arm-1, allowedTiers: [robot] }\n`);
+    const run = await tierplan("plan", site, "--json");
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).placements).toHaveLength(2);
+    expect(run.stderr).toBe(
+      `tierplan: warning: ${site}:8:5: tasks[0].image: task 'vision' has no image, but it has no allowedTiers lets it run on cloud tier 'cloud', edge tier 'edge', which run containers: add 'image:', or allowedTiers that keep it on robots\n`,
+    );
+  });
+
+  it("many warnings are counted, not listed", async () => {
+    const tasks = Array.from({ length: 8 }, (_, i) => `  - { name: t${i}, compute: 1, maxLatency: 100 }`).join("\n");
+    const run = await tierplan("plan", tempFile("many.yaml", `${TIERS.join("\n")}\n${tasks}\n`), "--json");
+    expect(run.status).toBe(0);
+    expect(run.stderr.split("\n").filter(Boolean)).toHaveLength(6);
+    expect(run.stderr).toMatch(/tierplan: warning: … and 3 more like these\n$/);
+  });
 });
 
 describe("invalid input: exit 2, nothing on stdout, file and path on stderr, no stack trace", () => {
-  it("empty file", () => {
+  it("empty file", async () => {
     const file = tempFile("empty.yaml", "");
-    const run = tierplan("plan", file, "--json");
+    const run = await tierplan("plan", file, "--json");
     expectRejected(run);
     expect(run.stderr).toContain(`${file}: (top level): the file is empty`);
   });
 
-  it("binary file", () => {
+  it("binary file", async () => {
     const file = tempFile("junk.yaml", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0xff, 0xfe]));
-    const run = tierplan("plan", file, "--json");
+    const run = await tierplan("plan", file, "--json");
     expectRejected(run);
     expect(run.stderr).toContain(`${file}: (top level): this is a binary file`);
   });
 
-  it("YAML syntax error, with its line", () => {
+  it("YAML syntax error, with its line", async () => {
     const file = tempFile("syntax.yaml", "site: factory-a\ntasks:\n  - name: a\n    compute: 1\n  maxLatency: 3\n");
-    const run = tierplan("plan", file, "--json");
+    const run = await tierplan("plan", file, "--json");
     expectRejected(run);
     expect(run.stderr).toMatch(new RegExp(`${escape(file)}:5:\\d+: \\(top level\\): not valid YAML or JSON: `));
   });
 
-  it("NaN value", () => {
+  it("NaN value", async () => {
     const file = tempFile("nan.yaml", `${TIERS.join("\n")}\n  - { name: a, compute: 1, maxLatency: 10 }\n  - { name: b, compute: .nan, maxLatency: 10 }\n`);
-    const run = tierplan("plan", file, "--json");
+    const run = await tierplan("plan", file, "--json");
     expectRejected(run);
     expect(run.stderr).toMatch(new RegExp(`${escape(file)}:9:\\d+: tasks\\[1\\]\\.compute: must be a finite number, got NaN`));
     expect(run.stderr).toMatch(/^tierplan: invalid input \(1 problem\):\n/);
   });
 
-  it("dangling references: every one reported", () => {
+  it("dangling references: every one reported", async () => {
     const file = tempFile(
       "dangling.yaml",
       `${TIERS.join("\n")}\n  - { name: grip, compute: 1, maxLatency: 10, robot: arm1 }\n  - { name: look, compute: 1, maxLatency: 10, allowedTiers: [edge, fog] }\n`,
     );
-    const run = tierplan("plan", file);
+    const run = await tierplan("plan", file);
     expectRejected(run);
     expect(run.stderr).toMatch(/^tierplan: invalid input \(2 problems\):\n/);
     expect(run.stderr).toMatch(new RegExp(`${escape(file)}:8:\\d+: tasks\\[0\\]\\.robot: no robot named 'arm1': did you mean 'arm-1'\\?`));
     expect(run.stderr).toMatch(new RegExp(`${escape(file)}:9:\\d+: tasks\\[1\\]\\.allowedTiers\\[1\\]: no tier, robot or kind named 'fog'`));
   });
 
-  it("nonexistent file", () => {
+  it("nonexistent file", async () => {
     const file = join(dir, "does-not-exist.yaml");
-    const run = tierplan("plan", file, "--json");
+    const run = await tierplan("plan", file, "--json");
     expectRejected(run);
     expect(run.stderr).toContain(`${file}: (top level): cannot read the file: no such file`);
   });
 });
 
+describe("files and arguments that once ended in an internal error (issue 12): exit 2, the file named", () => {
+  it("billion laughs", async () => {
+    const lines = ["site: factory-a", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [n, p] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"], ["f", "e"], ["g", "f"], ["h", "g"], ["i", "h"]]) {
+      lines.push(`${n}: &${n} [${Array(9).fill(`*${p}`).join(",")}]`);
+    }
+    const file = tempFile("laughs.yaml", `${lines.join("\n")}\n`);
+    const run = await tierplan("plan", file);
+    expectRejected(run);
+    expect(run.stderr).toContain(`${file}: (top level): its aliases (*name) expand to more than 100 times their anchors' size, the shape of a 'billion laughs' attack`);
+  });
+
+  it("--max-nodes beyond HiGHS's 32-bit limit, and other non-counts", async () => {
+    for (const bad of ["2147483648", "0", "-1", "1.5", "1e3", "lots", ""]) {
+      const run = await tierplan("plan", EXAMPLE, `--max-nodes=${bad}`);
+      expectRejected(run);
+      expect(run.stderr).toContain(`plan: --max-nodes must be a whole number from 1 to 2147483647, got '${bad}'`);
+    }
+    const run = await tierplan("plan", EXAMPLE, "--json", "--max-nodes", "2147483647");
+    expect(run.status, run.stderr).toBe(0);
+  });
+
+  it("check --out into a directory that does not exist", async () => {
+    const saved = tempFile("saved-preview.json", "{}");
+    const run = await tierplan("check", saved, "--out", "no-such-dir/x.md");
+    expectRejected(run);
+    // The preview is read first: it is not one, which is said before anything is written.
+    expect(run.stderr).toContain(saved);
+    const out = join(dir, "no-such-dir", "x.md");
+    const good = tempFile("preview.json", minimalPreview());
+    const written = await tierplan("check", good, "--out", out);
+    expectRejected(written);
+    expect(written.stderr).toContain(`${out}: (top level): cannot write the report: no such directory: ${join(dir, "no-such-dir")} (create it first)`);
+  });
+
+  it("several YAML documents", async () => {
+    const file = tempFile("multi.yaml", `${TIERS.join("\n")}\n  - { name: a, compute: 1, maxLatency: 10 }\n---\nsite: other\n`);
+    const run = await tierplan("plan", file);
+    expectRejected(run);
+    expect(run.stderr).toContain(`${file}:9:1: (top level): the file holds multiple documents`);
+  });
+
+  it("deep nesting", async () => {
+    for (const depth of [100, 100_000]) {
+      const file = tempFile(`deep-${depth}.yaml`, `site: factory-a\ntasks: ${"[".repeat(depth)}${"]".repeat(depth)}\n`);
+      const run = await tierplan("plan", file);
+      expectRejected(run);
+      expect(run.stderr).toMatch(new RegExp(`${escape(file)}:2:\\d+: \\(top level\\): .*nested`));
+    }
+  });
+
+  it("merge keys", async () => {
+    const file = tempFile("merge.yaml", `defaults: &d { compute: 1, maxLatency: 10 }\n${TIERS.join("\n")}\n  - <<: *d\n    name: a\n`);
+    const run = await tierplan("plan", file);
+    expectRejected(run);
+    expect(run.stderr).toContain(`${file}:9:5: (top level): YAML merge keys ('<<') are not supported`);
+  });
+
+  it("a binary file given to check: named, its bytes not echoed", async () => {
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0xff, 0xfe]);
+    const file = tempFile("logo.png", bytes);
+    const run = await tierplan("check", file);
+    expectRejected(run);
+    expect(run.stderr).toBe(`tierplan: invalid input (1 problem):\n  ${file}: (top level): this is a binary file, not text: expected the preview\n`);
+    const latin1 = tempFile("latin1.json", Buffer.from('{"stack": "f\xe4brik"}', "latin1"));
+    const second = await tierplan("check", latin1);
+    expectRejected(second);
+    expect(second.stderr).toContain("(it holds bytes that are not UTF-8)");
+    expect(second.stderr).not.toContain("\ufffd");
+  });
+
+  it("plan /dev/zero: refused after reading the limit, not 17 GB", async () => {
+    const started = performance.now();
+    const run = await tierplan("plan", "/dev/zero");
+    expectRejected(run);
+    expect(run.stderr).toContain(`/dev/zero: (top level): cannot read the file: it goes on past that, and tierplan reads at most 16 MiB from one file (docs/input.md, "Size limits")`);
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it("files naming different sites", async () => {
+    const a = tempFile("site-a.yaml", `${TIERS.join("\n")}\n  - { name: a, compute: 1, maxLatency: 10 }\n`);
+    const b = tempFile("site-b.json", JSON.stringify({ site: "factory-b", tasks: [{ name: "b", compute: 1, maxLatency: 10 }] }));
+    const run = await tierplan("plan", a, b);
+    expectRejected(run);
+    expect(run.stderr).toContain(`${b}:1:9: site: site 'factory-b' differs from site 'factory-a' in ${a}`);
+  });
+
+  it("a directory, and a stack that does not exist", async () => {
+    const run = await tierplan("plan", dir);
+    expectRejected(run);
+    expect(run.stderr).toContain(`${dir}: (top level): cannot read the file: it is a directory, not a file`);
+    const preview = await tierplan("preview", "--stack", "no-such-site");
+    expectRejected(preview);
+    expect(preview.stderr).toMatch(/stacks\/Pulumi\.no-such-site\.yaml: \(top level\): cannot read the stack file: no such file: the stacks here are /);
+  });
+});
+
 describe("usage errors exit 2; help and schema exit 0", () => {
-  it("unknown option", () => {
-    const run = tierplan("plan", EXAMPLE, "--jsn");
+  it("unknown option", async () => {
+    const run = await tierplan("plan", EXAMPLE, "--jsn");
     expectRejected(run);
     expect(run.stderr).toContain("--jsn");
   });
 
-  it("unknown algorithm", () => {
-    const run = tierplan("plan", EXAMPLE, "--json", "--algorithm", "fastest");
+  it("unknown algorithm", async () => {
+    const run = await tierplan("plan", EXAMPLE, "--json", "--algorithm", "fastest");
     expectRejected(run);
     expect(run.stderr).toMatch(/--algorithm must be one of auto, exact, seed-greedy, got 'fastest'/);
   });
 
-  it("unknown command", () => {
-    const run = tierplan("plna", EXAMPLE);
+  it("unknown command", async () => {
+    const run = await tierplan("plna", EXAMPLE);
     expectRejected(run);
     expect(run.stderr).toMatch(/unknown command 'plna'/);
   });
 
-  it("plan without a file", () => {
-    const run = tierplan("plan", "--json");
+  it("plan without a file", async () => {
+    const run = await tierplan("plan", "--json");
     expectRejected(run);
     expect(run.stderr).toMatch(/give the planning input file/);
   });
 
-  it("--help prints the usage on stdout and exits 0", () => {
-    const run = tierplan("--help");
+  it("--help prints the usage on stdout and exits 0", async () => {
+    const run = await tierplan("--help");
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
     expect(run.stdout).toMatch(/^tierplan: /);
     expect(run.stdout).toContain("tierplan plan <input>");
     expect(run.stdout).toContain("--algorithm");
   });
 
-  // The usage error for an unknown option says "Run 'tierplan --help'", and PLAN_USAGE exists, but
-  // `tierplan plan --help` is itself rejected as an unknown option (exit 2).
-  it("plan --help prints the plan usage and exits 0", () => {
-    const run = tierplan("plan", "--help");
+  it("plan --help prints the plan usage and exits 0", async () => {
+    const run = await tierplan("plan", "--help");
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("--algorithm");
   });
 
-  it("schema prints a JSON Schema with properties.tasks", () => {
-    const run = tierplan("schema");
+  it("schema prints a JSON Schema with properties.tasks", async () => {
+    const run = await tierplan("schema");
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
     const schema = JSON.parse(run.stdout) as { $schema?: string; type?: string; properties?: Record<string, { type?: string; items?: { properties?: object } }> };
     expect(schema.$schema).toMatch(/json-schema\.org/);
@@ -274,6 +391,43 @@ describe("usage errors exit 2; help and schema exit 0", () => {
     );
   });
 });
+
+describe("the binary, end to end", () => {
+  it("invalid input: exit status 2 from the process, nothing on stdout, no stack trace", () => {
+    const run = spawnTierplan("plan", join(dir, "does-not-exist.yaml"), "--json");
+    expectRejected(run);
+    expect(run.stderr).toContain("cannot read the file: no such file");
+  });
+
+  it("--help and a usage error", () => {
+    const help = spawnTierplan("--help");
+    expect({ status: help.status, stderr: help.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(help.stdout).toContain("tierplan plan <input>");
+    expectRejected(spawnTierplan("plan", EXAMPLE, "--max-nodes", "2147483648"));
+  });
+
+  it("a pipe closed early (| head) ends it quietly, with no EPIPE trace", () => {
+    // About 1 MB of JSON: far more than a pipe buffers, so the write hits the closed pipe.
+    const tasks = Array.from({ length: 2000 }, (_, i) => `  - { name: t${i}, compute: 0.001, maxLatency: 100, image: x }`).join("\n");
+    const file = tempFile("wide.yaml", `${TIERS.join("\n")}\n${tasks}\n`);
+    const run = spawnSync("bash", ["-c", `set -o pipefail; node ${JSON.stringify(BIN)} plan ${JSON.stringify(file)} --json --algorithm seed-greedy | head -c 12`], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(run.stdout).toBe('{\n  "site": ');
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  });
+});
+
+/** The smallest saved preview `tierplan check` accepts. */
+function minimalPreview(): string {
+  return JSON.stringify({
+    stack: "factory-a",
+    plan: { site: "factory-a", placements: [], unplaced: [], violations: [], objective: {}, utilization: [], recommendations: [], solver: {}, environments: [] },
+    resources: [],
+  });
+}
 
 /** A path as a literal inside a RegExp. */
 function escape(text: string): string {

@@ -1,51 +1,61 @@
+import { formatIssue, type CatalogIssue } from "../catalog/errors";
 import { loadCatalog } from "../catalog/load";
 import { ALGORITHMS, type Algorithm } from "../optimizer/types";
 import { planSite, renderPlan } from "../plan";
-import { EXIT, UsageError } from "./exit";
 import { parseCommand } from "./args";
+import { EXIT, UsageError } from "./exit";
+import { colorWanted, type CliIO } from "./io";
+import { progressPrinter } from "./progress";
 
-export const PLAN_USAGE = `tierplan plan <input.yaml|json>... [options]
+/** HiGHS takes its node limit as a 32-bit integer (mip_max_nodes); beyond it the solve fails. */
+const MAX_NODES_LIMIT = 2 ** 31 - 1;
 
-Plans every task of the input (contract §1) onto cloud, edge and robot environments.
-Several files are combined: tiers, robots and tasks concatenated, other fields merged.
+/** Warnings shown one by one; the rest are counted, so a plan-only catalog is not buried in them. */
+const WARNINGS_SHOWN = 5;
 
-Options:
-  --algorithm <a>   auto (default) | exact | seed-greedy
-  --max-nodes <n>   branch-and-bound node limit per MILP solve (deterministic work budget)
-  --json            print the plan as one JSON object (contract §3)
-  --all             list every placement in the table, not the first 40
-`;
-
-export async function planCommand(argv: string[]): Promise<number> {
+export async function planCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommand(argv, {
     algorithm: { type: "string" },
     "max-nodes": { type: "string" },
     json: { type: "boolean" },
     all: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    process.stdout.write(PLAN_USAGE);
-    return EXIT.ok;
-  }
   if (positionals.length === 0) throw new UsageError("plan: give the planning input file, e.g. 'tierplan plan examples/smart-factory.yaml'");
   const algorithm = (values.algorithm ?? "auto") as Algorithm;
   if (!ALGORITHMS.includes(algorithm)) throw new UsageError(`plan: --algorithm must be one of ${ALGORITHMS.join(", ")}, got '${values.algorithm}'`);
-  const maxNodes = values["max-nodes"] === undefined ? undefined : Number(values["max-nodes"]);
-  if (maxNodes !== undefined && !(Number.isInteger(maxNodes) && maxNodes > 0)) throw new UsageError(`plan: --max-nodes must be a positive whole number, got '${values["max-nodes"]}'`);
+  const maxNodes = parseMaxNodes(values["max-nodes"]);
 
-  const input = loadCatalog(positionals);
-  const showProgress = process.stderr.isTTY && !values.json;
-  const plan = await planSite(input, {
-    algorithm,
-    ...(maxNodes !== undefined && { budget: { milpNodes: maxNodes } }),
-    ...(showProgress && { onProgress: (message: string) => process.stderr.write(`\r\u001b[2K… ${message}`) }),
-  });
-  if (showProgress) process.stderr.write("\r\u001b[2K");
-  process.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan, { maxRows: values.all ? Infinity : 40, color: colorWanted() }));
-  return EXIT.ok;
+  const progress = progressPrinter(io);
+  try {
+    progress.phase(`reading ${positionals.length === 1 ? positionals[0] : `${positionals.length} files`}`);
+    const warnings: CatalogIssue[] = [];
+    const input = loadCatalog(positionals, { onWarning: (issue) => warnings.push(issue) });
+    progress.phase(`planning ${input.tasks.length} task${input.tasks.length === 1 ? "" : "s"} with ${algorithm}`);
+    const plan = await planSite(input, {
+      algorithm,
+      ...(maxNodes !== undefined && { budget: { milpNodes: maxNodes } }),
+      onProgress: (message: string) => progress.update(message),
+    });
+    progress.done();
+    writeWarnings(warnings, io);
+    io.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan, { maxRows: values.all ? Infinity : 40, color: colorWanted(io) }));
+    return EXIT.ok;
+  } finally {
+    progress.done();
+  }
 }
 
-export function colorWanted(): boolean {
-  return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+function parseMaxNodes(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= 1 && value <= MAX_NODES_LIMIT)) {
+    throw new UsageError(`plan: --max-nodes must be a whole number from 1 to ${MAX_NODES_LIMIT}, got '${text}'`);
+  }
+  return value;
+}
+
+function writeWarnings(warnings: readonly CatalogIssue[], io: CliIO): void {
+  for (const warning of warnings.slice(0, WARNINGS_SHOWN)) io.stderr.write(`tierplan: warning: ${formatIssue(warning)}\n`);
+  const more = warnings.length - WARNINGS_SHOWN;
+  if (more > 0) io.stderr.write(`tierplan: warning: … and ${more} more like these\n`);
 }

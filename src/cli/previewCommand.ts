@@ -1,43 +1,35 @@
-import { runPreview, type PreviewResult } from "../preview/run";
+import type { PreviewResult } from "../preview/run";
 import { GROUPS, groupOf } from "../preview/groups";
 import { renderPlan } from "../plan";
 import { painter } from "../plan/format";
 import { parseCommand } from "./args";
 import { EXIT, UsageError } from "./exit";
-import { colorWanted } from "./planCommand";
-import { POLICY_CONFIG_OPTION, policySettings } from "./policySettings";
+import { colorWanted, type CliIO } from "./io";
+import { policySettings } from "./policySettings";
+import { progressPrinter } from "./progress";
 import { renderVerdicts } from "./verdicts";
 
-export const PREVIEW_USAGE = `tierplan preview --stack <site> [--json] [--all]
-
-Runs the Pulumi program for stacks/Pulumi.<site>.yaml on Pulumi's mock engine: no Pulumi CLI,
-no cloud credentials. Shows the plan, the resources \`pulumi up\` would create by tier, and the
-policy pack's verdicts. Secrets in the stack file are replaced by placeholders, never printed.
-
-Options:
-  --stack <site>    the stack (site) to preview; required
-  --json            one JSON object (contract §4): stack, plan, resources, policies
-  --all             list every placement and resource, not the first 40
-${POLICY_CONFIG_OPTION}
-
-Exit status: 0 ok, 1 a mandatory policy is violated, 2 invalid input.
-`;
-
-export async function previewCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { stack: { type: "string" }, json: { type: "boolean" }, all: { type: "boolean" }, "policy-config": { type: "string" }, help: { type: "boolean", short: "h" } });
-  if (values.help) {
-    process.stdout.write(PREVIEW_USAGE);
-    return EXIT.ok;
-  }
+export async function previewCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { stack: { type: "string" }, json: { type: "boolean" }, all: { type: "boolean" }, "policy-config": { type: "string" } });
   if (positionals.length > 0) throw new UsageError(`preview: unexpected argument '${positionals[0]}': give the stack with --stack <site>`);
   if (!values.stack) throw new UsageError("preview: give the stack, e.g. 'tierplan preview --stack factory-a'");
   const settings = policySettings(values["policy-config"]);
-  const result = await runPreview(values.stack, settings ? { policySettings: settings } : {});
+  const progress = progressPrinter(io);
+  let result: PreviewResult;
+  try {
+    progress.phase("loading the Pulumi program");
+    // The Pulumi SDK and the providers are the heaviest part of tierplan: loaded here only.
+    const { runPreview } = require("../preview/run") as typeof import("../preview/run");
+    progress.phase(`previewing stack ${values.stack}: planning, then declaring resources on the mock engine`);
+    result = await runPreview(values.stack, settings ? { policySettings: settings } : {});
+  } finally {
+    progress.done();
+  }
   if (values.json) {
     const { stack, plan, planHash, resources, policies, warnings } = result;
-    process.stdout.write(`${JSON.stringify({ stack, plan, planHash, resources, policies, warnings }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ stack, plan, planHash, resources, policies, warnings }, null, 2)}\n`);
   } else {
-    process.stdout.write(renderPreview(result, { all: Boolean(values.all), color: colorWanted() }));
+    io.stdout.write(renderPreview(result, { all: Boolean(values.all), color: colorWanted(io) }));
   }
   return result.policies.violations.some((v) => v.level === "mandatory") ? EXIT.policy : EXIT.ok;
 }
