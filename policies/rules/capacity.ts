@@ -1,85 +1,56 @@
+import { DIMENSIONS, leq, usable, type Environment } from "../../src/model";
 import { fmt } from "../../src/plan/format";
-import { label, planRecordOf, within, workloadsOf, type ResourceView, type RuleViolation } from "./resources";
-import type { Rule } from "./rule";
+import { workloadDemand, type Demand } from "./demand";
+import { label, type ResourceView } from "./resources";
+import type { Rule, RuleViolation } from "./rule";
+import { specified, stackOf } from "./stack";
 
-const DIMENSIONS = [
-  ["compute", "TFLOPS"],
-  ["storage", "GB"],
-  ["bandwidth", "Mbps"],
-] as const;
+const UNITS = { compute: "TFLOPS", storage: "GB", bandwidth: "Mbps" } as const;
 
 /**
- * Per environment and dimension, the demands of the workloads actually declared stay within
- * capacity × (1 − reserve) as the plan record states them; and workloads and the plan record
- * agree: a workload without a placement, or a placement without a workload, is a violation.
+ * Per environment and dimension, what the workloads running there really take (a Deployment's
+ * requests times its replicas, an instance's or robot task's demand) stays within contract §2's
+ * usable capacity, (1 − reserve) × capacity, from the plan record's environments.
  */
 export const capacityWithinUsable: Rule<Record<string, never>> = {
   name: "tierplan-capacity-within-usable",
-  description: "Placed demands stay within each environment's capacity × (1 − reserve), and every workload matches a placement of the plan record and vice versa.",
+  description: "What the workloads on each environment request, replicas included, stays within its capacity × (1 − reserve).",
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },
   defaults: {},
   check(resources: readonly ResourceView[]): RuleViolation[] {
-    const { workloads } = workloadsOf(resources);
-    const record = planRecordOf(resources);
-    if (!record) {
-      return workloads.length === 0 ? [] : [{ message: "tierplan workloads are declared but the stack has no plan record (ConfigMap tierplan-plan): capacity cannot be checked" }];
-    }
-    if (!record.plan) return [{ resource: label(record.resource), message: record.problem! }];
-    const plan = record.plan;
+    const stack = stackOf(resources);
+    const view = stack.view;
+    if (!view) return [];
     const out: RuleViolation[] = [];
-    const reserve = plan.objective.reserve;
-    const environments = new Map(plan.environments.map((e) => [e.name, e]));
-    const used = new Map<string, { compute: number; storage: number; bandwidth: number; tasks: string[] }>();
-    for (const { resource, what, facts } of workloads) {
-      if (!environments.has(facts.tier)) {
-        out.push({ resource: label(resource), message: `task '${facts.task}' (${what}) is placed on '${facts.tier}', which the plan record does not know` });
+    const used = new Map<Environment, Demand & { tasks: string[] }>();
+    for (const w of specified(stack)) {
+      if (w.deployment && w.deployment.problems.length > 0) {
+        out.push({ resource: label(w.resource), message: `task '${w.task}': what its pods take cannot be counted: ${w.deployment.problems.join("; ")}` });
         continue;
       }
-      const sum = used.get(facts.tier) ?? { compute: 0, storage: 0, bandwidth: 0, tasks: [] };
-      sum.compute += facts.compute;
-      sum.storage += facts.storage;
-      sum.bandwidth += facts.bandwidth;
-      sum.tasks.push(facts.task);
-      used.set(facts.tier, sum);
+      // A workload that may land on several environments is a steering fault (placement-matches-plan).
+      if (w.runsOn.length !== 1) continue;
+      const { demand, how } = workloadDemand(w, view);
+      const sum = used.get(w.runsOn[0]) ?? { compute: 0, storage: 0, bandwidth: 0, tasks: [] };
+      for (const d of DIMENSIONS) sum[d] += demand[d];
+      sum.tasks.push(how ? `${w.task} (${how})` : w.task);
+      used.set(w.runsOn[0], sum);
     }
-    for (const [tier, sum] of used) {
-      const env = environments.get(tier)!;
-      for (const [dimension, unit] of DIMENSIONS) {
-        const cap = (1 - reserve) * env[dimension];
-        if (!within(sum[dimension], cap)) {
-          out.push({
-            message:
-              `${tier}: ${dimension} demand ${fmt(sum[dimension])} ${unit} exceeds the usable ${fmt(cap)} ${unit} ` +
-              `(capacity ${env[dimension]} × (1 − reserve ${reserve})) with ${sum.tasks.length} task(s): ${preview(sum.tasks)}`,
-          });
-        }
-      }
-    }
-    const declared = new Map<string, (typeof workloads)[number]>();
-    for (const w of workloads) {
-      const first = declared.get(w.facts.task);
-      if (first) out.push({ resource: label(w.resource), message: `task '${w.facts.task}' has a second workload (${w.what}) besides ${label(first.resource)}: its demand counts twice` });
-      else declared.set(w.facts.task, w);
-    }
-    const planned = new Map(plan.placements.map((p) => [p.task, p]));
-    for (const w of workloads) {
-      const placement = planned.get(w.facts.task);
-      if (!placement) {
-        out.push({ resource: label(w.resource), message: `${w.what} for task '${w.facts.task}' has no placement in the plan record: remove it or re-plan` });
-      } else if (placement.tier !== w.facts.tier) {
-        out.push({ resource: label(w.resource), message: `${w.what} for task '${w.facts.task}' says tier ${w.facts.tier}, the plan record says ${placement.tier}` });
-      }
-    }
-    for (const placement of plan.placements) {
-      if (!declared.has(placement.task)) {
-        out.push({ resource: label(record.resource), message: `task '${placement.task}' is placed on ${placement.tier} in the plan record but no workload runs it` });
+    for (const [env, sum] of used) {
+      for (const d of DIMENSIONS) {
+        const cap = usable(env, d, view.reserve);
+        if (leq(sum[d], cap)) continue;
+        out.push({
+          message:
+            `${env.name}: ${d} demand ${fmt(sum[d])} ${UNITS[d]} exceeds the usable ${fmt(cap)} ${UNITS[d]} ` +
+            `(capacity ${fmt(env[d])} × (1 − reserve ${view.reserve})) with ${sum.tasks.length} task(s): ${preview(sum.tasks)}`,
+        });
       }
     }
     return out;
   },
 };
-
 
 function preview(tasks: string[]): string {
   return tasks.length <= 5 ? tasks.join(", ") : `${tasks.slice(0, 5).join(", ")}, … (${tasks.length - 5} more)`;

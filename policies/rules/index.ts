@@ -2,26 +2,17 @@ import { capacityWithinUsable } from "./capacity";
 import { instanceFitsTask } from "./instanceFit";
 import { latencyWithinSlo } from "./latency";
 import { placementAllowed } from "./placementAllowed";
+import { placementMatchesPlan } from "./placementMatchesPlan";
 import type { ResourceView } from "./resources";
-import type { EnforcementLevel, Rule } from "./rule";
+import type { PolicySettings, PolicyViolation, Rule } from "./rule";
 import { unplacedTasks } from "./unplaced";
 
-export type { ResourceView, RuleViolation } from "./resources";
-export type { EnforcementLevel, Rule } from "./rule";
-export { capacityWithinUsable, instanceFitsTask, latencyWithinSlo, placementAllowed, unplacedTasks };
+export type { ResourceView } from "./resources";
+export type { EnforcementLevel, PolicySettings, PolicyViolation, Rule, RuleViolation } from "./rule";
+export { capacityWithinUsable, instanceFitsTask, latencyWithinSlo, placementAllowed, placementMatchesPlan, unplacedTasks };
 
 /** Every rule of the pack, in report order. */
-export const RULES: ReadonlyArray<Rule<any>> = [latencyWithinSlo, capacityWithinUsable, instanceFitsTask, placementAllowed, unplacedTasks];
-
-export interface PolicyViolation {
-  policy: string;
-  level: "mandatory" | "advisory";
-  message: string;
-  resource?: string;
-}
-
-/** Per-policy settings as in a policy config file: a level, or `{ enforcementLevel, …config }`. */
-export type PolicySettings = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+export const RULES: ReadonlyArray<Rule<any>> = [latencyWithinSlo, capacityWithinUsable, placementMatchesPlan, instanceFitsTask, placementAllowed, unplacedTasks];
 
 /** Runs every rule as the pack would, with the same levels and config. */
 export function evaluateStack(resources: readonly ResourceView[], settings: PolicySettings = {}): PolicyViolation[] {

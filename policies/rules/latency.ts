@@ -1,28 +1,36 @@
+import { latency, leq } from "../../src/model";
 import { fmt } from "../../src/plan/format";
-import { label, within, workloadsOf, type ResourceView, type RuleViolation } from "./resources";
-import type { Rule } from "./rule";
+import { label, type ResourceView } from "./resources";
+import type { Rule, RuleViolation } from "./rule";
+import { advice, specified, stackOf } from "./stack";
 
-/** Every workload's predicted latency is within its task's SLO (contract §2's tolerance). */
+/**
+ * Every workload's latency, recomputed with contract §2's formula from its task's specification
+ * (the plan record's inputs) and the environment it actually runs on (the cloud tier for an EC2
+ * instance, the edge tier its pods' steering admits, the robot of a robot config), is within its
+ * task's SLO. Neither the `tierplan/latency-ms` fact nor the plan's latencies are read.
+ */
 export const latencyWithinSlo: Rule<Record<string, never>> = {
   name: "tierplan-latency-within-slo",
-  description: "Every workload tierplan places (EC2 instance, Deployment, robot config) has a predicted latency within its task's latency SLO.",
+  description: "Every workload tierplan places (EC2 instance, Deployment, robot config) has a latency, recomputed from its task and the environment it runs on, within its task's latency SLO.",
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },
   defaults: {},
   check(resources: readonly ResourceView[]): RuleViolation[] {
-    const { workloads, malformed } = workloadsOf(resources);
-    const out: RuleViolation[] = malformed.map((m) => ({ resource: label(m.resource), message: `tierplan placement facts are unreadable: ${m.problems.join("; ")}` }));
-    for (const { resource, what, facts } of workloads) {
-      if (!within(facts.latencyMs, facts.maxLatencyMs)) {
+    const out: RuleViolation[] = [];
+    for (const w of specified(stackOf(resources))) {
+      for (const env of w.runsOn) {
+        const ms = latency(w.spec, env);
+        if (leq(ms, w.spec.maxLatency)) continue;
+        const where = w.runsOn.length > 1 ? `may run on ${env.name} (${w.what}, ${w.steering})` : `on ${env.name} (${w.what})`;
         out.push({
-          resource: label(resource),
+          resource: label(w.resource),
           message:
-            `task '${facts.task}' on ${facts.tier} (${what}): predicted latency ${fmt(facts.latencyMs)} ms exceeds its SLO of ${fmt(facts.maxLatencyMs)} ms` +
-            (facts.pinned ? "; it is pinned there: remove the pin or raise maxLatency" : "; re-plan or raise maxLatency"),
+            `task '${w.task}' ${where}: latency ${fmt(ms)} ms = ${fmt(w.spec.compute)}/${fmt(env.compute)} + ${fmt(w.spec.storage)}/${fmt(env.bandwidth)} + ${fmt(env.latency)} exceeds its SLO of ${fmt(w.spec.maxLatency)} ms` +
+            advice(w.spec, "raise maxLatency"),
         });
       }
     }
     return out;
   },
 };
-

@@ -1,6 +1,23 @@
-import type { ResourceView, RuleViolation } from "./resources";
+import type { ResourceView } from "./resources";
 
 export type EnforcementLevel = "mandatory" | "advisory" | "disabled";
+
+/** One finding of a rule; `resource` names what to fix. */
+export interface RuleViolation {
+  message: string;
+  resource?: string;
+}
+
+/** A finding with its policy and level: what `tierplan preview`, `tierplan check` and the reports show. */
+export interface PolicyViolation {
+  policy: string;
+  level: "mandatory" | "advisory";
+  message: string;
+  resource?: string;
+}
+
+/** Per-policy settings as in a policy config file: a level, or `{ enforcementLevel, …config }` (read by src/catalog/policyConfig). */
+export type { PolicySettings } from "../../src/catalog/policyConfig";
 
 /**
  * A policy as a pure function of the stack's resources: the pack wraps each in a

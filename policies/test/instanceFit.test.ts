@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { instanceFitsTask, type ResourceView } from "../rules";
-import { deployment, instance, labelOf, placement } from "./support/fixtures";
-
-const check = (resources: readonly ResourceView[]) => instanceFitsTask.check(resources, instanceFitsTask.defaults);
+import { deployment, env, inputsOf, instance, labelOf, placement, plan, planRecord } from "./support/fixtures";
 
 const TRAIN = placement("train", "cloud", "cloud", { compute: 500, storage: 5000, bandwidth: 100 });
+const RECORD = planRecord(plan({ environments: [env("cloud", "cloud", { compute: 10000, storage: 100000 })], placements: [TRAIN] }));
+/** The rule on these resources and the plan record, whose inputs hold the task's specification. */
+const check = (resources: readonly ResourceView[], record = RECORD) => instanceFitsTask.check([...resources, record], instanceFitsTask.defaults);
 
 describe("tierplan-instance-fits-task", () => {
   it("is a mandatory policy named as the pack reports it", () => {
@@ -17,7 +18,7 @@ describe("tierplan-instance-fits-task", () => {
   });
 
   it("passes exact fits: type TFLOPS equal to the demand, volume equal to the storage", () => {
-    expect(check([instance({ ...TRAIN, compute: 500 }, { instanceType: "g5.12xlarge", volumeSize: 5000 })])).toEqual([]);
+    expect(check([instance(TRAIN, { instanceType: "g5.12xlarge", volumeSize: 5000 })])).toEqual([]);
   });
 
   it("reports a type too small for the task's compute, naming task, demand, type and its TFLOPS", () => {
@@ -56,6 +57,16 @@ describe("tierplan-instance-fits-task", () => {
   it("names the instance by its URN under the policy engine", () => {
     const urn = "urn:pulumi:site-x::tierplan::tierplan:cloud:CloudTier$aws:ec2/instance:Instance::cloud-train";
     expect(check([instance(TRAIN, { instanceType: "g6.xlarge", volumeSize: 5060, urn })]).map((v) => v.resource)).toEqual([urn]);
+  });
+
+  it("takes the task's demands from the plan record's inputs, not from the instance's tags", () => {
+    const p = plan({ environments: [env("cloud", "cloud", { compute: 10000, storage: 100000 })], placements: [TRAIN] });
+    const bigger = planRecord(p, { inputs: inputsOf(p, { train: { compute: 600 } }) });
+    expect(check([instance(TRAIN, { instanceType: "g5.12xlarge", volumeSize: 5060 })], bigger).map((v) => v.message)).toEqual(["task 'train' needs 600 TFLOPS; g5.12xlarge gives 500"]);
+  });
+
+  it("says nothing of an instance whose task the record does not have (placement-matches-plan reports it)", () => {
+    expect(check([instance(placement("ghost", "cloud", "cloud", { compute: 5000 }), { instanceType: "g6.xlarge" })])).toEqual([]);
   });
 
   it("ignores Deployments and unmanaged instances", () => {

@@ -1,27 +1,37 @@
+import { mkdtempSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FACT_KEYS } from "../../src/plan/facts";
+import { isMap, isSeq } from "yaml";
+import { FACT_KEYS, GPU_RESOURCE, NODE_LABELS, RECORD_KEYS } from "../../src/plan/facts";
 import type { Plan } from "../../src/plan/types";
 import type { PreviewResult } from "../../src/preview/run";
 import { planRecordData } from "../../src/provision/planRecord";
 import { evaluateStack, type PolicyViolation, type ResourceView } from "../rules";
-import { planRecordOf, workloadsOf } from "../rules/resources";
-import { copy, preview, removeRoot, rootWithPin } from "./support/preview";
+import { planRecordOf } from "../rules/record";
+import { workloadsOf } from "../rules/workloads";
+import { copy, preview, removeRoot, rootWithCatalog, rootWithPin, runPack, savePreview, tierplanCheck } from "./support/preview";
 
 /**
- * Mutation tests: a clean mocked preview of each example stack passes every mandatory policy;
- * breaking exactly one rule (by a pin in a catalog copy, or by editing the previewed resources)
- * makes exactly the expected policy fire.
+ * Mutation tests on real mocked previews: a clean preview of each example stack passes every
+ * mandatory policy; one fault (a pin in a catalog copy, or an edit of the saved preview's
+ * resources) makes exactly the policy that owns the rule fire, in all three places a verdict is
+ * given: `tierplan check` on the saved file (CI), the pack as the policy engine runs it
+ * (`runPack`), and `evaluateStack` (the offline preview).
  */
 
 const LATENCY = "tierplan-latency-within-slo";
 const CAPACITY = "tierplan-capacity-within-usable";
+const MATCHES = "tierplan-placement-matches-plan";
 const FIT = "tierplan-instance-fits-task";
+const ALLOWED = "tierplan-placement-allowed";
 const UNPLACED = "tierplan-unplaced-tasks";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const RECORD = "kubernetes:core/v1:ConfigMap plan-record";
+const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
+const RECORD = `${CONFIG_MAP} plan-record`;
 
 const mandatory = (violations: readonly PolicyViolation[]) => violations.filter((v) => v.level === "mandatory");
 const policies = (violations: readonly PolicyViolation[]) => [...new Set(violations.map((v) => v.policy))].sort();
@@ -34,27 +44,66 @@ function find(views: ResourceView[], type: string, name: string): ResourceView {
   return found;
 }
 
+/** The plan record's JSON, edited in place. */
+function editRecord(views: ResourceView[], edit: (plan: Plan) => void): void {
+  const record = find(views, CONFIG_MAP, "plan-record");
+  const plan = JSON.parse(record.props.data["plan.json"]) as Plan;
+  edit(plan);
+  record.props.data["plan.json"] = JSON.stringify(plan);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "tierplan-mutations-"));
 const clean: Record<string, { result: PreviewResult; views: ResourceView[] }> = {};
+const roots: string[] = [];
 
 beforeAll(async () => {
   // Several previews in one process: runPreview sets the mocks afresh each time.
   for (const stack of ["factory-a", "warehouse-east", "lab"]) clean[stack] = await preview(stack);
 });
+afterAll(() => roots.forEach(removeRoot));
+
+/**
+ * Judges a saved preview three ways and expects the same verdict from each: exactly `owner`
+ * among the mandatory policies, with the messages `expected` (in order) from it.
+ */
+function expectRejected(result: PreviewResult, views: ResourceView[], name: string, owner: string, expected: Array<string | RegExp>): PolicyViolation[] {
+  const offline = evaluateStack(views);
+  expect(policies(mandatory(offline))).toEqual([owner]);
+  const messages = offline.filter((v) => v.policy === owner).map((v) => v.message);
+  expect(messages).toEqual(expected.map((m) => (typeof m === "string" ? m : expect.stringMatching(m))));
+
+  const engine = runPack(views);
+  expect(engine.map((v) => [v.policy, v.level, v.message])).toEqual(offline.map((v) => [v.policy, v.level, v.message]));
+
+  const check = tierplanCheck(savePreview(result, views, dir, name));
+  expect(check.stderr).toBe("");
+  expect(check.status).toBe(1);
+  expect([...new Set(check.mandatory)]).toEqual([owner]);
+  expect(check.mandatory).toHaveLength(mandatory(offline).length);
+  return offline;
+}
 
 describe("clean previews of the example stacks", () => {
   it.each(["factory-a", "warehouse-east", "lab"])("%s declares a workload per placement, all readable", (stack) => {
     const { result, views } = clean[stack];
-    const { workloads, malformed } = workloadsOf(views);
-    expect(malformed).toEqual([]);
-    expect(workloads.map((w) => w.facts.task).sort()).toEqual(result.plan.placements.map((p) => p.task).sort());
+    const record = planRecordOf(views);
+    expect(record?.problem).toBeUndefined();
+    const { workloads, unreadable } = workloadsOf(views, record!.view);
+    expect(unreadable).toEqual([]);
+    expect(workloads.map((w) => w.task).sort()).toEqual(result.plan.placements.map((p) => p.task).sort());
+    // Each runs on exactly the environment the plan places it on, read from its own properties.
+    for (const w of workloads) expect(w.runsOn.map((e) => e.name)).toEqual([result.plan.placements.find((p) => p.task === w.task)!.tier]);
     expect(result.plan.violations).toEqual([]);
   });
 
-  it.each(["factory-a", "warehouse-east"])("%s has no policy violation at all (exit 0)", (stack) => {
+  it.each(["factory-a", "warehouse-east"])("%s has no policy violation at all (exit 0), in the preview, the engine and tierplan check", (stack) => {
     const { result, views } = clean[stack];
     expect(result.policies.violations).toEqual([]);
     expect(evaluateStack(views)).toEqual([]);
-    expect(exitStatus(result.policies.violations)).toBe(0);
+    expect(runPack(views)).toEqual([]);
+    const check = tierplanCheck(savePreview(result, views, dir, `clean-${stack}`));
+    expect(check.status).toBe(0);
+    expect(check.stdout).toContain("all tierplan policies pass");
   });
 
   it("lab has exactly one violation: the advisory for sim-sweep, which the plan leaves unplaced (exit 0)", () => {
@@ -70,171 +119,193 @@ describe("clean previews of the example stacks", () => {
   });
 });
 
-describe("a pin that breaks latency", () => {
-  let pinned: { result: PreviewResult; views: ResourceView[] };
-  let root: string;
+describe("issue 9's tamperings of a saved factory-a preview, each rejected by the policy that owns the rule", () => {
+  const views = () => copy(clean["factory-a"].views);
+  const gpuDeployment = (v: ResourceView[]) => find(v, DEPLOYMENT, "edge-realtime-inference");
+
+  it("spec.replicas: 20 on the GPU Deployment: capacity (20 × 10 TFLOPS, 20 × 50 Mbps on the edge)", () => {
+    const v = views();
+    expect(gpuDeployment(v).props.spec.replicas).toBe(1);
+    gpuDeployment(v).props.spec.replicas = 20;
+    expectRejected(clean["factory-a"].result, v, "replicas", CAPACITY, [
+      "edge: compute demand 200 TFLOPS exceeds the usable 100 TFLOPS (capacity 100 × (1 − reserve 0)) with 1 task(s): realtime-inference (20 replica(s))",
+      "edge: bandwidth demand 1000 Mbps exceeds the usable 100 Mbps (capacity 100 × (1 − reserve 0)) with 1 task(s): realtime-inference (20 replica(s))",
+    ]);
+  });
+
+  it("a nodeSelector steering the GPU Deployment to another tier: placement-matches-plan", () => {
+    const v = views();
+    expect(gpuDeployment(v).props.spec.template.spec.nodeSelector).toBeUndefined();
+    gpuDeployment(v).props.spec.template.spec.nodeSelector = { [NODE_LABELS.edgeTier]: "cloud" };
+    expectRejected(clean["factory-a"].result, v, "node-selector", MATCHES, [
+      "deployment for task 'realtime-inference' can run on no environment of the plan (nodeSelector tierplan.dev/edge-tier=cloud); the plan places it on edge",
+    ]);
+  });
+
+  it("an EC2 instance type too small for its task: instance-fits-task", () => {
+    const v = views();
+    const instance = find(v, INSTANCE, "cloud-model-training");
+    expect(instance.props.instanceType).toBe("g5.12xlarge");
+    instance.props.instanceType = "g6.xlarge";
+    expectRejected(clean["factory-a"].result, v, "instance-type", FIT, ["task 'model-training' needs 500 TFLOPS; g6.xlarge gives 121"]);
+  });
+
+  it("a root volume smaller than the task's storage: instance-fits-task", () => {
+    const v = views();
+    find(v, INSTANCE, "cloud-model-training").props.rootBlockDevice.volumeSize = 4000;
+    expectRejected(clean["factory-a"].result, v, "volume", FIT, ["task 'model-training' needs 5000 GB of storage; the root volume has 4000 GB"]);
+  });
+
+  it("a Deployment with no placement: placement-matches-plan", () => {
+    const v = views();
+    const stray = copy(gpuDeployment(v));
+    stray.name = "edge-ghost";
+    stray.props.metadata.name = "ghost";
+    stray.props.metadata.annotations[FACT_KEYS.task] = "ghost";
+    v.push(stray);
+    expectRejected(clean["factory-a"].result, v, "ghost", MATCHES, ["deployment for task 'ghost' has no placement in the plan record: remove it or re-plan"]);
+  });
+
+  it("a placement with no workload (its Deployment removed): placement-matches-plan, against the plan record", () => {
+    const v = views().filter((r) => !(r.type === DEPLOYMENT && r.name === "edge-realtime-inference"));
+    const out = expectRejected(clean["factory-a"].result, v, "removed", MATCHES, ["task 'realtime-inference' is placed on edge in the plan record but no workload runs it"]);
+    expect(out[0].resource).toBe(RECORD);
+  });
+
+  it("the plan record's capacities are what is enforced, gzipped or not", () => {
+    const v = views();
+    const record = find(v, CONFIG_MAP, "plan-record");
+    const plan = JSON.parse(record.props.data["plan.json"]) as Plan;
+    delete record.props.data;
+    plan.environments.find((e) => e.name === "edge")!.bandwidth = 40;
+    record.props.binaryData = { "plan.json.gz": gzipSync(JSON.stringify(plan)).toString("base64") };
+    expectRejected(clean["factory-a"].result, v, "gzipped", CAPACITY, [/^edge: bandwidth demand 50 Mbps exceeds the usable 40 Mbps/]);
+  });
+
+  it("workloads without a plan record: placement-matches-plan", () => {
+    const v = views().filter((r) => r.name !== "plan-record");
+    expectRejected(clean["factory-a"].result, v, "no-record", MATCHES, [/no plan record/]);
+  });
+});
+
+describe("a GPU request raised from 1 to 8 on factory-a's edge (two 50-TFLOPS GPUs as machines)", () => {
+  let machines: { result: PreviewResult; views: ResourceView[] };
   beforeAll(async () => {
-    root = rootWithPin("catalogs/sites/factory-a.yaml", "action-execution", "cloud");
+    const root = rootWithCatalog("catalogs/sites/factory-a.yaml", (doc) => {
+      const tiers = doc.get("tiers");
+      if (!isSeq(tiers)) throw new Error("factory-a has no tiers");
+      const edge = tiers.items.find((t) => isMap(t) && t.get("name") === "edge");
+      if (!isMap(edge)) throw new Error("factory-a has no edge tier");
+      edge.set("machines", doc.createNode([{ name: "gpu-a", gpus: 2, gpuTflops: 50, storage: 1000 }]));
+    });
+    roots.push(root);
+    machines = await preview("factory-a", root);
+  });
+
+  it("is clean as planned: one GPU unit of 50 TFLOPS on machine gpu-a", () => {
+    expect(machines.result.plan.placements.find((p) => p.task === "realtime-inference")).toMatchObject({ tier: "edge", machine: "gpu-a", gpuUnits: 1 });
+    expect(evaluateStack(machines.views)).toEqual([]);
+  });
+
+  it("8 units of 50 TFLOPS are 400 TFLOPS on a 100-TFLOPS edge: capacity", () => {
+    const v = copy(machines.views);
+    const resources = find(v, DEPLOYMENT, "edge-realtime-inference").props.spec.template.spec.containers[0].resources;
+    expect([resources.requests[GPU_RESOURCE], resources.limits[GPU_RESOURCE]]).toEqual(["1", "1"]);
+    resources.requests[GPU_RESOURCE] = resources.limits[GPU_RESOURCE] = "8";
+    expectRejected(machines.result, v, "gpu-8", CAPACITY, [
+      "edge: compute demand 400 TFLOPS exceeds the usable 100 TFLOPS (capacity 100 × (1 − reserve 0)) with 1 task(s): realtime-inference (1 replica(s) requesting 8 GPU unit(s) of 50 TFLOPS each)",
+    ]);
+  });
+});
+
+describe("a pinned task that breaks its SLO, with every latency fact and the plan record's latency results rewritten to 1 ms", () => {
+  let pinned: { result: PreviewResult; views: ResourceView[] };
+  beforeAll(async () => {
+    const root = rootWithPin("catalogs/sites/factory-a.yaml", "action-execution", "cloud");
+    roots.push(root);
     pinned = await preview("factory-a", root);
   });
-  afterAll(() => removeRoot(root));
 
   it("is placed where the pin says, and the plan records the broken SLO", () => {
     const p = pinned.result.plan.placements.find((x) => x.task === "action-execution");
     expect(p).toMatchObject({ tier: "cloud", pinned: true, maxLatency: 10 });
     expect(p!.latencyMs).toBeGreaterThan(10);
     expect(pinned.result.plan.violations.map((v) => [v.task, v.rule])).toEqual([["action-execution", "latency"]]);
+    expect(mandatory(pinned.result.policies.violations).map((v) => v.policy)).toEqual([LATENCY]);
   });
 
-  it("makes only the latency policy fire, naming the task and its Instance; the preview exits 1", () => {
-    const { violations } = pinned.result.policies;
-    expect(violations).toHaveLength(1);
-    expect(violations[0]).toMatchObject({ policy: LATENCY, level: "mandatory", resource: `${INSTANCE} cloud-action-execution` });
-    expect(violations[0].message).toContain("task 'action-execution' on cloud (instance)");
-    expect(violations[0].message).toContain("exceeds its SLO of 10 ms");
-    expect(violations[0].message).toContain("pinned");
-    expect(exitStatus(violations)).toBe(1);
-    expect(evaluateStack(pinned.views)).toEqual(violations);
+  it("is still rejected by the latency policy alone, recomputing 50.002 ms on the cloud", () => {
+    const v = copy(pinned.views);
+    let rewritten = 0;
+    for (const r of v) {
+      const facts = r.type === INSTANCE ? r.props.tags : r.type === DEPLOYMENT ? r.props.metadata.annotations : undefined;
+      if (facts?.[FACT_KEYS.latencyMs] !== undefined) {
+        facts[FACT_KEYS.latencyMs] = "1";
+        rewritten++;
+      }
+      const robot = r.props.metadata?.annotations?.[RECORD_KEYS.robotPlacements];
+      if (robot !== undefined) {
+        const entries = JSON.parse(robot) as Array<Record<string, string>>;
+        for (const e of entries) e[FACT_KEYS.latencyMs] = "1";
+        r.props.metadata.annotations[RECORD_KEYS.robotPlacements] = JSON.stringify(entries);
+        const config = JSON.parse(r.props.data["config.json"]) as { tasks: Array<{ predictedLatencyMs: number }> };
+        for (const t of config.tasks) t.predictedLatencyMs = 1;
+        r.props.data["config.json"] = JSON.stringify(config);
+      }
+    }
+    expect(rewritten).toBeGreaterThanOrEqual(2);
+    editRecord(v, (plan) => {
+      for (const p of plan.placements) p.latencyMs = 1;
+      plan.objective.latencyMs = plan.placements.length;
+      plan.violations = plan.violations.filter((x) => x.rule !== "latency");
+    });
+    const result = copy(pinned.result);
+    for (const p of result.plan.placements) p.latencyMs = 1;
+    result.plan.violations = [];
+    expectRejected(result, v, "latency-1ms", LATENCY, [
+      "task 'action-execution' on cloud (instance): latency 50.002 ms = 1/1000 + 1/1000 + 50 exceeds its SLO of 10 ms; it is pinned there: remove the pin or raise maxLatency",
+    ]);
   });
 });
 
-describe("a pin that overflows capacity", () => {
-  let pinned: { result: PreviewResult; views: ResourceView[] };
-  let root: string;
-  beforeAll(async () => {
-    root = rootWithPin("catalogs/vla-tasks.yaml", "model-training", "edge");
-    pinned = await preview("factory-a", root);
-  });
-  afterAll(() => removeRoot(root));
-
-  it("puts 500 TFLOPS on the 100-TFLOPS edge, within model-training's latency SLO", () => {
-    const p = pinned.result.plan.placements.find((x) => x.task === "model-training");
+describe("pins that break other rules", () => {
+  it("a 500-TFLOPS task pinned to the 100-TFLOPS edge: capacity alone, naming edge and compute", async () => {
+    const root = rootWithPin("catalogs/vla-tasks.yaml", "model-training", "edge");
+    roots.push(root);
+    const { result, views } = await preview("factory-a", root);
+    const p = result.plan.placements.find((x) => x.task === "model-training");
     expect(p).toMatchObject({ tier: "edge", pinned: true, compute: 500 });
     expect(p!.latencyMs).toBeLessThanOrEqual(p!.maxLatency);
-    expect(pinned.result.plan.violations.every((v) => v.rule === "capacity")).toBe(true);
-  });
-
-  it("makes only the capacity policy fire, naming edge and compute; latency does not; the preview exits 1", () => {
-    const { violations } = pinned.result.policies;
+    const { violations } = result.policies;
     expect(policies(violations)).toEqual([CAPACITY]);
-    expect(violations.every((v) => v.level === "mandatory")).toBe(true);
     expect(violations.map((v) => v.message)).toContainEqual(expect.stringMatching(/^edge: compute demand 500 TFLOPS exceeds the usable 100 TFLOPS .*model-training/));
-    expect(violations.every((v) => v.message.startsWith("edge: "))).toBe(true);
     expect(exitStatus(violations)).toBe(1);
+    expect(evaluateStack(views)).toEqual(violations);
+  });
+
+  it("the lab's bench-eval (allowedTiers [robot]) pinned to the cloud: placement-allowed alone", async () => {
+    const root = rootWithPin("catalogs/sites/lab.yaml", "bench-eval", "cloud");
+    roots.push(root);
+    const { result, views } = await preview("lab", root);
+    const found = mandatory(result.policies.violations);
+    expect(found.map((v) => v.policy)).toEqual([ALLOWED]);
+    expect(found[0].message).toContain("bench-eval");
+    expect(mandatory(evaluateStack(views))).toEqual(found);
   });
 });
 
-describe("resources edited after a clean preview of factory-a", () => {
-  const views = () => copy(clean["factory-a"].views);
-  const instanceOf = (v: ResourceView[]) => find(v, INSTANCE, "cloud-model-training");
-
-  it("an instance type too small for the task: only instance-fit fires", () => {
-    const v = views();
-    expect(instanceOf(v).props.instanceType).toBe("g5.12xlarge");
-    instanceOf(v).props.instanceType = "g6.xlarge";
-    expect(evaluateStack(v)).toEqual([
-      { policy: FIT, level: "mandatory", message: "task 'model-training' needs 500 TFLOPS; g6.xlarge gives 121", resource: `${INSTANCE} cloud-model-training` },
-    ]);
-  });
-
-  it("an instance type tierplan does not know: only instance-fit fires", () => {
-    const v = views();
-    instanceOf(v).props.instanceType = "t3.micro";
-    const out = evaluateStack(v);
-    expect(policies(out)).toEqual([FIT]);
-    expect(out).toHaveLength(1);
-    expect(out[0].message).toContain("'t3.micro' is not in tierplan's instance table");
-  });
-
-  it("a root volume smaller than the task's storage: only instance-fit fires", () => {
-    const v = views();
-    instanceOf(v).props.rootBlockDevice.volumeSize = 4000;
-    expect(evaluateStack(v)).toEqual([
-      { policy: FIT, level: "mandatory", message: "task 'model-training' needs 5000 GB of storage; the root volume has 4000 GB", resource: `${INSTANCE} cloud-model-training` },
-    ]);
-  });
-
-  it("a Deployment with no placement: only the capacity cross-check fires", () => {
-    const v = views();
-    const stray = copy(find(v, DEPLOYMENT, "edge-realtime-inference"));
-    stray.name = "edge-ghost";
-    stray.props.metadata.name = "ghost";
-    stray.props.metadata.annotations[FACT_KEYS.task] = "ghost";
-    stray.props.metadata.annotations[FACT_KEYS.source] = "ghost";
-    v.push(stray);
-    expect(evaluateStack(v)).toEqual([
-      { policy: CAPACITY, level: "mandatory", message: "deployment for task 'ghost' has no placement in the plan record: remove it or re-plan", resource: `${DEPLOYMENT} edge-ghost` },
-    ]);
-  });
-
-  it("a placement with no workload (its Deployment removed): only capacity fires, against the plan record", () => {
-    const v = views().filter((r) => !(r.type === DEPLOYMENT && r.name === "edge-realtime-inference"));
-    expect(evaluateStack(v)).toEqual([
-      { policy: CAPACITY, level: "mandatory", message: "task 'realtime-inference' is placed on edge in the plan record but no workload runs it", resource: RECORD },
-    ]);
-  });
-
-  it("a non-number latency fact is reported by the latency policy, and the unreadable workload counts as missing", () => {
-    const v = views();
-    instanceOf(v).props.tags[FACT_KEYS.latencyMs] = "fast";
-    const out = evaluateStack(v);
-    expect(out).toEqual([
-      {
-        policy: LATENCY,
-        level: "mandatory",
-        message: `tierplan placement facts are unreadable: ${FACT_KEYS.latencyMs} is not a number: 'fast'`,
-        resource: `${INSTANCE} cloud-model-training`,
-      },
-      { policy: CAPACITY, level: "mandatory", message: "task 'model-training' is placed on cloud in the plan record but no workload runs it", resource: RECORD },
-    ]);
-  });
-
-  it("a gzipped plan record is read like the plain one", () => {
-    const v = views();
-    const record = find(v, "kubernetes:core/v1:ConfigMap", "plan-record");
-    const json = record.props.data["plan.json"] as string;
-    delete record.props.data;
-    record.props.binaryData = { "plan.json.gz": gzipSync(json).toString("base64") };
-    expect(evaluateStack(v)).toEqual([]);
-    expect(planRecordOf(v)?.plan).toEqual(JSON.parse(json));
-    // …and what it says is enforced: with the edge halved in the zipped record, realtime-inference's 50 Mbps no longer fit.
-    const shrunk = JSON.parse(json) as Plan;
-    shrunk.environments.find((e) => e.name === "edge")!.bandwidth = 40;
-    record.props.binaryData = { "plan.json.gz": gzipSync(JSON.stringify(shrunk)).toString("base64") };
-    expect(evaluateStack(v).map((x) => [x.policy, x.message])).toEqual([[CAPACITY, expect.stringMatching(/^edge: bandwidth demand 50 Mbps exceeds the usable 40 Mbps/)]]);
-  });
-
-  it("workloads without a plan record: capacity fires", () => {
-    const v = views().filter((r) => r.name !== "plan-record");
-    const out = evaluateStack(v);
-    expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ policy: CAPACITY, level: "mandatory" });
-    expect(out[0].message).toContain("no plan record");
-  });
-});
-
-describe("resources edited after a clean preview of warehouse-east", () => {
-  it("a robot config removed: capacity names each of that robot's tasks", () => {
-    const { result, views } = clean["warehouse-east"];
-    const local = result.plan.placements.filter((p) => p.tier === "amr-07").map((p) => p.task);
-    expect(local.length).toBeGreaterThan(0);
-    const v = copy(views).filter((r) => r.name !== "robot-amr-07-config");
-    const out = evaluateStack(v);
-    expect(policies(out)).toEqual([CAPACITY]);
-    expect(out.map((x) => x.message).sort()).toEqual(local.map((t) => `task '${t}' is placed on amr-07 in the plan record but no workload runs it`).sort());
-  });
-
-  it("the plan record the program writes for a large plan is gzipped, and the policies read it", () => {
+describe("plan records the program writes", () => {
+  it("a large plan's record is gzipped, and the policies read it", () => {
     const plan = copy(clean["warehouse-east"].result.plan);
     plan.recommendations = Array.from({ length: 12_000 }, (_, i) => `padding recommendation ${i} to push the record past the ConfigMap limit`);
     const data = planRecordData(plan);
     expect(data.data).toBeUndefined();
     expect(data.binaryData).toHaveProperty(["plan.json.gz"]);
     const v = copy(clean["warehouse-east"].views);
-    const record = find(v, "kubernetes:core/v1:ConfigMap", "plan-record");
+    const record = find(v, CONFIG_MAP, "plan-record");
     delete record.props.data;
     record.props.binaryData = data.binaryData;
-    expect(planRecordOf(v)?.plan?.recommendations).toHaveLength(12_000);
+    expect(planRecordOf(v)?.view?.plan.recommendations).toHaveLength(12_000);
     expect(evaluateStack(v)).toEqual([]);
   });
 });

@@ -77,12 +77,12 @@ describe("evaluateStack settings, as a policy config file gives them", () => {
   });
 
   it("leaves the other policies' levels alone", () => {
-    // A managed Deployment with no facts: the latency policy reports it, at the level set for it.
+    // A managed Deployment that names no task: placement-matches-plan reports it, at the level set for it.
     const annotations = { "tierplan/managed-by": "tierplan" };
     const stray: ResourceView = { type: "kubernetes:apps/v1:Deployment", name: "stray", props: { metadata: { annotations } } };
-    const out = evaluateStack([...resources, stray], { "tierplan-unplaced-tasks": "mandatory", "tierplan-latency-within-slo": "advisory" });
+    const out = evaluateStack([...resources, stray], { "tierplan-unplaced-tasks": "mandatory", "tierplan-placement-matches-plan": "advisory" });
     expect(out.map((v) => [v.policy, v.level])).toEqual([
-      ["tierplan-latency-within-slo", "advisory"],
+      ["tierplan-placement-matches-plan", "advisory"],
       ["tierplan-unplaced-tasks", "mandatory"],
     ]);
   });

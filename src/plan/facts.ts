@@ -114,3 +114,76 @@ export const NODE_NAME_FIELD = "metadata.name";
 
 /** Extended resource of one GPU unit (a whole GPU, or one time-slice of it; contract §5). */
 export const GPU_RESOURCE = "nvidia.com/gpu";
+
+/**
+ * Labels and annotations of the site's ConfigMaps that policies find them by: the plan record and
+ * one robot config per robot (`record` label), the robot's name, and the placement facts of the
+ * tasks a robot runs (a JSON list of fact maps).
+ */
+export const RECORD_KEYS = {
+  record: "tierplan/record",
+  robot: "tierplan/robot",
+  robotPlacements: "tierplan/robot-placements",
+} as const;
+
+/** Values of `RECORD_KEYS.record`. */
+export const RECORD_KINDS = { plan: "plan", robotConfig: "robot-config" } as const;
+
+/** Data keys of the plan record ConfigMap: plain JSON, or gzipped and base64 in binaryData when large. */
+export const PLAN_RECORD_DATA = { plain: "plan.json", gzipped: "plan.json.gz" } as const;
+
+/** Pod annotation the bandwidth CNI plugin enforces: a task's bandwidth demand on an edge tier. */
+export const EGRESS_BANDWIDTH_ANNOTATION = "kubernetes.io/egress-bandwidth";
+
+/** Container resource of local disk: a task's storage demand on an edge tier. */
+export const EPHEMERAL_STORAGE_RESOURCE = "ephemeral-storage";
+
+/**
+ * The planning inputs the plan record carries besides the plan (`inputs` next to the plan's own
+ * fields), so that policies re-check placements against what was asked, not against what the
+ * planner concluded: every task as the planner saw it (per-robot copies expanded).
+ */
+export interface PlanRecordInputs {
+  tasks: Array<{
+    name: string;
+    source: string;
+    robot?: string;
+    compute: number;
+    storage: number;
+    bandwidth: number;
+    maxLatency: number;
+    cost: number;
+    priority: number;
+    allowedTiers?: string[];
+    pin?: string;
+  }>;
+  /** TFLOPS of one GPU unit on an edge tier without machines (tierplan:edge sizing). */
+  gpuTflops?: number;
+}
+
+/**
+ * Node label of an EKS node of a machine (contract §5) that says how many time-slices its GPUs
+ * are shared in: the NVIDIA device plugin with that `replicas` runs only on nodes so labelled, so
+ * machines of different gpuSlices share one cluster. Written by provisioning; no policy reads it.
+ */
+export const GPU_SLICES_NODE_LABEL = "tierplan.dev/gpu-slices";
+
+/**
+ * Cloud hosts (docs/pulumi.md, "Cloud packing"): an EC2 instance runs one or more cloud-placed
+ * tasks. Tags of every tierplan instance: `host` (the host id), `hostTasks` (how many tasks it
+ * runs), `pricePerHour` (its on-demand USD price from the instance table) and
+ * `provisionedCostPerHour` (the site's: every instance and EKS node tierplan provisions). A host
+ * of one task also carries that task's placement facts (FACT_KEYS); the tasks of a shared host are
+ * listed, one fact map each, in the `hostPlacements` annotation of its host record ConfigMap
+ * (`RECORD_KEYS.record` = HOST_RECORD_KIND), as robot configs list theirs.
+ */
+export const HOST_KEYS = {
+  host: "tierplan/host",
+  hostTasks: "tierplan/host-tasks",
+  hostPlacements: "tierplan/host-placements",
+  pricePerHour: "tierplan/price-per-hour",
+  provisionedCostPerHour: "tierplan/provisioned-cost-per-hour",
+} as const;
+
+/** `tierplan/record` value of a shared cloud host's record ConfigMap. */
+export const HOST_RECORD_KIND = "cloud-host";

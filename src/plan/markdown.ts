@@ -1,15 +1,11 @@
 import { createHash } from "node:crypto";
+import type { PolicyViolation } from "../../policies/rules/rule";
 import { fmt, percent, solverVerdict } from "./format";
 import { shownUtilization } from "./render";
 import type { Plan } from "./types";
 
-/** A policy verdict as reports show it (the policy pack's shape, without depending on it). */
-export interface Verdict {
-  policy: string;
-  level: "mandatory" | "advisory";
-  message: string;
-  resource?: string;
-}
+/** A policy verdict as reports show it: the policy pack's own shape (a type only, no runtime dependency). */
+export type Verdict = PolicyViolation;
 
 export interface MarkdownOptions {
   stack: string;

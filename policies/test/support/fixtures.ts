@@ -1,22 +1,37 @@
 import { gzipSync } from "node:zlib";
-import { placementFacts } from "../../../src/plan/facts";
-import type { EnvironmentRecord, Placement, Plan, Unplaced } from "../../../src/plan/types";
+import { unitsNeeded } from "../../../src/model/machines";
+import { EGRESS_BANDWIDTH_ANNOTATION, EPHEMERAL_STORAGE_RESOURCE, GPU_RESOURCE, NODE_LABELS, NODE_NAME_FIELD, placementFacts, type PlanRecordInputs } from "../../../src/plan/facts";
+import type { Machine } from "../../../src/model";
+import type { EnvironmentRecord, Move, Placement, Plan, Unplaced } from "../../../src/plan/types";
+import { k8sName } from "../../../src/provision/names";
 import type { ResourceView } from "../../rules";
 import { CONFIG_MAP, DEPLOYMENT, INSTANCE } from "../../rules/resources";
 
 /**
- * Hand-built stack validation args: the resources CrossGuard hands a stack policy, built with the
- * program's own fact writer (`placementFacts`), so the specs read what the program writes.
+ * Hand-built stack validation args: the resources CrossGuard hands a stack policy, written the way
+ * the program writes them (its fact writer `placementFacts`, its node labels, its GPU resource,
+ * whole GPU units by the contract's `unitsNeeded`), so the specs read what the program writes.
  */
 
 export const SITE = "site-x";
 export const HASH = "0123456789abcdef";
+/** TFLOPS of one GPU unit on an edge tier without machines, as the fixtures' plan records say. */
+export const UNIT_TFLOPS = 50;
 
-export function env(name: string, kind: EnvironmentRecord["kind"], caps: Partial<EnvironmentRecord> = {}): EnvironmentRecord {
+export type EnvFixture = EnvironmentRecord;
+export type PlacementFixture = Placement;
+
+export function env(name: string, kind: EnvironmentRecord["kind"], caps: Partial<EnvFixture> = {}): EnvFixture {
   return { name, kind, fleetRobot: kind === "robot", compute: 100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 1, ...caps };
 }
 
-export function placement(task: string, tier: string, kind: Placement["kind"], extra: Partial<Placement> = {}): Placement {
+/** A machine as the plan record lists it (contract §5). */
+export function machine(id: string, shape: { gpus: number; gpuTflops: number; gpuSlices?: number; storage: number }): Machine {
+  const slices = shape.gpuSlices ?? 1;
+  return { id, shape: id.replace(/-\d+$/, ""), gpus: shape.gpus, gpuTflops: shape.gpuTflops, gpuSlices: slices, units: shape.gpus * slices, unitTflops: shape.gpuTflops / slices, storage: shape.storage };
+}
+
+export function placement(task: string, tier: string, kind: Placement["kind"], extra: Partial<PlacementFixture> = {}): PlacementFixture {
   return {
     task,
     tier,
@@ -53,14 +68,71 @@ export function instance(p: Placement, opts: { name?: string; instanceType?: str
   };
 }
 
-export function deployment(p: Placement, opts: { name?: string; urn?: string; annotations?: Record<string, unknown> } = {}): ResourceView {
+export interface DeploymentOptions {
+  name?: string;
+  urn?: string;
+  annotations?: Record<string, unknown>;
+  replicas?: unknown;
+  /** GPU units per pod; default what the task needs of `unitTflops`. */
+  units?: number;
+  unitTflops?: number;
+  /** The container's `resources`, replacing the computed one. */
+  resources?: Record<string, unknown>;
+  nodeSelector?: Record<string, string>;
+  /** A required node affinity to this machine: by node name (existing cluster) or by the machine label (EKS). */
+  machine?: { id: string; by: "name" | "label" };
+}
+
+/** A Deployment as the program writes it: whole GPU units, storage in MB, the bandwidth annotation, steering when asked. */
+export function deployment(p: PlacementFixture, opts: DeploymentOptions = {}): ResourceView {
   const name = opts.name ?? `edge-${p.task}`;
+  const units = opts.units ?? p.gpuUnits ?? unitsNeeded(p.compute, opts.unitTflops ?? UNIT_TFLOPS);
+  const requests: Record<string, string> = { cpu: "1", memory: "2Gi" };
+  const limits: Record<string, string> = {};
+  if (units > 0) requests[GPU_RESOURCE] = limits[GPU_RESOURCE] = String(units);
+  if (p.storage > 0) requests[EPHEMERAL_STORAGE_RESOURCE] = `${Math.ceil(p.storage * 1000)}M`;
+  const machineId = opts.machine?.id ?? p.machine;
+  const by = opts.machine?.by ?? "name";
+  const affinity =
+    machineId === undefined
+      ? undefined
+      : {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [
+                by === "name"
+                  ? { matchFields: [{ key: NODE_NAME_FIELD, operator: "In", values: [machineId] }] }
+                  : { matchExpressions: [{ key: NODE_LABELS.machine, operator: "In", values: [machineId] }] },
+              ],
+            },
+          },
+        };
   return {
     type: DEPLOYMENT,
     name,
     ...(opts.urn !== undefined && { urn: opts.urn }),
-    props: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: p.task, annotations: opts.annotations ?? facts(p) }, spec: { replicas: 1 } },
+    props: {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: k8sName(p.task), annotations: opts.annotations ?? facts(p) },
+      spec: {
+        replicas: "replicas" in opts ? opts.replicas : 1,
+        template: {
+          metadata: { ...(p.bandwidth > 0 && { annotations: { [EGRESS_BANDWIDTH_ANNOTATION]: `${Math.ceil(p.bandwidth)}M` } }) },
+          spec: {
+            containers: [{ name: "task", image: "img", resources: opts.resources ?? { requests, ...(units > 0 && { limits }) } }],
+            ...(opts.nodeSelector && { nodeSelector: opts.nodeSelector }),
+            ...(affinity && { affinity }),
+          },
+        },
+      },
+    },
   };
+}
+
+/** The nodeSelector the program writes for an edge tier of a site with several. */
+export function tierSelector(tier: string): Record<string, string> {
+  return { [NODE_LABELS.edgeTier]: k8sName(tier) };
 }
 
 export function robotConfig(robot: string, local: Placement[], opts: { raw?: string; urn?: string } = {}): ResourceView {
@@ -73,7 +145,7 @@ export function robotConfig(robot: string, local: Placement[], opts: { raw?: str
       metadata: {
         name: `tierplan-robot-${robot}`,
         labels: { "tierplan/record": "robot-config", "tierplan/robot": robot },
-        annotations: { "tierplan/managed-by": "tierplan", "tierplan/robot-placements": placements },
+        annotations: { "tierplan/managed-by": "tierplan", "tierplan/robot": robot, "tierplan/robot-placements": placements },
       },
       data: { "config.json": "{}" },
     },
@@ -81,13 +153,14 @@ export function robotConfig(robot: string, local: Placement[], opts: { raw?: str
 }
 
 /** A plan with just what policies read; the rest is filled in plausibly. */
-export function plan(parts: { environments: EnvironmentRecord[]; placements?: Placement[]; unplaced?: Unplaced[]; reserve?: number }): Plan {
+export function plan(parts: { environments: EnvFixture[]; placements?: PlacementFixture[]; unplaced?: Unplaced[]; reserve?: number; moves?: Move[] }): Plan {
   return {
     site: SITE,
     placements: parts.placements ?? [],
     unplaced: parts.unplaced ?? [],
     violations: [],
-    objective: { latencyMs: 0, cost: 0, score: 0, placedByPriority: [], preset: "balanced", weights: { latency: 1, cost: 1 }, reserve: parts.reserve ?? 0 },
+    moves: parts.moves ?? [],
+    objective: { latencyMs: 0, cost: 0, score: 0, placedByPriority: [], moves: parts.moves?.length ?? 0, preset: "balanced", weights: { latency: 1, cost: 1 }, reserve: parts.reserve ?? 0 },
     utilization: [],
     recommendations: [],
     solver: { algorithm: "auto", optimal: true, gap: 0, ms: 0, method: "milp", bound: 0, countsProven: true, work: {} },
@@ -95,8 +168,30 @@ export function plan(parts: { environments: EnvironmentRecord[]; placements?: Pl
   };
 }
 
-export function planRecord(p: Plan, opts: { gzip?: boolean; urn?: string } = {}): ResourceView {
-  const json = JSON.stringify(p);
+/** The planning inputs a record carries: each placed task's specification, with extra fields per task. */
+export function inputsOf(p: Plan, extra: Record<string, Partial<PlanRecordInputs["tasks"][number]>> = {}): PlanRecordInputs {
+  return {
+    tasks: p.placements.map((x) => ({
+      name: x.task,
+      source: x.source,
+      ...(x.robot !== undefined && { robot: x.robot }),
+      compute: x.compute,
+      storage: x.storage,
+      bandwidth: x.bandwidth,
+      maxLatency: x.maxLatency,
+      cost: 0,
+      priority: x.priority,
+      ...(x.pinned && { pin: x.tier }),
+      ...extra[x.task],
+    })),
+    gpuTflops: UNIT_TFLOPS,
+  };
+}
+
+/** The plan record ConfigMap of `p`, with its planning inputs (default: those of its placements; false: none). */
+export function planRecord(p: Plan, opts: { gzip?: boolean; urn?: string; inputs?: PlanRecordInputs | false } = {}): ResourceView {
+  const inputs = opts.inputs === undefined ? inputsOf(p) : opts.inputs;
+  const json = JSON.stringify({ ...p, ...(inputs && { inputs }) });
   return planRecordRaw(opts.gzip ? { binaryData: { "plan.json.gz": gzipSync(json).toString("base64") } } : { data: { "plan.json": json } }, opts.urn);
 }
 
@@ -113,7 +208,33 @@ export function planRecordRaw(content: { data?: Record<string, unknown>; binaryD
   };
 }
 
+/** The resources of a site as the program provisions them: a workload per placement and the plan record. */
+export function site(environments: EnvFixture[], placements: PlacementFixture[], opts: { reserve?: number; inputs?: PlanRecordInputs | false; gzip?: boolean } = {}): ResourceView[] {
+  const out: ResourceView[] = [];
+  const several = environments.filter((e) => e.kind === "edge").length > 1;
+  for (const p of placements) {
+    if (p.kind === "cloud") out.push(instance(p, { instanceType: "p5.48xlarge", volumeSize: Math.max(100, p.storage + 60) }));
+    else if (p.kind === "edge") {
+      const tier = environments.find((e) => e.name === p.tier);
+      const unitTflops = p.machine ? tier?.machines?.find((m) => m.id === p.machine)?.unitTflops : undefined;
+      out.push(deployment(p, { ...(several && !p.machine && { nodeSelector: tierSelector(p.tier) }), ...(unitTflops !== undefined && { unitTflops }) }));
+    }
+  }
+  const robots = [...new Set(placements.filter((p) => p.kind === "robot").map((p) => p.tier))];
+  for (const robot of robots) out.push(robotConfig(robot, placements.filter((p) => p.tier === robot)));
+  const record = plan({ environments, placements, reserve: opts.reserve ?? 0 });
+  out.push(planRecord(record, { ...(opts.inputs !== undefined && { inputs: opts.inputs }), ...(opts.gzip && { gzip: true }) }));
+  return out;
+}
+
 /** `type name`, how a rule names a resource that has no URN (the offline preview). */
 export function labelOf(r: ResourceView): string {
   return r.urn ?? `${r.type} ${r.name}`;
+}
+
+/** The resource of a given name, for editing in a test. */
+export function named(resources: ResourceView[], name: string): ResourceView {
+  const found = resources.find((r) => r.name === name);
+  if (!found) throw new Error(`no resource ${name}: ${resources.map((r) => r.name).join(", ")}`);
+  return found;
 }
