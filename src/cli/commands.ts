@@ -38,6 +38,8 @@ Options:
                     a whole number from 1 to 2147483647
   --json            print the plan as one JSON object (contract §3)
   --all             list every placement in the table, not the first 40
+  --lock <file>     plan against a lock (contract §6): keep its placements unless something
+                    forces a move; a lock file, or the JSON of an earlier plan
 
 Exit status: 0 a plan was made (even with unplaced tasks), 2 invalid input.
 `;
@@ -70,6 +72,34 @@ ${POLICY_CONFIG_OPTION}
 Exit status: 0 ok, 1 a mandatory policy is violated, 2 invalid input.
 `;
 
+const LOCK_USAGE = `tierplan lock --stack <site> [--check]
+
+Writes stacks/<site>.lock.json from the stack's plan, computed exactly as the Pulumi program
+computes it (against the stack's current lock, if any). One placement a line, sorted by task:
+commit the file, and a pull request's diff of it reads as the list of moves.
+
+Options:
+  --stack <site>    the stack (site); required
+  --check           write nothing; fail (exit 1) when the lock is stale: the plan moves tasks
+                    against it, or places tasks it does not hold (for CI)
+
+Exit status: 0 written or up to date, 1 stale (--check), 2 invalid input.
+`;
+
+const DIFF_USAGE = `tierplan diff <old> <new> [--json] [--all]
+
+The moves from one set of placements to another, each with what pulumi up does (replace an
+EC2 instance, reschedule a Deployment, reconfigure a robot), then new and no longer placed tasks.
+Each file is a lock (stacks/<site>.lock.json), a plan ('tierplan plan --json') or a saved preview
+('tierplan preview --json').
+
+Options:
+  --json            one JSON object: old, new, moves, added, dropped, unchanged
+  --all             list every row, not the first 40 of each section
+
+Exit status: 0 (a diff is a report), 2 invalid input.
+`;
+
 const SCHEMA_USAGE = `tierplan schema
 
 Prints the JSON Schema of one planning input file, for editor completion
@@ -79,7 +109,7 @@ Prints the JSON Schema of one planning input file, for editor completion
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "plan",
-    synopsis: "tierplan plan <input>... [--algorithm auto|exact|seed-greedy] [--json]",
+    synopsis: "tierplan plan <input>... [--algorithm auto|exact|seed-greedy] [--lock <file>] [--json]",
     usage: PLAN_USAGE,
     load: () => (require("./planCommand") as typeof import("./planCommand")).planCommand,
   },
@@ -94,6 +124,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     synopsis: "tierplan check <preview.json>... [--markdown] [--out <file>]",
     usage: CHECK_USAGE,
     load: () => (require("./checkCommand") as typeof import("./checkCommand")).checkCommand,
+  },
+  {
+    name: "lock",
+    synopsis: "tierplan lock --stack <site> [--check]",
+    usage: LOCK_USAGE,
+    load: () => (require("./lockCommand") as typeof import("./lockCommand")).lockCommand,
+  },
+  {
+    name: "diff",
+    synopsis: "tierplan diff <old> <new> [--json]",
+    usage: DIFF_USAGE,
+    load: () => (require("./diffCommand") as typeof import("./diffCommand")).diffCommand,
   },
   {
     name: "schema",

@@ -1,5 +1,6 @@
 import { formatIssue, type CatalogIssue } from "../catalog/errors";
 import { loadCatalog } from "../catalog/load";
+import { checkLockSite, loadLock } from "../catalog/lock";
 import { ALGORITHMS, type Algorithm } from "../optimizer/types";
 import { planSite, renderPlan } from "../plan";
 import { parseCommand } from "./args";
@@ -19,6 +20,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     "max-nodes": { type: "string" },
     json: { type: "boolean" },
     all: { type: "boolean" },
+    lock: { type: "string" },
   });
   if (positionals.length === 0) throw new UsageError("plan: give the planning input file, e.g. 'tierplan plan examples/smart-factory.yaml'");
   const algorithm = (values.algorithm ?? "auto") as Algorithm;
@@ -30,15 +32,19 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     progress.phase(`reading ${positionals.length === 1 ? positionals[0] : `${positionals.length} files`}`);
     const warnings: CatalogIssue[] = [];
     const input = loadCatalog(positionals, { onWarning: (issue) => warnings.push(issue) });
+    // Contract §6: plan against a lock (a lock file, or an earlier plan's JSON).
+    const lock = values.lock === undefined ? undefined : loadLock(values.lock);
+    if (lock) checkLockSite(lock, input.site, `give the lock of site '${input.site}' (e.g. stacks/${input.site}.lock.json)`);
     progress.phase(`planning ${input.tasks.length} task${input.tasks.length === 1 ? "" : "s"} with ${algorithm}`);
     const plan = await planSite(input, {
       algorithm,
       ...(maxNodes !== undefined && { budget: { milpNodes: maxNodes } }),
+      ...(lock && { lock }),
       onProgress: (message: string) => progress.update(message),
     });
     progress.done();
     writeWarnings(warnings, io);
-    io.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan, { maxRows: values.all ? Infinity : 40, color: colorWanted(io) }));
+    io.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan, { maxRows: values.all ? Infinity : 40, color: colorWanted(io), ...(lock && { lock }) }));
     return EXIT.ok;
   } finally {
     progress.done();

@@ -26,8 +26,8 @@ export async function previewCommand(argv: string[], io: CliIO): Promise<number>
     progress.done();
   }
   if (values.json) {
-    const { stack, plan, planHash, resources, policies, warnings } = result;
-    io.stdout.write(`${JSON.stringify({ stack, plan, planHash, resources, policies, warnings }, null, 2)}\n`);
+    const { stack, plan, planHash, lock, resources, policies, warnings } = result;
+    io.stdout.write(`${JSON.stringify({ stack, plan, planHash, lock, resources, policies, warnings }, null, 2)}\n`);
   } else {
     io.stdout.write(renderPreview(result, { all: Boolean(values.all), color: colorWanted(io) }));
   }
@@ -41,7 +41,8 @@ export function renderPreview(result: PreviewResult, options: { all: boolean; co
   const bold = paint("1");
   const dim = paint("2");
   const out: string[] = [bold(`Previewing stack ${result.stack} offline (Pulumi mock engine, no cloud calls)`), ""];
-  out.push(renderPlan(result.plan, { maxRows: options.all ? Infinity : 40, color: options.color }).trimEnd(), "");
+  out.push(renderPlan(result.plan, { maxRows: options.all ? Infinity : 40, color: options.color, ...(result.lock && { lock: result.lock }) }).trimEnd(), "");
+  if (!result.lock) out.push(dim(`No lock (stacks/${result.stack}.lock.json): nothing keeps these placements in the next plan; 'tierplan lock --stack ${result.stack}' writes it.`), "");
   for (const warning of result.warnings) out.push(paint("33")(`warning: ${warning}`));
   if (result.warnings.length > 0) out.push("");
   out.push(bold(`Resources: ${result.resources.length} to create`));

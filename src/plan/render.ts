@@ -92,10 +92,12 @@ function renderMoves(moves: ReturnType<typeof planMoves>, fresh: number, options
     return options.lock ? ["", paint("32")(`Moves: none${against}${added}`)] : [];
   }
   const out = ["", paint("1;33")(`Moves (${moves.length})${against}${added}`)];
-  const width = Math.max(...moves.slice(0, maxRows).map((m) => `${m.task}  ${m.from} → ${m.to ?? "unplaced"}`.length));
-  for (const m of moves.slice(0, maxRows)) {
-    const text = `${m.task}  ${m.from} → ${m.to ?? "unplaced"}`;
-    out.push(`  ${paint("33")("~")} ${text.padEnd(width)}  ${paint("2")(m.consequence)}`.trimEnd());
+  const shown = moves.slice(0, maxRows);
+  const where = (m: (typeof moves)[number]) => `${m.from} → ${m.to ?? "unplaced"}`;
+  const taskWidth = Math.max(...shown.map((m) => m.task.length));
+  const whereWidth = Math.max(...shown.map((m) => where(m).length));
+  for (const m of shown) {
+    out.push(`  ${paint("33")("~")} ${m.task.padEnd(taskWidth)}  ${where(m).padEnd(whereWidth)}  ${paint("2")(m.consequence)}`.trimEnd());
   }
   if (moves.length > maxRows) out.push(paint("2")(`  … and ${moves.length - maxRows} more moves`));
   return out;
