@@ -40,10 +40,15 @@ export function unitTflopsOf(w: Workload, view: PlanRecordView): number | undefi
  * demand (whole GPU units, storage rounded up to the MB, bandwidth to the Mbps); any other request
  * counts as what it asks, and never as less than the task's demand, which the task takes anyway.
  */
-function counted(spec: number, requested: number | undefined, roundsTo: number | undefined): number {
+export function counted(spec: number, requested: number | undefined, roundsTo: number | undefined): number {
   if (requested === undefined) return spec;
   if (roundsTo !== undefined && leq(spec, requested) && leq(requested, roundsTo)) return spec;
   return Math.max(spec, requested);
+}
+
+/** GB of local disk one pod takes: its request, read against its task's storage when it has one. */
+export function podStorage(d: DeploymentView, spec: Pick<Task, "storage"> | undefined): number {
+  return spec ? counted(spec.storage, storageGb(d), Math.ceil(spec.storage * 1000) / 1000) : storageGb(d);
 }
 
 /** What one replica of a Deployment takes: its requests read against its task's specification. */
@@ -54,7 +59,7 @@ export function podDemand(w: Workload & { spec: Task }, view: PlanRecordView): D
   const compute = unit === undefined ? w.spec.compute : units === unitsNeeded(w.spec.compute, unit) ? w.spec.compute : Math.max(w.spec.compute, units * unit);
   return {
     compute,
-    storage: counted(w.spec.storage, storageGb(d), Math.ceil(w.spec.storage * 1000) / 1000),
+    storage: podStorage(d, w.spec),
     bandwidth: counted(w.spec.bandwidth, egressMbps(d), Math.ceil(w.spec.bandwidth)),
     units,
     ...(unit !== undefined && { unitTflops: unit }),

@@ -5,14 +5,15 @@ import { placementAllowed } from "./placementAllowed";
 import { placementMatchesPlan } from "./placementMatchesPlan";
 import type { ResourceView } from "./resources";
 import type { PolicySettings, PolicyViolation, Rule } from "./rule";
+import { schedulable } from "./schedulable";
 import { unplacedTasks } from "./unplaced";
 
 export type { ResourceView } from "./resources";
 export type { EnforcementLevel, PolicySettings, PolicyViolation, Rule, RuleViolation } from "./rule";
-export { capacityWithinUsable, instanceFitsTask, latencyWithinSlo, placementAllowed, placementMatchesPlan, unplacedTasks };
+export { capacityWithinUsable, instanceFitsTask, latencyWithinSlo, placementAllowed, placementMatchesPlan, schedulable, unplacedTasks };
 
 /** Every rule of the pack, in report order. */
-export const RULES: ReadonlyArray<Rule<any>> = [latencyWithinSlo, capacityWithinUsable, placementMatchesPlan, instanceFitsTask, placementAllowed, unplacedTasks];
+export const RULES: ReadonlyArray<Rule<any>> = [latencyWithinSlo, capacityWithinUsable, schedulable, placementMatchesPlan, instanceFitsTask, placementAllowed, unplacedTasks];
 
 /** Runs every rule as the pack would, with the same levels and config. */
 export function evaluateStack(resources: readonly ResourceView[], settings: PolicySettings = {}): PolicyViolation[] {

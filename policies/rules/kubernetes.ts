@@ -38,8 +38,10 @@ export interface DeploymentView {
   nodeName?: string;
   /** The required node affinity's terms; undefined when the pod has none. */
   requiredTerms?: NodeSelectorTerm[];
-  /** What cannot be read: a replica count that is no whole number, a quantity that is no quantity, an extended resource Kubernetes rejects. */
+  /** What cannot be read: a replica count that is no whole number, a quantity that is no quantity. */
   problems: string[];
+  /** Requests of extended resources the API server rejects (no limit, a request unequal to it, a fraction): no such pod is ever created. */
+  rejections: string[];
 }
 
 const SUFFIXES: Record<string, number> = {
@@ -78,7 +80,7 @@ function isExtended(resource: string): boolean {
 }
 
 /** One container's requests, as the API server defaults them: a limit without a request is the request. */
-function containerRequests(container: unknown, where: string, problems: string[]): Record<string, number> {
+function containerRequests(container: unknown, where: string, problems: string[], rejections: string[]): Record<string, number> {
   const resources = record(record(container)?.resources);
   const requests = record(resources?.requests) ?? {};
   const limits = record(resources?.limits) ?? {};
@@ -89,9 +91,9 @@ function containerRequests(container: unknown, where: string, problems: string[]
     if (request !== undefined && !(request >= 0)) problems.push(`${where} requests ${name} '${String(requests[name])}', which is not a quantity`);
     if (limit !== undefined && !(limit >= 0)) problems.push(`${where} limits ${name} '${String(limits[name])}', which is not a quantity`);
     if (isExtended(name)) {
-      if (limit === undefined) problems.push(`${where} requests ${name} without a limit: Kubernetes rejects the pod (an extended resource needs its limit)`);
-      else if (request !== undefined && request !== limit) problems.push(`${where} requests ${request} ${name} but limits ${limit}: Kubernetes rejects the pod (they must be equal)`);
-      else if (!Number.isInteger(limit)) problems.push(`${where} asks for ${limit} ${name}: Kubernetes grants whole units only`);
+      if (limit === undefined) rejections.push(`${where} requests ${name} without a limit: Kubernetes rejects the pod (an extended resource needs its limit)`);
+      else if (request !== undefined && request !== limit) rejections.push(`${where} requests ${request} ${name} but limits ${limit}: Kubernetes rejects the pod (they must be equal)`);
+      else if (!Number.isInteger(limit)) rejections.push(`${where} asks for ${limit} ${name}: Kubernetes grants whole units only`);
     }
     const effective = request ?? limit!;
     if (effective >= 0) out[name] = effective;
@@ -111,6 +113,7 @@ export function deploymentOf(resource: ResourceView): DeploymentView {
   const template = record(spec.template) ?? {};
   const pod = record(template.spec) ?? {};
   const problems: string[] = [];
+  const rejections: string[] = [];
 
   let replicas = 1;
   if (spec.replicas !== undefined && spec.replicas !== null) {
@@ -124,10 +127,10 @@ export function deploymentOf(resource: ResourceView): DeploymentView {
   // Kubernetes' effective pod request: the sum over the containers, or the largest init container's if larger.
   const requests: Record<string, number> = {};
   list(pod.containers).forEach((c, i) => {
-    for (const [name, amount] of Object.entries(containerRequests(c, `container ${String(record(c)?.name ?? i)}`, problems))) requests[name] = (requests[name] ?? 0) + amount;
+    for (const [name, amount] of Object.entries(containerRequests(c, `container ${String(record(c)?.name ?? i)}`, problems, rejections))) requests[name] = (requests[name] ?? 0) + amount;
   });
   list(pod.initContainers).forEach((c, i) => {
-    for (const [name, amount] of Object.entries(containerRequests(c, `init container ${String(record(c)?.name ?? i)}`, problems))) requests[name] = Math.max(requests[name] ?? 0, amount);
+    for (const [name, amount] of Object.entries(containerRequests(c, `init container ${String(record(c)?.name ?? i)}`, problems, rejections))) requests[name] = Math.max(requests[name] ?? 0, amount);
   });
 
   const required = record(record(record(pod.affinity)?.nodeAffinity)?.requiredDuringSchedulingIgnoredDuringExecution);
@@ -145,6 +148,7 @@ export function deploymentOf(resource: ResourceView): DeploymentView {
     ...(typeof pod.nodeName === "string" && pod.nodeName !== "" && { nodeName: pod.nodeName }),
     ...(requiredTerms && { requiredTerms }),
     problems,
+    rejections,
   };
 }
 

@@ -61,10 +61,7 @@ export function workloadsOf(resources: readonly ResourceView[], view: PlanRecord
         unreadable.push({ resource, problem: `a tierplan Deployment without its ${FACT_KEYS.task} annotation: which task it runs is unknown` });
         continue;
       }
-      const admitted = nodes.filter((n) => admits(deployment, n, KNOWN_NODE_LABELS));
-      const runsOn = [...new Set(admitted.map((n) => n.env))];
-      const machines = [...new Set(admitted.flatMap((n) => (n.machine === undefined ? [] : [n.machine])))];
-      workloads.push({ resource, what: "deployment", task, runsOn, machines, steering: describeSteering(deployment), deployment });
+      workloads.push({ resource, what: "deployment", task, ...podsLand(deployment, nodes), steering: describeSteering(deployment), deployment });
     } else if (resource.type === CONFIG_MAP && resource.props.metadata?.labels?.[RECORD_KEYS.record] === RECORD_KINDS.robotConfig) {
       const annotations = stringMap(resource.props.metadata?.annotations);
       const robot = annotations[RECORD_KEYS.robot];
@@ -89,13 +86,41 @@ export function workloadsOf(resources: readonly ResourceView[], view: PlanRecord
   return { workloads, unreadable };
 }
 
-interface PlanNode extends NodeView {
+export interface PlanNode extends NodeView {
   env: Environment;
   machine?: string;
 }
 
+/** The environments and machines a Deployment's pods may land on, among the plan's nodes. */
+export function podsLand(deployment: DeploymentView, nodes: readonly PlanNode[]): { runsOn: Environment[]; machines: string[] } {
+  const admitted = nodes.filter((n) => admits(deployment, n, KNOWN_NODE_LABELS));
+  return {
+    runsOn: [...new Set(admitted.map((n) => n.env))],
+    machines: [...new Set(admitted.flatMap((n) => (n.machine === undefined ? [] : [n.machine])))],
+  };
+}
+
+/**
+ * Deployments tierplan does not manage whose pods can only land on one machine of the plan
+ * (by nodeName or required node affinity): they take that machine's GPUs and disk too.
+ */
+export function foreignPodsOnMachines(resources: readonly ResourceView[], view: PlanRecordView): Array<{ deployment: DeploymentView; machine: string }> {
+  const nodes = edgeNodes([...view.environments.values()], view);
+  const out: Array<{ deployment: DeploymentView; machine: string }> = [];
+  for (const resource of resources) {
+    if (resource.type !== DEPLOYMENT) continue;
+    const deployment = deploymentOf(resource);
+    if (deployment.annotations[FACT_KEYS.managedBy] === MANAGED_BY) continue;
+    const steered = deployment.nodeName !== undefined || deployment.requiredTerms !== undefined || Object.keys(deployment.nodeSelector).some((k) => KNOWN_NODE_LABELS.has(k));
+    if (!steered) continue;
+    const { runsOn, machines } = podsLand(deployment, nodes);
+    if (runsOn.length === 1 && machines.length === 1 && !nodes.some((n) => n.machine === undefined && n.env === runsOn[0])) out.push({ deployment, machine: machines[0] });
+  }
+  return out;
+}
+
 /** The nodes of the site's edge tiers as the plan knows them: each machine, or one node standing for a tier without machines. */
-function edgeNodes(envs: readonly Environment[], view: PlanRecordView | undefined): PlanNode[] {
+export function edgeNodes(envs: readonly Environment[], view: PlanRecordView | undefined): PlanNode[] {
   const out: PlanNode[] = [];
   for (const env of envs.filter((e) => e.kind === "edge")) {
     const tierLabel = { [NODE_LABELS.edgeTier]: k8sName(env.name) };

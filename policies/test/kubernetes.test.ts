@@ -48,7 +48,7 @@ describe("a Deployment's pods", () => {
   });
 
   it("report extended resources Kubernetes rejects: without a limit, unequal to it, or fractional", () => {
-    const problems = (resources: Record<string, unknown>) => deploymentOf(deployment(p, { resources })).problems;
+    const problems = (resources: Record<string, unknown>) => deploymentOf(deployment(p, { resources })).rejections;
     expect(problems({ requests: { "nvidia.com/gpu": "1" } })).toEqual(["container task requests nvidia.com/gpu without a limit: Kubernetes rejects the pod (an extended resource needs its limit)"]);
     expect(problems({ requests: { "nvidia.com/gpu": "1" }, limits: { "nvidia.com/gpu": "2" } })).toEqual(["container task requests 1 nvidia.com/gpu but limits 2: Kubernetes rejects the pod (they must be equal)"]);
     expect(problems({ limits: { "nvidia.com/gpu": "500m" } })).toEqual(["container task asks for 0.5 nvidia.com/gpu: Kubernetes grants whole units only"]);

@@ -27,6 +27,7 @@ const MATCHES = "tierplan-placement-matches-plan";
 const FIT = "tierplan-instance-fits-task";
 const ALLOWED = "tierplan-placement-allowed";
 const UNPLACED = "tierplan-unplaced-tasks";
+const SCHEDULABLE = "tierplan-schedulable";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -63,12 +64,13 @@ beforeAll(async () => {
 afterAll(() => roots.forEach(removeRoot));
 
 /**
- * Judges a saved preview three ways and expects the same verdict from each: exactly `owner`
- * among the mandatory policies, with the messages `expected` (in order) from it.
+ * Judges a saved preview three ways and expects the same verdict from each: exactly `owner` (and
+ * the `also` policies, when the fault breaks their rules too) among the mandatory policies, with
+ * the messages `expected` (in order) from `owner`.
  */
-function expectRejected(result: PreviewResult, views: ResourceView[], name: string, owner: string, expected: Array<string | RegExp>): PolicyViolation[] {
+function expectRejected(result: PreviewResult, views: ResourceView[], name: string, owner: string, expected: Array<string | RegExp>, also: string[] = []): PolicyViolation[] {
   const offline = evaluateStack(views);
-  expect(policies(mandatory(offline))).toEqual([owner]);
+  expect(policies(mandatory(offline))).toEqual([owner, ...also].sort());
   const messages = offline.filter((v) => v.policy === owner).map((v) => v.message);
   expect(messages).toEqual(expected.map((m) => (typeof m === "string" ? m : expect.stringMatching(m))));
 
@@ -78,7 +80,7 @@ function expectRejected(result: PreviewResult, views: ResourceView[], name: stri
   const check = tierplanCheck(savePreview(result, views, dir, name));
   expect(check.stderr).toBe("");
   expect(check.status).toBe(1);
-  expect([...new Set(check.mandatory)]).toEqual([owner]);
+  expect([...new Set(check.mandatory)].sort()).toEqual([owner, ...also].sort());
   expect(check.mandatory).toHaveLength(mandatory(offline).length);
   return offline;
 }
@@ -207,14 +209,47 @@ describe("a GPU request raised from 1 to 8 on factory-a's edge (two 50-TFLOPS GP
     expect(evaluateStack(machines.views)).toEqual([]);
   });
 
-  it("8 units of 50 TFLOPS are 400 TFLOPS on a 100-TFLOPS edge: capacity", () => {
+  it("8 units of 50 TFLOPS are 400 TFLOPS on a 100-TFLOPS edge: capacity; and the pod fits no 2-GPU machine: schedulable", () => {
     const v = copy(machines.views);
     const resources = find(v, DEPLOYMENT, "edge-realtime-inference").props.spec.template.spec.containers[0].resources;
     expect([resources.requests[GPU_RESOURCE], resources.limits[GPU_RESOURCE]]).toEqual(["1", "1"]);
     resources.requests[GPU_RESOURCE] = resources.limits[GPU_RESOURCE] = "8";
     expectRejected(machines.result, v, "gpu-8", CAPACITY, [
       "edge: compute demand 400 TFLOPS exceeds the usable 100 TFLOPS (capacity 100 × (1 − reserve 0)) with 1 task(s): realtime-inference (1 replica(s) requesting 8 GPU unit(s) of 50 TFLOPS each)",
+    ], [SCHEDULABLE]);
+    expect(evaluateStack(v).filter((x) => x.policy === SCHEDULABLE).map((x) => x.message)).toEqual([
+      "a pod of task 'realtime-inference' needs 8 GPU unit(s) and 10 GB; machine gpu-a (edge) has 2 and 1000 GB: it stays Pending",
     ]);
+  });
+});
+
+describe("one more GPU pod on a full machine of factory-a's edge", () => {
+  let full: { result: PreviewResult; views: ResourceView[] };
+  beforeAll(async () => {
+    // The edge as one machine of two 50-TFLOPS GPUs, and a second GPU task that fills it.
+    const root = rootWithCatalog("catalogs/sites/factory-a.yaml", (doc) => {
+      const tiers = doc.get("tiers");
+      const tasks = doc.get("tasks");
+      if (!isSeq(tiers) || !isSeq(tasks)) throw new Error("factory-a has no tiers or tasks");
+      const edge = tiers.items.find((t) => isMap(t) && t.get("name") === "edge");
+      if (!isMap(edge)) throw new Error("factory-a has no edge tier");
+      edge.set("machines", doc.createNode([{ name: "gpu-a", gpus: 2, gpuTflops: 50, storage: 1000 }]));
+      tasks.add(doc.createNode({ name: "perception", compute: 10, storage: 10, bandwidth: 10, maxLatency: 100, priority: 2, image: "ghcr.io/acme/perception:1.0" }));
+    });
+    roots.push(root);
+    full = await preview("factory-a", root);
+  });
+
+  it("is clean as planned: both GPU tasks on gpu-a, which they fill", () => {
+    const onMachine = full.result.plan.placements.filter((p) => p.machine === "gpu-a");
+    expect(onMachine.map((p) => [p.task, p.gpuUnits]).sort()).toEqual([["perception", 1], ["realtime-inference", 1]]);
+    expect(evaluateStack(full.views)).toEqual([]);
+  });
+
+  it("a second replica of one of them is a third pod on a two-unit machine: schedulable alone", () => {
+    const v = copy(full.views);
+    find(v, DEPLOYMENT, "edge-perception").props.spec.replicas = 2;
+    expectRejected(full.result, v, "full-machine", SCHEDULABLE, [/^machine gpu-a \(edge\): its pods need 3 GPU units together, it has 2: /]);
   });
 });
 
