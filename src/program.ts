@@ -5,12 +5,14 @@ import { CatalogError, type CatalogIssue } from "./catalog/errors";
 import { loadCatalog } from "./catalog/load";
 import { readStackLock, type LoadedLock } from "./catalog/lock";
 import { CONFIG_NAMESPACE, parseSiteConfig, type SiteConfig } from "./catalog/stackConfig";
-import { canonicalPlan, planHash, planSite, renderPlan, type Plan, type Placement } from "./plan";
+import type { Machine } from "./model/machines";
+import { canonicalPlan, planHash, planSite, renderPlan, type EnvironmentRecord, type Plan, type Placement } from "./plan";
+import { GPU_RESOURCE } from "./plan/facts";
 import { CloudTier } from "./provision/cloud";
 import { EdgeTier } from "./provision/edge";
-import { eksNodePlan, gpuUnits, quotaShortfall, type EdgeSizing, type NodeShape } from "./provision/edgeSizing";
-import { EksEdgeCluster, GpuDevicePlugin } from "./provision/eks";
-import { cheapestInstanceType, instanceType, INSTANCE_TYPES } from "./provision/instanceTypes";
+import { eksNodePlan, gpuUnits, machineDiskGb, machineInstanceTypes, machineNodeShortfall, quotaShortfall, type EdgeSizing, type NodeShape } from "./provision/edgeSizing";
+import { EksEdgeCluster, GpuDevicePlugin, type MachineNode } from "./provision/eks";
+import { cheapestInstanceType, instanceType, INSTANCE_TYPES, type InstanceType } from "./provision/instanceTypes";
 import { k8sName } from "./provision/names";
 import { PlanRecord } from "./provision/planRecord";
 import { RobotConfig, type RemoteTask } from "./provision/robot";
@@ -50,7 +52,7 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
   const log = options.log ?? { info: (m: string) => pulumi.log.info(m), warn: (m: string) => pulumi.log.warn(m) };
   const stack = pulumi.getStack();
   const stackFile = join("stacks", `Pulumi.${stack}.yaml`);
-  const config = readSiteConfig(stackFile);
+  const { config, explicit } = readSiteConfig(stackFile);
 
   const catalogFiles = typeof config.catalog === "string" ? [config.catalog] : config.catalog;
   // Named relative to the working directory (the repository root, for Pulumi and the CLI) in errors.
@@ -68,24 +70,27 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
   const lock = readStackLock(root, stack);
   const plan = await planSite(input, { algorithm: config.algorithm, ...(lock && { lock }) });
   const hash = planHash(plan);
-  const sizing = edgeSizing(config, stackFile);
-  checkProvisionable(plan, config, sizing, stackFile, catalogFiles.join(" + "));
+  const catalog = catalogFiles.join(" + ");
+  const edgeEnvs = plan.environments.filter((e) => e.kind === "edge");
+  const machineNodes = checkMachineConfig(plan, config, explicit, stackFile, catalog);
+  const sizing = edgeSizing(config, stackFile, edgeEnvs);
+  checkProvisionable(plan, config, sizing, stackFile, catalog);
 
   const byKind = (kind: Placement["kind"]) => plan.placements.filter((p) => p.kind === kind);
   const site = plan.site;
   const namespace = config.edge.namespace ?? k8sName(site, "tierplan-");
-  for (const env of plan.environments.filter((e) => e.kind === "edge")) {
-    const onEnv = plan.placements.filter((p) => p.tier === env.name);
-    const short = quotaShortfall(onEnv, env, plan.objective.reserve, sizing);
+  for (const env of edgeEnvs) {
+    // A tier with machines cannot fall short: the plan packs whole units onto each machine.
+    const short = quotaShortfall(plan.placements.filter((p) => p.tier === env.name), env, plan.objective.reserve, sizing);
     if (short > 0) {
       log.warn(
-        `edge tier ${env.name}: the tasks request ${short} ${sizing.gpuResource} unit(s) more than its quota, because each rounds up to whole units; ` +
-          `lower tierplan:edge.gpuTflops (e.g. GPU time-slicing) or expect pods Pending`,
+        `edge tier ${env.name}: the tasks request ${short} ${sizing.gpuResource} unit(s) more than its quota, because each rounds up to whole units and the plan counts TFLOPS; ` +
+          `list the tier's machines in the catalog (contract §5) so that the plan packs whole units, or lower tierplan:edge.gpuTflops`,
       );
     }
   }
 
-  const provider = edgeProvider(site, config, byKind("edge"), sizing);
+  const provider = edgeProvider(site, config, byKind("edge"), sizing, machineNodes);
   const edge = new EdgeTier("edge", {
     site,
     namespace,
@@ -95,6 +100,7 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
     priorities: [...new Set([...plan.placements, ...plan.unplaced].map((t) => t.priority))].sort((a, b) => a - b),
     reserve: plan.objective.reserve,
     sizing,
+    machineSteering: config.edge.mode === "eks" ? "node-label" : "node-name",
     planHash: hash,
   });
   const cloud = new CloudTier("cloud", { site, placements: byKind("cloud"), config: config.cloud, network: config.network, planHash: hash });
@@ -143,8 +149,14 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
   };
 }
 
+/** Stack config keys set in the stack file rather than defaulted, for the consistency checks against machines. */
+interface ExplicitKeys {
+  edge: Record<string, unknown>;
+  eks: Record<string, unknown>;
+}
+
 /** Reads every `tierplan:` key the way Pulumi hands structured config to a program. */
-function readSiteConfig(stackFile: string): SiteConfig {
+function readSiteConfig(stackFile: string): { config: SiteConfig; explicit: ExplicitKeys } {
   const config = new pulumi.Config(CONFIG_NAMESPACE);
   const raw: Record<string, unknown> = {};
   for (const key of ["catalog", "algorithm", "network", "cloud", "edge", "robots"]) {
@@ -158,13 +170,17 @@ function readSiteConfig(stackFile: string): SiteConfig {
   }
   // Only its presence is needed here; the value stays a secret Output for the provider.
   if (config.getSecret("kubeconfig") !== undefined) raw.kubeconfig = "(secret)";
-  return parseSiteConfig(raw, stackFile);
+  const parsed = parseSiteConfig(raw, stackFile);
+  const object = (x: unknown): Record<string, unknown> => (x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>) : {});
+  const edge = object(raw.edge);
+  return { config: parsed, explicit: { edge, eks: object(edge.eks) } };
 }
 
-function edgeSizing(config: SiteConfig, stackFile: string): EdgeSizing {
+function edgeSizing(config: SiteConfig, stackFile: string, edgeEnvs: readonly EnvironmentRecord[]): EdgeSizing {
   const edge = config.edge;
   let gpuTflops = edge.gpuTflops ?? DEFAULT_GPU_TFLOPS;
-  if (edge.mode === "eks" && edge.eks) {
+  // With machines the EKS nodes are the catalog's (checkMachineConfig); the pool's type sizes only tiers without.
+  if (edge.mode === "eks" && edge.eks && !edgeEnvs.every(hasMachines)) {
     const node = instanceType(edge.eks.nodeInstanceType);
     if (!node || node.gpus === 0) {
       const gpuTypes = INSTANCE_TYPES.filter((t) => t.gpus > 0).map((t) => t.name);
@@ -179,6 +195,129 @@ function edgeSizing(config: SiteConfig, stackFile: string): EdgeSizing {
     gpuTflops = edge.gpuTflops ?? node.tflops / node.gpus / edge.eks.gpuSlices;
   }
   return { gpuTflops, gpuResource: edge.gpuResource, cpu: edge.cpu, memory: edge.memory };
+}
+
+const hasMachines = (env: EnvironmentRecord): env is EnvironmentRecord & { machines: Machine[] } => (env.machines?.length ?? 0) > 0;
+
+/** `edge/gpu-a-0 (2 GPUs × 50 TFLOPS in 4 slices)`: a machine as the catalog describes it. */
+function describeMachine(tier: string, m: Machine): string {
+  return `${tier}/${m.id} (${m.gpus} GPU${m.gpus === 1 ? "" : "s"} × ${m.gpuTflops} TFLOPS${m.gpuSlices > 1 ? ` in ${m.gpuSlices} slices` : ""})`;
+}
+
+/** What the machines of several tiers say, one entry per shape: `edge/gpu-a: …; edge/gpu-b: …`. */
+function machineList(envs: ReadonlyArray<EnvironmentRecord & { machines: Machine[] }>, show: (m: Machine) => string): string {
+  const seen = new Map<string, string>();
+  for (const env of envs) for (const m of env.machines) seen.set(`${env.name}/${m.shape}`, `${env.name}/${m.shape}: ${show(m)}`);
+  return [...seen.values()].join("; ");
+}
+
+/**
+ * Contract §5 against the stack config: keys that said what the catalog's machines now say are
+ * derived from the machines, and are errors where they disagree (exit 2, naming the stack file,
+ * the key and what the machines say). For EKS, the node of each machine: its instance type (the
+ * cheapest with exactly its GPUs, or eks.nodeInstanceType if set and fitting) and whether the
+ * CPU and memory of its planned pods fit that type. Returns the EKS nodes, or undefined when the
+ * site has no machines on EKS.
+ */
+function checkMachineConfig(plan: Plan, config: SiteConfig, explicit: ExplicitKeys, stackFile: string, catalog: string): MachineNode[] | undefined {
+  const edgeEnvs = plan.environments.filter((e) => e.kind === "edge");
+  const machineEnvs = edgeEnvs.filter(hasMachines);
+  if (machineEnvs.length === 0) return undefined;
+  const onlyMachines = machineEnvs.length === edgeEnvs.length;
+  const edge = config.edge;
+  const issues: CatalogIssue[] = [];
+  const key = (...path: string[]) => [`${CONFIG_NAMESPACE}:edge`, ...path];
+  const all = machineEnvs.flatMap((env) => env.machines.map((m) => ({ env, m })));
+
+  // On a site whose edge tiers all have machines, gpuTflops and gpuResource have nothing left to size.
+  if (explicit.edge.gpuTflops !== undefined && onlyMachines) {
+    const gpuTflops = edge.gpuTflops!;
+    if (all.some(({ m }) => Math.abs(m.unitTflops - gpuTflops) > 1e-9 * Math.max(1, gpuTflops))) {
+      issues.push({
+        file: stackFile,
+        path: key("gpuTflops"),
+        message:
+          `${gpuTflops} TFLOPS a GPU unit, but the catalog's machines say ` +
+          `${machineList(machineEnvs, (m) => `${m.unitTflops} TFLOPS a unit (${m.gpuTflops} / ${m.gpuSlices} slice${m.gpuSlices === 1 ? "" : "s"})`)}: ` +
+          `remove gpuTflops, which sizes only edge tiers without machines`,
+      });
+    }
+  }
+  if (explicit.edge.gpuResource !== undefined && onlyMachines && edge.gpuResource !== GPU_RESOURCE) {
+    issues.push({
+      file: stackFile,
+      path: key("gpuResource"),
+      message: `'${edge.gpuResource}', but the catalog's machines (${machineEnvs.map((e) => e.name).join(", ")}) are counted in ${GPU_RESOURCE} units, as the NVIDIA device plugin advertises them (contract §5): remove gpuResource`,
+    });
+  }
+
+  let nodes: MachineNode[] | undefined;
+  if (edge.mode === "eks" && edge.eks) {
+    const eks = edge.eks;
+    if (explicit.eks.gpuSlices !== undefined && all.some(({ m }) => m.gpuSlices !== eks.gpuSlices)) {
+      issues.push({
+        file: stackFile,
+        path: key("eks", "gpuSlices"),
+        message: `${eks.gpuSlices}, but the catalog's machines say ${machineList(machineEnvs, (m) => `gpuSlices ${m.gpuSlices}`)}: remove eks.gpuSlices (each machine's node runs the device plugin with its own gpuSlices)`,
+      });
+    }
+    if (explicit.eks.minNodes !== undefined && eks.minNodes > all.length) {
+      issues.push({
+        file: stackFile,
+        path: key("eks", "minNodes"),
+        message: `${eks.minNodes}, but the catalog's machines are the cluster's nodes, ${all.length} of them: remove eks.minNodes, or list more machines`,
+      });
+    }
+    const chosen = explicit.eks.nodeInstanceType !== undefined ? eks.nodeInstanceType : undefined;
+    const types = new Map<string, InstanceType>();
+    for (const { env, m } of all) {
+      const fitting = machineInstanceTypes(m, chosen === undefined ? undefined : [chosen]);
+      if (fitting.length > 0) {
+        types.set(m.id, fitting[0]);
+      } else if (chosen !== undefined) {
+        const type = instanceType(chosen);
+        const cheapest = machineInstanceTypes(m)[0];
+        issues.push({
+          file: stackFile,
+          path: key("eks", "nodeInstanceType"),
+          message:
+            `${chosen}${type ? ` has ${type.gpus} GPU${type.gpus === 1 ? "" : "s"}${type.gpus > 0 ? ` × ${type.tflops / type.gpus} TFLOPS` : ""}` : " is not in tierplan's instance table"}, ` +
+            `but the catalog's machine ${describeMachine(env.name, m)} needs a node with exactly its GPUs, each as fast: ` +
+            `remove eks.nodeInstanceType (each machine gets the cheapest type with its GPUs${cheapest ? `, here ${cheapest.name}` : ""})`,
+        });
+      } else {
+        const gpuTypes = INSTANCE_TYPES.filter((t) => t.gpus > 0).map((t) => `${t.name} (${t.gpus} × ${t.tflops / t.gpus})`);
+        issues.push({
+          file: catalog,
+          path: ["tiers", env.name, "machines", m.shape],
+          message: `machine ${describeMachine(env.name, m)} is no EKS node type tierplan knows: a node needs exactly the machine's GPUs, each at least as fast; the GPU types are ${gpuTypes.join(", ")}`,
+        });
+      }
+      if (m.id.length > 63) {
+        issues.push({ file: catalog, path: ["tiers", env.name, "machines", m.shape, "name"], message: `machine id '${m.id}' is longer than the 63 characters of a Kubernetes label value (the machine label of its EKS node): shorten the name` });
+      }
+    }
+    // The plan packs GPU units and storage per machine; CPU and memory are the node type's to give.
+    for (const { env, m } of all) {
+      const type = types.get(m.id);
+      if (!type) continue;
+      const pods = plan.placements.filter((p) => p.tier === env.name && p.machine === m.id);
+      const short = machineNodeShortfall(type, { pods: pods.length, storage: pods.reduce((sum, p) => sum + p.storage, 0) }, edge);
+      if (short !== undefined) {
+        issues.push({
+          file: stackFile,
+          path: key("cpu"),
+          message: `machine ${describeMachine(env.name, m)} is a ${type.name} node and the plan puts ${pods.length} pod(s) on it: ${short}; lower tierplan:edge cpu or memory, or give the machine fewer slices`,
+        });
+      }
+    }
+    nodes = all.flatMap(({ env, m }) => {
+      const type = types.get(m.id);
+      return type ? [{ id: m.id, tier: env.name, instanceType: type.name, diskGb: machineDiskGb(m), gpus: m.gpus, gpuSlices: m.gpuSlices }] : [];
+    });
+  }
+  if (issues.length > 0) throw new CatalogError(issues);
+  return nodes;
 }
 
 const AWS_TAG_VALUE = /^[\p{L}\p{N}\s+\-=._:/@]*$/u;
@@ -211,11 +350,12 @@ function checkProvisionable(plan: Plan, config: SiteConfig, sizing: EdgeSizing, 
   const edge = config.edge;
   if (edge.mode === "eks" && edge.eks) {
     const edgeTiers = plan.environments.filter((e) => e.kind === "edge");
-    if (edgeTiers.length > 1) {
-      issues.push({ file: stackFile, path: [`${CONFIG_NAMESPACE}:edge`, "mode"], message: `mode eks builds one cluster for one edge tier, but the catalog has ${edgeTiers.length} (${edgeTiers.map((e) => e.name).join(", ")}): merge them, or use mode existing with nodes labelled by tier` });
+    // With machines every tier has its own node groups, labelled by tier; a node pool has no tier label.
+    if (edgeTiers.length > 1 && !edgeTiers.every(hasMachines)) {
+      issues.push({ file: stackFile, path: [`${CONFIG_NAMESPACE}:edge`, "mode"], message: `mode eks builds one node pool for one edge tier, but the catalog has ${edgeTiers.length} (${edgeTiers.map((e) => e.name).join(", ")}): list each tier's machines in the catalog (one node group per machine), merge them, or use mode existing with nodes labelled by tier` });
     }
     const node = nodeShape(edge.eks);
-    for (const p of plan.placements.filter((p) => p.kind === "edge")) {
+    for (const p of plan.placements.filter((p) => p.kind === "edge" && p.machine === undefined)) {
       if (!eksNodePlan([p], node, sizing, 1)) {
         issues.push({
           file: stackFile,
@@ -241,25 +381,34 @@ function nodeShape(eks: NonNullable<SiteConfig["edge"]["eks"]>): NodeShape {
 }
 
 /** The edge cluster's provider: from the kubeconfig secret, or from the EKS cluster built here. */
-function edgeProvider(site: string, config: SiteConfig, edgePlacements: Placement[], sizing: EdgeSizing): k8s.Provider {
+function edgeProvider(site: string, config: SiteConfig, edgePlacements: Placement[], sizing: EdgeSizing, machineNodes: MachineNode[] | undefined): k8s.Provider {
   const edge = config.edge;
   if (edge.mode === "existing") {
     const kubeconfig = new pulumi.Config(CONFIG_NAMESPACE).requireSecret("kubeconfig");
     return new k8s.Provider("edge-provider", { kubeconfig, ...PROVIDER_OPTIONS });
   }
   const eks = edge.eks!;
-  const nodePlan = eksNodePlan(edgePlacements, nodeShape(eks), sizing, eks.minNodes)!;
   const cluster = new EksEdgeCluster("edge-cluster", {
     site,
     controlPlaneSubnetIds: eks.controlPlaneSubnetIds,
     subnetIds: eks.subnetIds,
     version: eks.version,
-    nodeInstanceType: eks.nodeInstanceType,
-    nodeCount: nodePlan.nodes,
-    nodeDiskGb: nodePlan.diskGb,
+    nodes: machineNodes ? { machines: machineNodes } : { pool: nodePool(eks, edgePlacements, sizing) },
     adminPrincipalArns: eks.adminPrincipalArns,
   });
-  const provider = new k8s.Provider("edge-provider", { kubeconfig: cluster.kubeconfig, ...PROVIDER_OPTIONS }, { dependsOn: [cluster.nodeGroup] });
-  new GpuDevicePlugin("edge-gpu", { provider, resource: sizing.gpuResource, slices: eks.gpuSlices });
+  const provider = new k8s.Provider("edge-provider", { kubeconfig: cluster.kubeconfig, ...PROVIDER_OPTIONS }, { dependsOn: cluster.nodeGroups });
+  if (machineNodes) {
+    // One device plugin per slice count, each on the nodes labelled with it: machines of several gpuSlices share the cluster.
+    const slices = [...new Set(machineNodes.filter((m) => m.gpus > 0).map((m) => m.gpuSlices))].sort((a, b) => a - b);
+    for (const n of slices) new GpuDevicePlugin(`edge-gpu-s${n}`, { provider, resource: GPU_RESOURCE, slices: n, perSlices: true });
+  } else {
+    new GpuDevicePlugin("edge-gpu", { provider, resource: sizing.gpuResource, slices: eks.gpuSlices });
+  }
   return provider;
+}
+
+/** The node group of an edge tier without machines: first-fit decreasing of its pods onto nodes of one type. */
+function nodePool(eks: NonNullable<SiteConfig["edge"]["eks"]>, edgePlacements: Placement[], sizing: EdgeSizing) {
+  const nodePlan = eksNodePlan(edgePlacements, nodeShape(eks), sizing, eks.minNodes)!;
+  return { instanceType: eks.nodeInstanceType, count: nodePlan.nodes, diskGb: nodePlan.diskGb };
 }

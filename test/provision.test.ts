@@ -154,7 +154,37 @@ interface StackFacts {
   /** Fleet robots and robot-kind tiers of the catalogs. */
   robots: string[];
   subnetIds?: string[];
+  mode: "existing" | "eks";
   eks?: { nodeInstanceType: string; gpuSlices: number; minNodes: number; version: string; subnetIds: string[]; controlPlaneSubnetIds: string[] };
+  /** Edge tier → its machines as the catalog lists them (contract §5), expanded here; tiers without machines absent. */
+  machines: Map<string, CatalogMachine[]>;
+}
+
+/** One machine of a catalog's edge tier, expanded by this test from the YAML (ids per contract §5). */
+interface CatalogMachine {
+  id: string;
+  gpus: number;
+  gpuTflops: number;
+  gpuSlices: number;
+  storage: number;
+  units: number;
+  unitTflops: number;
+}
+
+function expandCatalogMachines(tier: Json): CatalogMachine[] {
+  return (tier.machines as Json[]).flatMap((m) => {
+    const count = m.count ?? 1;
+    const slices = m.gpuSlices ?? 1;
+    return Array.from({ length: count }, (_, k) => ({
+      id: count === 1 ? m.name : `${m.name}-${k}`,
+      gpus: m.gpus,
+      gpuTflops: m.gpuTflops,
+      gpuSlices: slices,
+      storage: m.storage,
+      units: m.gpus * slices,
+      unitTflops: m.gpuTflops / slices,
+    }));
+  });
 }
 
 function stackFacts(c: Case): StackFacts {
@@ -181,6 +211,9 @@ function stackFacts(c: Case): StackFacts {
   const catalogs = [config["tierplan:catalog"]].flat() as string[];
   const docs = catalogs.map((file) => parse(readFileSync(join(root, file), "utf8")) as Json);
   const site: string = docs.find((d) => d.site !== undefined).site;
+  const machines = new Map<string, CatalogMachine[]>(
+    docs.flatMap((d) => (d.tiers ?? []).filter((t: Json) => t.kind === "edge" && t.machines).map((t: Json) => [t.name, expandCatalogMachines(t)] as const)),
+  );
   const robots = docs.flatMap((d) => [
     ...(d.robots ?? []).map((r: Json) => r.name as string),
     ...(d.tiers ?? []).filter((t: Json) => t.kind === "robot").map((t: Json) => t.name as string),
@@ -192,7 +225,9 @@ function stackFacts(c: Case): StackFacts {
     allowedTypes: config["tierplan:cloud"]?.instanceTypes,
     ssm: config["tierplan:robots"]?.ssm === true,
     robots,
+    mode: edge.mode,
     eks,
+    machines,
   };
 }
 
@@ -288,15 +323,20 @@ function robotDocuments(result: PreviewResult): Map<string, { resource: Resource
 
 // ---------------------------------------------------------------------------------------------
 
-describe("the stacks' edge sizing, as the stack files give it", () => {
-  it("is 50 TFLOPS per GPU unit on factory-a, 30 on lab, a g5.xlarge GPU in 8 slices on warehouse-east", () => {
-    const g5 = INSTANCE_TYPES.find((t) => t.name === "g5.xlarge")!;
-    expect(g5.tflops / g5.gpus).toBe(125);
-    expect(Object.fromEntries(EXAMPLES.map((stack) => [stack, stackFacts({ stack, root: () => REPO }).sizing.gpuTflops]))).toEqual({
-      "factory-a": 50,
-      lab: 30,
-      "warehouse-east": 125 / 8,
+describe("the stacks' edge machines, as the catalogs give them", () => {
+  it("factory-a: one machine of two whole 50-TFLOPS GPUs; lab: one GPU in two 30-TFLOPS slices; warehouse-east: three g5 GPUs in eight slices and one whole", () => {
+    const units = (stack: string) =>
+      Object.fromEntries([...stackFacts({ stack, root: () => REPO }).machines].flatMap(([tier, ms]) => ms.map((m) => [`${tier}/${m.id}`, `${m.units} × ${m.unitTflops}`])));
+    expect(Object.fromEntries(EXAMPLES.map((stack) => [stack, units(stack)]))).toEqual({
+      "factory-a": { "edge/edge-gpu-0": "2 × 50" },
+      lab: { "workstation/lab-ws": "2 × 30" },
+      "warehouse-east": { "edge/g5-sliced-0": "8 × 15.625", "edge/g5-sliced-1": "8 × 15.625", "edge/g5-sliced-2": "8 × 15.625", "edge/g5-whole": "1 × 125" },
     });
+    // No stack restates a machine fact in its config.
+    for (const stack of EXAMPLES) {
+      const edge = (parse(repoFile(`stacks/Pulumi.${stack}.yaml`)) as Json).config["tierplan:edge"];
+      expect([edge.gpuTflops, edge.eks?.gpuSlices, edge.eks?.nodeInstanceType], stack).toEqual([undefined, undefined, undefined]);
+    }
   });
 });
 
@@ -344,9 +384,10 @@ describe.each(CASES)("preview of $stack", (c) => {
     expect(result.outputs.instanceTypes).toEqual(chosen);
   });
 
-  it("gives each edge placement one Deployment with the requests its demand maps to, and one Service", async () => {
+  it("gives each edge placement one Deployment with the requests its demand maps to, pinned to its machine, and one Service", async () => {
     const result = await previewOf(c);
-    const { sizing, namespace } = stackFacts(c);
+    const facts = stackFacts(c);
+    const { sizing, namespace } = facts;
     const edge = result.plan.placements.filter((p) => p.kind === "edge");
     expect(edge.length).toBeGreaterThan(0);
     const deployments = ofType(result, TYPE.deployment);
@@ -362,9 +403,14 @@ describe.each(CASES)("preview of $stack", (c) => {
       const container = pod.containers[0];
       expect(container.image).toBe(p.image);
       const resources = container.resources;
-      // What the sizing says, computed here: whole GPU units, decimal GB of ephemeral storage.
-      const units = expectedGpuUnits(p.compute, sizing.gpuTflops);
-      const gpu = units > 0 ? { [sizing.gpuResource]: String(units) } : {};
+      // What the plan says on a machine, what the sizing says elsewhere, computed here: whole GPU
+      // units of the machine's slice (or of gpuTflops), decimal GB of ephemeral storage.
+      const machine = facts.machines.get(p.tier)?.find((m) => m.id === p.machine);
+      if (facts.machines.has(p.tier)) expect(machine, `${p.task} is placed on a machine of ${p.tier}`).toBeDefined();
+      const units = machine ? expectedGpuUnits(p.compute, machine.unitTflops) : expectedGpuUnits(p.compute, sizing.gpuTflops);
+      const resource = machine ? "nvidia.com/gpu" : sizing.gpuResource;
+      if (machine) expect(p.gpuUnits, `${p.task}: the plan's gpuUnits`).toBe(units);
+      const gpu = units > 0 ? { [resource]: String(units) } : {};
       expect(resources.limits).toEqual(gpu);
       expect(without(resources.requests, "ephemeral-storage")).toEqual({ cpu: sizing.cpu, memory: sizing.memory, ...gpu });
       if (p.storage > 0) {
@@ -376,7 +422,18 @@ describe.each(CASES)("preview of $stack", (c) => {
       }
       expect(resources).toEqual(containerResources(p, sizing));
       // A GPU pod tolerates the GPU nodes' taint; a pod without GPUs does not land there.
-      expect(pod.tolerations?.some((t: Json) => t.key === sizing.gpuResource) ?? false).toBe(units > 0);
+      expect(pod.tolerations?.some((t: Json) => t.key === resource) ?? false).toBe(units > 0);
+      if (machine) {
+        // Pinned to its planned machine by a required node affinity: the node's name on an
+        // existing cluster, its machine label on the EKS cluster tierplan builds.
+        const term = facts.mode === "eks"
+          ? { matchExpressions: [{ key: "tierplan.dev/machine", operator: "In", values: [machine.id] }] }
+          : { matchFields: [{ key: "metadata.name", operator: "In", values: [machine.id] }] };
+        expect(pod.affinity).toEqual({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [term] } } });
+        expect(pod.nodeSelector).toBeUndefined();
+      } else {
+        expect(pod.affinity).toBeUndefined();
+      }
       const port = p.port ?? 8080;
       expect(container.ports).toEqual([{ name: "serve", containerPort: port }]);
 
@@ -389,6 +446,40 @@ describe.each(CASES)("preview of $stack", (c) => {
     // No two edge tasks select each other's pods.
     const selectors = services.map((s) => JSON.stringify(inputs(s).spec.selector));
     expect(new Set(selectors).size).toBe(selectors.length);
+  });
+
+  it("packs every machine within its GPU units and storage, and quotas the namespace at the machines' units", async () => {
+    const result = await previewOf(c);
+    const { machines, sizing, namespace } = stackFacts(c);
+    const deployments = ofType(result, TYPE.deployment).map(inputs);
+    // What the Deployments themselves request on each machine (not what the plan says).
+    const onMachine = new Map<string, { units: number; storage: number }>();
+    for (const d of deployments) {
+      const term = d.spec.template.spec.affinity?.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0];
+      const pinned = term?.matchFields?.[0].values[0] ?? term?.matchExpressions?.[0].values[0];
+      if (pinned === undefined) continue;
+      const requests = d.spec.template.spec.containers[0].resources.requests;
+      const load = onMachine.get(pinned) ?? { units: 0, storage: 0 };
+      load.units += Number(requests["nvidia.com/gpu"] ?? 0);
+      load.storage += requests["ephemeral-storage"] ? quantityBytes(requests["ephemeral-storage"]) / 1e9 : 0;
+      onMachine.set(pinned, load);
+    }
+    const all = [...machines.values()].flat();
+    expect([...onMachine.keys()].filter((id) => !all.some((m) => m.id === id))).toEqual([]);
+    for (const m of all) {
+      const load = onMachine.get(m.id) ?? { units: 0, storage: 0 };
+      expect(load.units, `units on ${m.id}`).toBeLessThanOrEqual(m.units);
+      expect(load.storage, `storage on ${m.id}`).toBeLessThanOrEqual(m.storage + 1e-6);
+    }
+    const quotas = ofType(result, "kubernetes:core/v1:ResourceQuota").map(inputs);
+    expect(quotas).toHaveLength(1);
+    expect(quotas[0].metadata.namespace).toBe(namespace);
+    const reserve = result.plan.objective.reserve;
+    const expected = result.plan.environments
+      .filter((e) => e.kind === "edge")
+      .reduce((sum, e) => sum + (machines.has(e.name) ? machines.get(e.name)!.reduce((n, m) => n + m.units, 0) : expectedGpuUnits((1 - reserve) * e.compute, sizing.gpuTflops)), 0);
+    expect(quotas[0].spec.hard["requests.nvidia.com/gpu"]).toBe(String(expected));
+    if (machines.size > 0) expect(result.warnings.filter((w) => /unit\(s\) more than its quota/.test(w))).toEqual([]);
   });
 
   it("gives each robot one ConfigMap listing exactly its local tasks and the endpoints of its tasks elsewhere", async () => {
@@ -510,10 +601,11 @@ describe.each(CASES)("preview of $stack", (c) => {
 
   it("declares EKS and SSM resources only when the stack asks for them", async () => {
     const result = await previewOf(c);
-    const { eks, ssm, robots } = stackFacts(c);
+    const { eks, ssm, robots, machines } = stackFacts(c);
+    const all = [...machines.values()].flat();
     expect(ofType(result, TYPE.cluster)).toHaveLength(eks ? 1 : 0);
-    expect(ofType(result, TYPE.nodeGroup)).toHaveLength(eks ? 1 : 0);
-    expect(ofType(result, TYPE.daemonSet)).toHaveLength(eks ? 1 : 0);
+    expect(ofType(result, TYPE.nodeGroup)).toHaveLength(eks ? (all.length > 0 ? all.length : 1) : 0);
+    expect(ofType(result, TYPE.daemonSet)).toHaveLength(eks ? (all.length > 0 ? new Set(all.map((m) => m.gpuSlices)).size : 1) : 0);
     expect(ofType(result, TYPE.ssm)).toHaveLength(ssm ? robots.length : 0);
   });
 
@@ -538,12 +630,16 @@ describe("the example stacks' choices, worked by hand", () => {
     });
   });
 
-  it("the lab's arm-left runs its grasp policy on the shared test bench, told so in its config", async () => {
+  it("one of the lab's arms runs its grasp policy on the shared test bench, told so in its config", async () => {
     const result = await previewOf({ stack: "lab", root: () => REPO });
     const docs = robotDocuments(result);
     expect([...docs.keys()].sort()).toEqual(["arm-left", "arm-right", "test-bench"]);
-    expect(docs.get("test-bench")!.doc.tasks.map((t: Json) => t.task).sort()).toEqual(["bench-eval", "grasp-policy@arm-left"]);
-    expect(docs.get("arm-left")!.doc.remote).toEqual([{ task: "grasp-policy@arm-left", tier: "test-bench", kind: "robot", endpoint: "robot/test-bench" }]);
+    // The arms are alike: which one's policy goes to the bench is the optimizer's tie to break.
+    const onBench = docs.get("test-bench")!.doc.tasks.map((t: Json) => t.task).sort();
+    expect(onBench).toHaveLength(2);
+    expect(onBench[0]).toBe("bench-eval");
+    const arm = /^grasp-policy@(arm-left|arm-right)$/.exec(onBench[1])![1];
+    expect(docs.get(arm)!.doc.remote).toEqual([{ task: `grasp-policy@${arm}`, tier: "test-bench", kind: "robot", endpoint: "robot/test-bench" }]);
     expect(docs.get("arm-left")!.doc.services).toEqual([
       { task: "realtime-inference", tier: "workstation", kind: "edge", endpoint: "realtime-inference.lab.svc.cluster.local:8080" },
     ]);
@@ -553,44 +649,71 @@ describe("the example stacks' choices, worked by hand", () => {
 describe("warehouse-east: the EKS edge cluster", () => {
   const c: Case = { stack: "warehouse-east", root: () => REPO };
 
-  it("has a cluster and a node group sized to the GPU units the edge placements request", async () => {
+  it("has a cluster and one node group of exactly one node per machine, labelled with its tier and id, of a type with its GPUs", async () => {
     const result = await previewOf(c);
-    const { eks, sizing, site } = stackFacts(c);
+    const { eks, site, machines } = stackFacts(c);
     expect(eks).toBeDefined();
     const clusters = ofType(result, TYPE.cluster);
     expect(clusters).toHaveLength(1);
     expect(inputs(clusters[0])).toMatchObject({ name: `tierplan-${site}`, version: eks!.version, vpcConfig: { subnetIds: eks!.controlPlaneSubnetIds } });
-    const node = INSTANCE_TYPES.find((t) => t.name === eks!.nodeInstanceType)!;
-    const units = result.plan.placements.filter((p) => p.kind === "edge").reduce((sum, p) => sum + expectedGpuUnits(p.compute, sizing.gpuTflops), 0);
-    const nodes = Math.max(eks!.minNodes, Math.ceil(units / (node.gpus * eks!.gpuSlices)));
-    expect(nodes).toBeGreaterThan(eks!.minNodes); // the plan, not the minimum, sizes it
-    const groups = ofType(result, TYPE.nodeGroup);
-    expect(groups).toHaveLength(1);
-    const group = inputs(groups[0]);
-    expect(group.scalingConfig).toEqual({ desiredSize: nodes, minSize: nodes, maxSize: nodes });
-    expect(group.instanceTypes).toEqual([eks!.nodeInstanceType]);
-    expect(group.subnetIds).toEqual(eks!.subnetIds);
+    const all = [...machines].flatMap(([tier, ms]) => ms.map((m) => ({ tier, m })));
+    expect(all.map(({ m }) => m.id)).toEqual(["g5-sliced-0", "g5-sliced-1", "g5-sliced-2", "g5-whole"]);
+    const groups = ofType(result, TYPE.nodeGroup).map(inputs);
+    expect(groups).toHaveLength(all.length);
+    for (const { tier, m } of all) {
+      const group = groups.filter((g) => g.labels["tierplan.dev/machine"] === m.id);
+      expect(group, m.id).toHaveLength(1);
+      const g = group[0];
+      // One node, always: no autoscaler can add a node the plan did not pack or take one it did.
+      expect(g.scalingConfig).toEqual({ desiredSize: 1, minSize: 1, maxSize: 1 });
+      expect(g.labels).toMatchObject({ "tierplan.dev/edge-tier": tier, "tierplan.dev/machine": m.id, "tierplan.dev/gpu-slices": String(m.gpuSlices) });
+      expect(g.instanceTypes).toHaveLength(1);
+      const type = INSTANCE_TYPES.find((t) => t.name === g.instanceTypes[0])!;
+      // Exactly the machine's GPUs, each at least as fast as the catalog says; the cheapest such.
+      const fitting = INSTANCE_TYPES.filter((t) => t.gpus === m.gpus && t.tflops / t.gpus >= m.gpuTflops);
+      expect(type.name).toBe(fitting.reduce((best, t) => (t.pricePerHour < best.pricePerHour ? t : best)).name);
+      expect(g.amiType).toBe("AL2023_x86_64_NVIDIA");
+      expect(g.diskSize).toBeGreaterThanOrEqual(m.storage);
+      expect(g.subnetIds).toEqual(eks!.subnetIds);
+    }
+    // Every pod's required affinity names a label exactly one node carries.
+    for (const d of ofType(result, TYPE.deployment).map(inputs)) {
+      const [expression] = d.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions;
+      expect(groups.filter((g) => expression.values.includes(g.labels[expression.key]))).toHaveLength(1);
+    }
   });
 
-  it("runs NVIDIA's device plugin with time-slicing into gpuSlices (8) replicas", async () => {
+  it("runs NVIDIA's device plugin once per gpuSlices of the machines, each only on the nodes of that many slices", async () => {
     const result = await previewOf(c);
-    const { eks, sizing } = stackFacts(c);
-    expect(eks!.gpuSlices).toBe(8);
-    const daemonSets = ofType(result, TYPE.daemonSet);
-    expect(daemonSets).toHaveLength(1);
-    const ds = inputs(daemonSets[0]);
-    expect(ds.metadata.namespace).toBe("kube-system");
-    const container = ds.spec.template.spec.containers[0];
-    expect(container.image).toMatch(/^nvcr\.io\/nvidia\/k8s-device-plugin:/);
-    const volume = ds.spec.template.spec.volumes.find((v: Json) => v.configMap);
-    const mount = container.volumeMounts.find((m: Json) => m.name === volume.name);
-    const configFile = container.env.find((e: Json) => e.name === "CONFIG_FILE").value as string;
-    expect(configFile.startsWith(`${mount.mountPath}/`)).toBe(true);
-    const configMaps = ofType(result, TYPE.configMap).filter((r) => inputs(r).metadata.name === volume.configMap.name && inputs(r).metadata.namespace === "kube-system");
-    expect(configMaps).toHaveLength(1);
-    const config = parse(inputs(configMaps[0]).data[configFile.slice(mount.mountPath.length + 1)]) as Json;
-    expect(config.version).toBe("v1");
-    expect(config.sharing.timeSlicing.resources).toEqual([{ name: sizing.gpuResource, replicas: 8 }]);
+    const { machines } = stackFacts(c);
+    const slices = [...new Set([...machines.values()].flat().map((m) => m.gpuSlices))].sort((a, b) => a - b);
+    expect(slices).toEqual([1, 8]);
+    const daemonSets = ofType(result, TYPE.daemonSet).map(inputs);
+    expect(daemonSets).toHaveLength(slices.length);
+    const groups = ofType(result, TYPE.nodeGroup).map(inputs);
+    for (const n of slices) {
+      const [ds] = daemonSets.filter((d) => d.spec.template.spec.nodeSelector?.["tierplan.dev/gpu-slices"] === String(n));
+      expect(ds, `plugin for ${n} slices`).toBeDefined();
+      expect(ds.metadata.namespace).toBe("kube-system");
+      // Its nodes: exactly the machines of n slices.
+      expect(groups.filter((g) => g.labels["tierplan.dev/gpu-slices"] === String(n)).map((g) => g.labels["tierplan.dev/machine"]).sort()).toEqual(
+        [...machines.values()].flat().filter((m) => m.gpuSlices === n).map((m) => m.id).sort(),
+      );
+      const container = ds.spec.template.spec.containers[0];
+      expect(container.image).toMatch(/^nvcr\.io\/nvidia\/k8s-device-plugin:/);
+      const volume = ds.spec.template.spec.volumes.find((v: Json) => v.configMap);
+      const mount = container.volumeMounts.find((m: Json) => m.name === volume.name);
+      const configFile = container.env.find((e: Json) => e.name === "CONFIG_FILE").value as string;
+      expect(configFile.startsWith(`${mount.mountPath}/`)).toBe(true);
+      const configMaps = ofType(result, TYPE.configMap).filter((r) => inputs(r).metadata.name === volume.configMap.name && inputs(r).metadata.namespace === "kube-system");
+      expect(configMaps).toHaveLength(1);
+      const config = parse(inputs(configMaps[0]).data[configFile.slice(mount.mountPath.length + 1)]) as Json;
+      expect(config.version).toBe("v1");
+      if (n > 1) expect(config.sharing.timeSlicing.resources).toEqual([{ name: "nvidia.com/gpu", replicas: n }]);
+      else expect(config.sharing).toEqual({});
+    }
+    // Two plugins, two selectors: neither adopts the other's pods.
+    expect(new Set(daemonSets.map((d) => JSON.stringify(d.spec.selector.matchLabels))).size).toBe(daemonSets.length);
   });
 
   it("publishes each of the 20 robots' config as an SSM parameter", async () => {
@@ -617,6 +740,114 @@ describe("warehouse-east: the EKS edge cluster", () => {
     expect(remote).toHaveLength(1);
     expect(remote[0]).toMatchObject({ task: "obstacle-detection@amr-07", tier: "edge", kind: "edge" });
     expect(remote[0].endpoint).toMatch(/^obstacle-detection-amr-07(-[0-9a-f]{6})?\.tierplan-warehouse-east\.svc\.cluster\.local:9000$/);
+  });
+});
+
+/** warehouse-east as it was before its catalog listed machines: one 500-TFLOPS edge tier, a g5.xlarge pool in 8 slices. */
+function warehouseWithoutMachines(): Record<string, string> {
+  const catalog = repoFile("catalogs/sites/warehouse-east.yaml");
+  const withoutMachines = catalog.replace(/  - name: edge\n    kind: edge\n[\s\S]*?\n(?=robots:)/, "  - { name: edge, kind: edge, compute: 500, storage: 4000, bandwidth: 2000, latency: 8, costPerHour: 6 }\n");
+  if (withoutMachines === catalog) throw new Error("catalogs/sites/warehouse-east.yaml: its edge tier changed shape; update the test");
+  const stack = repoFile("stacks/Pulumi.warehouse-east.yaml");
+  const pooled = stack.replace(/      version: "1.33"/, '      nodeInstanceType: g5.xlarge\n      gpuSlices: 8\n      version: "1.33"');
+  if (pooled === stack) throw new Error("stacks/Pulumi.warehouse-east.yaml changed shape; update the test");
+  return { "catalogs/sites/warehouse-east.yaml": withoutMachines, "stacks/Pulumi.warehouse-east.yaml": pooled };
+}
+
+describe("an EKS edge tier without machines (warehouse-east as it was)", () => {
+  let rootDir: string | undefined;
+  const c: Case = { stack: "warehouse-east", root: () => (rootDir ??= tempRoot(warehouseWithoutMachines())) };
+
+  it("keeps one node pool of the node type, sized by packing the pods' GPU units, and one device plugin on every node", async () => {
+    const result = await runPreview(c.stack, { root: c.root() });
+    const { eks, sizing, machines } = stackFacts(c);
+    expect(machines.size).toBe(0);
+    expect(sizing.gpuTflops).toBe(125 / 8);
+    const node = INSTANCE_TYPES.find((t) => t.name === eks!.nodeInstanceType)!;
+    const edge = result.plan.placements.filter((p) => p.kind === "edge");
+    expect(edge.every((p) => p.machine === undefined && p.gpuUnits === undefined)).toBe(true);
+    const units = edge.reduce((sum, p) => sum + expectedGpuUnits(p.compute, sizing.gpuTflops), 0);
+    const nodes = Math.max(eks!.minNodes, Math.ceil(units / (node.gpus * eks!.gpuSlices)));
+    expect(nodes).toBeGreaterThan(eks!.minNodes); // the plan, not the minimum, sizes it
+    const groups = ofType(result, TYPE.nodeGroup).map(inputs);
+    expect(groups).toHaveLength(1);
+    expect(groups[0].scalingConfig).toEqual({ desiredSize: nodes, minSize: nodes, maxSize: nodes });
+    expect(groups[0].instanceTypes).toEqual([eks!.nodeInstanceType]);
+    expect(groups[0].labels).toEqual({ "tierplan/site": "warehouse-east" });
+    const daemonSets = ofType(result, TYPE.daemonSet).map(inputs);
+    expect(daemonSets).toHaveLength(1);
+    expect(daemonSets[0].spec.template.spec.nodeSelector).toBeUndefined();
+    const config = JSON.parse(inputs(ofType(result, TYPE.configMap).find((r) => inputs(r).metadata.namespace === "kube-system")!).data["config.yaml"]);
+    expect(config.sharing.timeSlicing.resources).toEqual([{ name: "nvidia.com/gpu", replicas: 8 }]);
+    for (const d of ofType(result, TYPE.deployment).map(inputs)) {
+      expect(d.spec.template.spec.affinity).toBeUndefined();
+      const p = edge.find((x) => x.task === d.metadata.annotations["tierplan/task"])!;
+      expect(d.spec.template.spec.containers[0].resources.limits).toEqual({ "nvidia.com/gpu": String(expectedGpuUnits(p.compute, sizing.gpuTflops)) });
+    }
+    // Today's quota: the usable TFLOPS in units, rounded up (450 / 15.625 = 28.8).
+    expect(inputs(ofType(result, "kubernetes:core/v1:ResourceQuota")[0]).spec.hard["requests.nvidia.com/gpu"]).toBe("29");
+    expect(result.policies.violations.filter((v) => v.level === "mandatory")).toEqual([]);
+  });
+});
+
+/** Five 10-TFLOPS inference tasks with images, added to factory-a (issue 8's case). */
+const FIVE_INFERENCE_TASKS = [
+  "tasks:",
+  ...[1, 2, 3, 4, 5].map((i) => `  - { name: infer-${i}, compute: 10, storage: 10, bandwidth: 5, maxLatency: 100, cost: 1, priority: 2, image: "ghcr.io/acme/infer:1", port: 8080 }`),
+  "",
+].join("\n");
+
+function factoryWithFiveTasks(catalogEdit: (text: string) => string = (t) => t): Record<string, string> {
+  const stack = editedFactoryStack((text) => text.replace("    - catalogs/vla-tasks.yaml\n", "    - catalogs/vla-tasks.yaml\n    - catalogs/five-inference.yaml\n"));
+  const catalog = repoFile("catalogs/sites/factory-a.yaml");
+  return { "stacks/Pulumi.factory-a.yaml": stack, "catalogs/five-inference.yaml": FIVE_INFERENCE_TASKS, "catalogs/sites/factory-a.yaml": catalogEdit(catalog) };
+}
+
+describe("factory-a plus five 10-TFLOPS inference tasks (issue 8): the plan is what the cluster can run", () => {
+  /** Each edge Deployment's machine (from its affinity) and GPU request, as Kubernetes would read them. */
+  function edgePods(result: PreviewResult): Array<{ task: string; machine: string; units: number }> {
+    return ofType(result, TYPE.deployment).map((r) => {
+      const d = inputs(r);
+      const [field] = d.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields;
+      expect(field).toMatchObject({ key: "metadata.name", operator: "In" });
+      expect(field.values).toHaveLength(1);
+      return { task: d.metadata.annotations["tierplan/task"], machine: field.values[0], units: Number(d.spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]) };
+    });
+  }
+
+  it("with two whole GPUs, at most two of them go to the edge and every edge pod fits the machine", async () => {
+    const result = await runPreview("factory-a", { root: tempRoot(factoryWithFiveTasks()) });
+    const inference = result.plan.placements.filter((p) => /^infer-\d$/.test(p.task));
+    expect(inference).toHaveLength(5); // all placed: the rest on cloud
+    const pods = edgePods(result);
+    expect(pods.filter((p) => /^infer-/.test(p.task)).length).toBeLessThanOrEqual(2);
+    // The edge has one machine of 2 units: the GPU pods on it request at most 2 together.
+    expect(pods.every((p) => p.machine === "edge-gpu-0")).toBe(true);
+    expect(pods.reduce((sum, p) => sum + p.units, 0)).toBeLessThanOrEqual(2);
+    expect(pods.every((p) => p.units === 1)).toBe(true);
+    expect(inputs(ofType(result, "kubernetes:core/v1:ResourceQuota")[0]).spec.hard["requests.nvidia.com/gpu"]).toBe("2");
+    expect(inference.filter((p) => p.kind === "cloud").length).toBeGreaterThanOrEqual(3);
+    expect(result.warnings).toEqual([]);
+    expect(result.policies.violations.filter((v) => v.level === "mandatory")).toEqual([]);
+  });
+
+  it("with the GPUs time-sliced in four, all five go to the edge, and still fit", async () => {
+    const root = tempRoot(
+      factoryWithFiveTasks((text) => {
+        const edited = text.replace("gpus: 2, gpuTflops: 50, storage: 1000", "gpus: 2, gpuTflops: 50, gpuSlices: 4, storage: 1000");
+        if (edited === text) throw new Error("catalogs/sites/factory-a.yaml: its machine changed; update the test");
+        return edited;
+      }),
+    );
+    const result = await runPreview("factory-a", { root });
+    const pods = edgePods(result);
+    expect(pods.map((p) => p.task).filter((t) => /^infer-/.test(t)).sort()).toEqual(["infer-1", "infer-2", "infer-3", "infer-4", "infer-5"]);
+    // 8 units of 12.5 TFLOPS: a 10-TFLOPS task takes one, six tasks take six.
+    expect(pods.every((p) => p.machine === "edge-gpu-0" && p.units === 1)).toBe(true);
+    expect(pods.reduce((sum, p) => sum + p.units, 0)).toBeLessThanOrEqual(8);
+    expect(inputs(ofType(result, "kubernetes:core/v1:ResourceQuota")[0]).spec.hard["requests.nvidia.com/gpu"]).toBe("8");
+    expect(result.warnings).toEqual([]);
+    expect(result.policies.violations.filter((v) => v.level === "mandatory")).toEqual([]);
   });
 });
 
@@ -715,6 +946,47 @@ describe("invalid stack configuration", () => {
     const error = await rejection("factory-a", root);
     expect(error.issues).toContainEqual(expect.objectContaining({ file: "stacks/Pulumi.factory-a.yaml", path: ["tierplan:kubeconfig"] }));
     expect(error.message).toContain("pulumi config set --secret");
+  });
+
+  it("tierplan:edge.gpuTflops that disagrees with the catalog's machines is refused, saying what they say", async () => {
+    const root = tempRoot({ "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) => text.replace("    mode: existing", "    mode: existing\n    gpuTflops: 40")) });
+    const error = await rejection("factory-a", root);
+    expect(error.issues).toContainEqual(expect.objectContaining({ file: "stacks/Pulumi.factory-a.yaml", path: ["tierplan:edge", "gpuTflops"] }));
+    expect(error.message).toContain("edge/edge-gpu-0: 50 TFLOPS a unit");
+  });
+
+  it("a gpuTflops that agrees with every machine is accepted, and changes nothing", async () => {
+    const root = tempRoot({ "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) => text.replace("    mode: existing", "    mode: existing\n    gpuTflops: 50")) });
+    const result = await runPreview("factory-a", { root });
+    expect(JSON.stringify(result.resources)).toBe(JSON.stringify((await previewOf({ stack: "factory-a", root: () => REPO })).resources));
+  });
+
+  it("EKS keys that restate machine facts are refused where they disagree: gpuSlices, nodeInstanceType, minNodes", async () => {
+    const stack = repoFile("stacks/Pulumi.warehouse-east.yaml");
+    const edited = (keys: string) => {
+      const text = stack.replace('      version: "1.33"', `${keys}\n      version: "1.33"`);
+      if (text === stack) throw new Error("stacks/Pulumi.warehouse-east.yaml changed shape; update the test");
+      return text;
+    };
+    const error = await rejection("warehouse-east", tempRoot({ "stacks/Pulumi.warehouse-east.yaml": edited("      gpuSlices: 4\n      nodeInstanceType: g5.12xlarge\n      minNodes: 5") }));
+    const byKey = (key: string) => error.issues.filter((i) => i.file === "stacks/Pulumi.warehouse-east.yaml" && i.path.join(".") === `tierplan:edge.eks.${key}`);
+    expect(byKey("gpuSlices")).toHaveLength(1);
+    expect(byKey("gpuSlices")[0].message).toMatch(/edge\/g5-sliced: gpuSlices 8; edge\/g5-whole: gpuSlices 1/);
+    expect(byKey("nodeInstanceType").length).toBeGreaterThan(0);
+    expect(byKey("nodeInstanceType")[0].message).toMatch(/g5\.12xlarge has 4 GPUs.*here g5\.xlarge/);
+    expect(byKey("minNodes")).toHaveLength(1);
+    expect(byKey("minNodes")[0].message).toContain("4 of them");
+    // Keys that agree with every machine are accepted.
+    const agreeing = await runPreview("warehouse-east", { root: tempRoot({ "stacks/Pulumi.warehouse-east.yaml": edited("      nodeInstanceType: g5.xlarge\n      minNodes: 4") }) });
+    expect(ofType(agreeing, TYPE.nodeGroup)).toHaveLength(4);
+  });
+
+  it("a machine whose planned pods' CPU requests exceed its node type is refused before any resource exists", async () => {
+    const stack = repoFile("stacks/Pulumi.warehouse-east.yaml");
+    const root = tempRoot({ "stacks/Pulumi.warehouse-east.yaml": stack.replace("    cpu: 250m", "    cpu: \"1\"") });
+    const error = await rejection("warehouse-east", root);
+    expect(error.issues[0]).toMatchObject({ file: "stacks/Pulumi.warehouse-east.yaml", path: ["tierplan:edge", "cpu"] });
+    expect(error.message).toMatch(/machine edge\/g5-sliced-\d .* is a g5\.xlarge node .* > 3\.5 allocatable vCPU/);
   });
 
   it("a catalog that plans another site than the stack's is refused", async () => {

@@ -4,8 +4,22 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { EnvironmentRecord, Placement, Plan } from "../src/plan";
 import { userData } from "../src/provision/cloud";
-import { priorityClassName, priorityValue } from "../src/provision/edge";
-import { containerResources, eksNodePlan, gpuUnits, namespaceQuota, quotaHard, parseQuantity, quotaShortfall, type EdgeSizing } from "../src/provision/edgeSizing";
+import type { Machine } from "../src/model/machines";
+import { machineAffinity, priorityClassName, priorityValue } from "../src/provision/edge";
+import {
+  containerResources,
+  eksNodePlan,
+  gpuUnits,
+  machineDiskGb,
+  machineInstanceTypes,
+  machineNodeShortfall,
+  machineUnits,
+  namespaceQuota,
+  quotaHard,
+  parseQuantity,
+  quotaShortfall,
+  type EdgeSizing,
+} from "../src/provision/edgeSizing";
 import { cheapestInstanceType, covers, INSTANCE_TYPES, MAX_ROOT_VOLUME_GB, rootVolumeGb } from "../src/provision/instanceTypes";
 import { k8sName } from "../src/provision/names";
 import { planRecordData } from "../src/provision/planRecord";
@@ -249,7 +263,8 @@ describe("plan record data", () => {
       placements: Array.from({ length: placements }, (_, i) => placement(`task-${i}-${"x".repeat(40)}`)),
       unplaced: [],
       violations: [],
-      objective: { latencyMs: 1, cost: 1, score: 1, placedByPriority: [], preset: "balanced", weights: { latency: 1, cost: 1 }, reserve: 0.1 },
+      moves: [],
+      objective: { latencyMs: 1, cost: 1, score: 1, placedByPriority: [], moves: 0, preset: "balanced", weights: { latency: 1, cost: 1 }, reserve: 0.1 },
       utilization: [],
       recommendations: [],
       solver: { algorithm: "auto", optimal: true, gap: 0, ms: 12.5, method: "milp", bound: 1, countsProven: true, work: {} },
@@ -294,5 +309,75 @@ describe("a namespace with several edge tiers", () => {
   it("equals the single tier's quota when there is one", () => {
     const one = tier("edge", 100, 1000);
     expect(namespaceQuota([one], 0.1, sizing)).toEqual(quotaHard(one, 0.1, sizing));
+  });
+});
+
+/** A machine as src/model expands it, written out here. */
+function machine(id: string, gpus: number, gpuTflops: number, gpuSlices = 1, storage = 500): Machine {
+  return { id, shape: id.replace(/-\d+$/, ""), gpus, gpuTflops, gpuSlices, units: gpus * gpuSlices, unitTflops: gpuTflops / gpuSlices, storage };
+}
+
+describe("edge tiers with machines (contract §5)", () => {
+  it("a pod on a machine requests exactly its placement's gpuUnits of nvidia.com/gpu, whatever the sizing says", () => {
+    // gpuTflops 50 would make 30 TFLOPS 1 unit; the plan packed it as 3 units of a 4-slice machine.
+    expect(containerResources({ compute: 30, storage: 10, machine: "gpu-a-0", gpuUnits: 3 }, sizing(50, { gpuResource: "amd.com/gpu" }))).toEqual({
+      requests: { cpu: "1", memory: "2Gi", "nvidia.com/gpu": "3", "ephemeral-storage": "10000M" },
+      limits: { "nvidia.com/gpu": "3" },
+    });
+    expect(containerResources({ compute: 0, storage: 1, machine: "gpu-a-0", gpuUnits: 0 }, sizing(50))).toEqual({
+      requests: { cpu: "1", memory: "2Gi", "ephemeral-storage": "1000M" },
+      limits: {},
+    });
+    // Off a machine, the sizing as before.
+    expect(containerResources({ compute: 30, storage: 0 }, sizing(50)).limits).toEqual({ "nvidia.com/gpu": "1" });
+  });
+
+  it("pins a pod to its machine by a required node affinity: the node name, or the machine label on EKS", () => {
+    expect(machineAffinity("edge-gpu-0", "node-name")).toEqual({
+      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: ["edge-gpu-0"] }] }] } },
+    });
+    expect(machineAffinity("g5-sliced-2", "node-label")).toEqual({
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "tierplan.dev/machine", operator: "In", values: ["g5-sliced-2"] }] }] },
+      },
+    });
+  });
+
+  it("the namespace quota is the machines' units for tiers with machines and today's derivation for the rest", () => {
+    const withMachines = { ...env("bay", 500, 1000), machines: [machine("gpu-a-0", 2, 50), machine("gpu-a-1", 2, 50), machine("gpu-b", 1, 60, 3)] };
+    expect(machineUnits(withMachines)).toBe(7);
+    // No reserve on the units: the plan packs whole units per machine; storage keeps the tier's usable share.
+    expect(namespaceQuota([withMachines], 0.1, sizing(125))).toEqual({ "requests.nvidia.com/gpu": "7", "requests.ephemeral-storage": "900000M" });
+    // With a tier without machines (90 usable TFLOPS at 25 a unit: 4 units), the units add up.
+    expect(namespaceQuota([withMachines, env("line", 100, 1000)], 0.1, sizing(25))).toEqual({ "requests.nvidia.com/gpu": "11", "requests.ephemeral-storage": "1800000M" });
+    // ...each in its own resource when the other tier counts another one.
+    expect(namespaceQuota([withMachines, env("line", 100, 1000)], 0.1, sizing(25, { gpuResource: "amd.com/gpu" }))).toEqual({
+      "requests.nvidia.com/gpu": "7",
+      "requests.amd.com/gpu": "4",
+      "requests.ephemeral-storage": "1800000M",
+    });
+    // A tier with machines never falls short: the plan counts its units.
+    expect(quotaShortfall([{ compute: 10 }, { compute: 10 }, { compute: 10 }], { ...env("edge", 100, 1000), machines: [machine("m", 2, 50)] }, 0, sizing(50))).toBe(0);
+  });
+
+  it("an EKS machine is the cheapest type with exactly its GPUs, each at least as fast", () => {
+    const names = (m: Machine, allowed?: string[]) => machineInstanceTypes(m, allowed).map((t) => t.name);
+    expect(names(machine("a", 1, 125, 8))).toEqual(["g5.xlarge"]);
+    expect(names(machine("a", 1, 100))).toEqual(["g6.xlarge", "g5.xlarge"]);
+    expect(names(machine("a", 4, 125))).toEqual(["g5.12xlarge"]);
+    expect(names(machine("a", 8, 300))).toEqual(["p4d.24xlarge", "p5.48xlarge"]);
+    expect(names(machine("a", 2, 50))).toEqual([]); // no type has two GPUs
+    expect(names(machine("a", 1, 126))).toEqual([]); // no single GPU that fast
+    expect(names(machine("a", 0, 1))).toEqual(["c7i.2xlarge"]);
+    expect(names(machine("a", 1, 100), ["g5.xlarge"])).toEqual(["g5.xlarge"]);
+  });
+
+  it("a machine's node holds its pods' CPU and memory requests within what the kubelet leaves, and its storage on disk", () => {
+    const g5 = INSTANCE_TYPES.find((t) => t.name === "g5.xlarge")!; // 4 vCPU, 16 GiB: 3.5 and 14.5 allocatable
+    expect(machineNodeShortfall(g5, { pods: 8, storage: 32 }, { cpu: "250m", memory: "1Gi" })).toBeUndefined();
+    expect(machineNodeShortfall(g5, { pods: 14, storage: 0 }, { cpu: "250m", memory: "1Gi" })).toBeUndefined();
+    expect(machineNodeShortfall(g5, { pods: 15, storage: 0 }, { cpu: "250m", memory: "1Gi" })).toBe("15 × cpu 250m = 3.75 > 3.5 allocatable vCPU, 15 × memory 1Gi = 15 GiB > 14.5 allocatable GiB");
+    expect(machineNodeShortfall(g5, { pods: 4, storage: 0 }, { cpu: "1", memory: "2Gi" })).toBe("4 × cpu 1 = 4 > 3.5 allocatable vCPU");
+    expect([1, 40, 200, 500, 941].map((storage) => machineDiskGb({ storage }))).toEqual([100, 100, 300, 600, 1050]);
   });
 });

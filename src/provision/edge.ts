@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NODE_LABELS, placementFacts } from "../plan/facts";
+import { NODE_LABELS, NODE_NAME_FIELD, placementFacts } from "../plan/facts";
 import type { EnvironmentRecord, Placement } from "../plan/types";
 import { DEFAULT_PORT } from "./cloud";
-import { bandwidthAnnotation, containerResources, namespaceQuota, type EdgeSizing } from "./edgeSizing";
+import { bandwidthAnnotation, containerResources, machineUnits, namespaceQuota, type EdgeSizing } from "./edgeSizing";
 import { k8sName, k8sServiceName } from "./names";
 
 export interface EdgeTierArgs {
@@ -23,6 +23,12 @@ export interface EdgeTierArgs {
   reserve: number;
   /** How TFLOPS, GB and Mbps become requests. */
   sizing: EdgeSizing;
+  /**
+   * How a pod placed on a machine (contract §5) is pinned to it: `node-name` on an existing
+   * cluster, whose node is named by the machine id; `node-label` on the EKS cluster tierplan
+   * builds, whose node group for the machine labels its one node with the id.
+   */
+  machineSteering: MachineSteering;
   /** Hash of the plan, written on every workload. */
   planHash: string;
 }
@@ -37,6 +43,18 @@ export interface EdgeWorkload {
 
 /** Node label that says which edge tier a node belongs to, when a site's cluster holds several. */
 export const EDGE_TIER_NODE_LABEL = NODE_LABELS.edgeTier;
+
+export type MachineSteering = "node-name" | "node-label";
+
+/**
+ * The required node affinity that pins a pod to its planned machine: the scheduler may put it on
+ * that one node or nowhere, so it cannot fragment the plan's packing.
+ */
+export function machineAffinity(machine: string, steering: MachineSteering) {
+  const requirement = { operator: "In", values: [machine] };
+  const term = steering === "node-name" ? { matchFields: [{ key: NODE_NAME_FIELD, ...requirement }] } : { matchExpressions: [{ key: NODE_LABELS.machine, ...requirement }] };
+  return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [term] } } };
+}
 
 /** Labels every tierplan object in the cluster carries, for selection and cleanup. */
 export function siteLabels(site: string): Record<string, string> {
@@ -71,7 +89,8 @@ export class EdgeTier extends pulumi.ComponentResource {
     const nsOpts = { ...childOpts, dependsOn: [this.namespace] };
 
     // Every quota in a namespace applies to every pod in it, so the namespace gets one quota: the
-    // usable capacity of all its edge tiers together; pods keep to their tier by node selector.
+    // usable capacity of all its edge tiers together (the machines' units, for tiers that list
+    // them); pods keep to their tier by node selector, or to their machine by node affinity.
     const hard = namespaceQuota(args.environments, args.reserve, sizing);
     if (args.environments.length > 0) {
       new k8s.core.v1.ResourceQuota(
@@ -84,7 +103,15 @@ export class EdgeTier extends pulumi.ComponentResource {
             annotations: {
               "tierplan/tiers": args.environments.map((e) => e.name).join(","),
               "tierplan/reserve": String(args.reserve),
-              "tierplan/capacity": JSON.stringify(args.environments.map((e) => ({ tier: e.name, compute: e.compute, storage: e.storage, bandwidth: e.bandwidth }))),
+              "tierplan/capacity": JSON.stringify(
+                args.environments.map((e) => ({
+                  tier: e.name,
+                  compute: e.compute,
+                  storage: e.storage,
+                  bandwidth: e.bandwidth,
+                  ...(e.machines && e.machines.length > 0 && { machines: e.machines.map((m) => m.id), units: machineUnits(e) }),
+                })),
+              ),
             },
           },
           spec: { hard },
@@ -115,6 +142,7 @@ export class EdgeTier extends pulumi.ComponentResource {
       const annotations = placementFacts(site, placement, args.planHash);
       const port = placement.port ?? DEFAULT_PORT;
       const resources = containerResources(placement, sizing);
+      const gpuResource = Object.keys(resources.limits)[0];
       const deployment = new k8s.apps.v1.Deployment(
         `${name}-${placement.task}`,
         {
@@ -122,7 +150,7 @@ export class EdgeTier extends pulumi.ComponentResource {
           spec: {
             replicas: 1,
             // A rolling update would need a second GPU share while the old pod still holds one.
-            strategy: { type: resources.limits[sizing.gpuResource] !== undefined ? "Recreate" : "RollingUpdate" },
+            strategy: { type: gpuResource !== undefined ? "Recreate" : "RollingUpdate" },
             selector: { matchLabels: selector },
             template: {
               // The placement facts stay on the Deployment: here they would roll the pod on every re-plan.
@@ -144,9 +172,12 @@ export class EdgeTier extends pulumi.ComponentResource {
                     resources,
                   },
                 ],
-                ...(selectTier && { nodeSelector: { [EDGE_TIER_NODE_LABEL]: k8sName(placement.tier) } }),
-                ...(resources.limits[sizing.gpuResource] !== undefined && {
-                  tolerations: [{ key: sizing.gpuResource, operator: "Exists", effect: "NoSchedule" }],
+                // On a machine the node is named (or labelled) by the plan; elsewhere the tier's label picks the nodes.
+                ...(placement.machine !== undefined
+                  ? { affinity: machineAffinity(placement.machine, args.machineSteering) }
+                  : selectTier && { nodeSelector: { [EDGE_TIER_NODE_LABEL]: k8sName(placement.tier) } }),
+                ...(gpuResource !== undefined && {
+                  tolerations: [{ key: gpuResource, operator: "Exists", effect: "NoSchedule" }],
                 }),
               },
             },

@@ -1,4 +1,7 @@
+import type { Machine } from "../model/machines";
+import { GPU_RESOURCE } from "../plan/facts";
 import type { EnvironmentRecord, Placement } from "../plan/types";
+import { INSTANCE_TYPES, type InstanceType } from "./instanceTypes";
 
 /**
  * How an edge placement's demands become Kubernetes resource requests. Kubernetes counts GPUs in
@@ -30,14 +33,21 @@ export interface ContainerResources {
   limits: Record<string, string>;
 }
 
-/** Requests (and, for GPUs, the equal limits Kubernetes demands) of a placement's container. */
-export function containerResources(placement: Pick<Placement, "compute" | "storage">, sizing: EdgeSizing): ContainerResources {
+/**
+ * Requests (and, for GPUs, the equal limits Kubernetes demands) of a placement's container. A
+ * placement on a machine (contract §5) requests exactly its `gpuUnits` of nvidia.com/gpu, the
+ * units the plan packed it by; any other edge placement rounds its compute up to units of
+ * `sizing.gpuTflops`.
+ */
+export function containerResources(placement: Pick<Placement, "compute" | "storage" | "gpuUnits" | "machine">, sizing: EdgeSizing): ContainerResources {
   const requests: Record<string, string> = { cpu: sizing.cpu, memory: sizing.memory };
   const limits: Record<string, string> = {};
-  const units = gpuUnits(placement.compute, sizing.gpuTflops);
+  const onMachine = placement.machine !== undefined;
+  const units = onMachine ? placement.gpuUnits ?? 0 : gpuUnits(placement.compute, sizing.gpuTflops);
+  const resource = onMachine ? GPU_RESOURCE : sizing.gpuResource;
   if (units > 0) {
-    requests[sizing.gpuResource] = String(units);
-    limits[sizing.gpuResource] = String(units);
+    requests[resource] = String(units);
+    limits[resource] = String(units);
   }
   if (placement.storage > 0) requests["ephemeral-storage"] = storageQuantity(placement.storage);
   return { requests, limits };
@@ -60,18 +70,34 @@ export function quotaHard(env: EnvironmentRecord, reserve: number, sizing: EdgeS
   };
 }
 
-/** One namespace's quota for several edge tiers: the sum of their quotaHard, unit by unit. */
-export function namespaceQuota(envs: readonly EnvironmentRecord[], reserve: number, sizing: EdgeSizing): Record<string, string> {
-  const gpus = envs.reduce((sum, env) => sum + Number(quotaHard(env, reserve, sizing)[`requests.${sizing.gpuResource}`]), 0);
-  const storage = envs.reduce((sum, env) => sum + (1 - reserve) * env.storage, 0);
-  return { [`requests.${sizing.gpuResource}`]: String(gpus), "requests.ephemeral-storage": storageQuantity(storage) };
+/** GPU units a tier with machines grants: the sum of its machines' `gpus * gpuSlices` (contract §5). */
+export function machineUnits(env: Pick<EnvironmentRecord, "machines">): number {
+  return (env.machines ?? []).reduce((sum, m) => sum + m.units, 0);
 }
 
 /**
- * GPU units the edge placements request beyond the quota, because each rounds up on its own;
- * 0 when they fit. Worth a warning: Kubernetes would refuse the pods beyond it.
+ * One namespace's quota for several edge tiers, resource by resource: a tier with machines adds
+ * its machines' units (no reserve: the plan packs whole units onto each machine), a tier without
+ * adds its quotaHard; ephemeral storage is the usable storage of all of them.
+ */
+export function namespaceQuota(envs: readonly EnvironmentRecord[], reserve: number, sizing: EdgeSizing): Record<string, string> {
+  const units = new Map<string, number>();
+  const add = (resource: string, n: number) => units.set(resource, (units.get(resource) ?? 0) + n);
+  for (const env of envs) {
+    if (env.machines && env.machines.length > 0) add(GPU_RESOURCE, machineUnits(env));
+    else add(sizing.gpuResource, Number(quotaHard(env, reserve, sizing)[`requests.${sizing.gpuResource}`]));
+  }
+  const storage = envs.reduce((sum, env) => sum + (1 - reserve) * env.storage, 0);
+  return { ...Object.fromEntries([...units].map(([resource, n]) => [`requests.${resource}`, String(n)])), "requests.ephemeral-storage": storageQuantity(storage) };
+}
+
+/**
+ * GPU units the placements on a tier without machines request beyond its quota, because each
+ * rounds up on its own; 0 when they fit. (A tier with machines cannot fall short: the plan packs
+ * whole units onto its machines.)
  */
 export function quotaShortfall(placements: readonly Pick<Placement, "compute">[], env: EnvironmentRecord, reserve: number, sizing: EdgeSizing): number {
+  if (env.machines && env.machines.length > 0) return 0;
   const requested = placements.reduce((sum, p) => sum + gpuUnits(p.compute, sizing.gpuTflops), 0);
   return Math.max(0, requested - Number(quotaHard(env, reserve, sizing)[`requests.${sizing.gpuResource}`]));
 }
@@ -133,4 +159,46 @@ export function eksNodePlan(placements: readonly Pick<Placement, "compute" | "st
     bin.storage -= pod.storage;
   }
   return { nodes: Math.max(minNodes, bins.length), diskGb };
+}
+
+/**
+ * The instance types that are a machine of the catalog (contract §5) on EKS: exactly its GPUs
+ * (a node with more would advertise units the plan never counted), each GPU at least as fast as
+ * the catalog says, cheapest first (ties: table order). Among `allowed` names when given.
+ */
+export function machineInstanceTypes(machine: Pick<Machine, "gpus" | "gpuTflops">, allowed?: readonly string[]): InstanceType[] {
+  return INSTANCE_TYPES.filter(
+    (t) => (!allowed || allowed.includes(t.name)) && t.gpus === machine.gpus && (t.gpus === 0 || t.tflops / t.gpus >= machine.gpuTflops * (1 - 1e-9)),
+  )
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => a.t.pricePerHour - b.t.pricePerHour || a.i - b.i)
+    .map(({ t }) => t);
+}
+
+/** What the pods of one machine ask of its node besides GPU units: CPU and memory requests, ephemeral storage. */
+export interface MachineLoad {
+  pods: number;
+  storage: number;
+}
+
+/**
+ * Why a node of `type` cannot run the pods the plan puts on `machine`, or undefined when it can:
+ * the CPU and memory requests of its pods within what the kubelet leaves them (storage and GPU
+ * units are the plan's own checks against the machine).
+ */
+export function machineNodeShortfall(type: InstanceType, load: MachineLoad, sizing: Pick<EdgeSizing, "cpu" | "memory">): string | undefined {
+  const cpu = load.pods * parseQuantity(sizing.cpu);
+  const memory = (load.pods * parseQuantity(sizing.memory)) / 2 ** 30;
+  const room = { cpu: type.vcpus - SYSTEM_CPU, memory: type.memoryGiB - SYSTEM_MEMORY_GIB };
+  const over: string[] = [];
+  if (cpu > room.cpu + 1e-9) over.push(`${load.pods} × cpu ${sizing.cpu} = ${round3(cpu)} > ${room.cpu} allocatable vCPU`);
+  if (memory > room.memory + 1e-9) over.push(`${load.pods} × memory ${sizing.memory} = ${round3(memory)} GiB > ${room.memory} allocatable GiB`);
+  return over.length > 0 ? over.join(", ") : undefined;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Root disk of a machine's node, GiB: its storage for pods plus the system's, in steps of 50. */
+export function machineDiskGb(machine: Pick<Machine, "storage">): number {
+  return Math.ceil(Math.max(100, machine.storage + NODE_DISK_OVERHEAD_GB) / 50) * 50;
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { GPU_SLICES_NODE_LABEL, NODE_LABELS } from "../plan/facts";
 import { k8sName } from "./names";
 
 export interface EksEdgeClusterArgs {
@@ -13,25 +14,62 @@ export interface EksEdgeClusterArgs {
   subnetIds: string[];
   /** Kubernetes minor version, e.g. "1.33". */
   version: string;
-  /** GPU instance type of the managed node group. */
-  nodeInstanceType: string;
-  /** Nodes the edge-placed demand needs. */
-  nodeCount: number;
-  /** Root disk of each node, GiB. */
-  nodeDiskGb: number;
+  /**
+   * The nodes: one managed node group of identical GPU nodes sized from the plan (`pool`, for an
+   * edge tier without machines), or one node group of exactly one node per machine of the
+   * catalog (`machines`, contract §5).
+   */
+  nodes: { pool: NodePool } | { machines: MachineNode[] };
   /** IAM principals given cluster admin through EKS access entries. */
   adminPrincipalArns: string[];
+}
+
+/** The node group of an edge tier without machines. */
+export interface NodePool {
+  /** GPU instance type of the managed node group. */
+  instanceType: string;
+  /** Nodes the edge-placed demand needs. */
+  count: number;
+  /** Root disk of each node, GiB. */
+  diskGb: number;
+}
+
+/** One machine of the catalog as an EKS node: its own node group of one node. */
+export interface MachineNode {
+  /** Machine id: the value of the node's `tierplan.dev/machine` label. */
+  id: string;
+  /** The edge tier it belongs to. */
+  tier: string;
+  instanceType: string;
+  /** Root disk, GiB: the machine's storage plus the system's. */
+  diskGb: number;
+  gpus: number;
+  /** Time-slices per GPU: picks the device plugin that runs on the node. */
+  gpuSlices: number;
+}
+
+/** Labels of a machine's node: its tier, its id and, with GPUs, its device plugin's slices. */
+export function machineNodeLabels(site: string, machine: MachineNode): Record<string, string> {
+  return {
+    "tierplan/site": site,
+    [NODE_LABELS.edgeTier]: k8sName(machine.tier),
+    [NODE_LABELS.machine]: machine.id,
+    ...(machine.gpus > 0 && { [GPU_SLICES_NODE_LABEL]: String(machine.gpuSlices) }),
+  };
 }
 
 const managedPolicy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
 /**
- * An EKS cluster for a site's edge tier: control plane and one managed GPU node group sized
- * from the plan, plus a kubeconfig that authenticates with `aws eks get-token`.
+ * An EKS cluster for a site's edge tier: control plane and managed node groups (one sized from
+ * the plan, or one per machine of the catalog), plus a kubeconfig that authenticates with
+ * `aws eks get-token`.
  */
 export class EksEdgeCluster extends pulumi.ComponentResource {
   readonly cluster: aws.eks.Cluster;
-  readonly nodeGroup: aws.eks.NodeGroup;
+  /** The managed node groups: the pool's one, or one per machine. */
+  readonly nodeGroups: aws.eks.NodeGroup[];
+  readonly nodeCount: number;
   /** Kubeconfig for the Kubernetes provider (secret: it names the cluster's endpoint and CA). */
   readonly kubeconfig: pulumi.Output<string>;
 
@@ -78,30 +116,44 @@ export class EksEdgeCluster extends pulumi.ComponentResource {
     const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"].map(
       (policy) => new aws.iam.RolePolicyAttachment(`${name}-node-role-${policy}`, { role: nodeRole.name, policyArn: managedPolicy(policy) }, { parent: this }),
     );
-    this.nodeGroup = new aws.eks.NodeGroup(
-      `${name}-nodes`,
-      {
-        clusterName: this.cluster.name,
-        nodeRoleArn: nodeRole.arn,
-        subnetIds: args.subnetIds,
-        version: this.cluster.version,
-        instanceTypes: [args.nodeInstanceType],
-        // The NVIDIA AMI ships the driver and device plugin prerequisites for nvidia.com/gpu.
-        amiType: "AL2023_x86_64_NVIDIA",
-        diskSize: args.nodeDiskGb,
-        scalingConfig: { desiredSize: args.nodeCount, minSize: args.nodeCount, maxSize: args.nodeCount },
-        labels: { "tierplan/site": args.site },
-        tags,
-      },
-      { parent: this, dependsOn: nodePolicies },
-    );
+    const nodeGroup = (resourceName: string, group: { instanceType: string; count: number; diskGb: number; gpus: boolean; labels: Record<string, string> }) =>
+      new aws.eks.NodeGroup(
+        resourceName,
+        {
+          clusterName: this.cluster.name,
+          nodeRoleArn: nodeRole.arn,
+          subnetIds: args.subnetIds,
+          version: this.cluster.version,
+          instanceTypes: [group.instanceType],
+          // The NVIDIA AMI ships the driver and device plugin prerequisites for nvidia.com/gpu.
+          amiType: group.gpus ? "AL2023_x86_64_NVIDIA" : "AL2023_x86_64_STANDARD",
+          diskSize: group.diskGb,
+          // Fixed size: no autoscaler adds a node the plan did not pack, or takes one it did.
+          scalingConfig: { desiredSize: group.count, minSize: group.count, maxSize: group.count },
+          labels: group.labels,
+          tags,
+        },
+        { parent: this, dependsOn: nodePolicies },
+      );
+    if ("pool" in args.nodes) {
+      const pool = args.nodes.pool;
+      this.nodeGroups = [nodeGroup(`${name}-nodes`, { instanceType: pool.instanceType, count: pool.count, diskGb: pool.diskGb, gpus: true, labels: { "tierplan/site": args.site } })];
+      this.nodeCount = pool.count;
+    } else {
+      // One node group of one node per machine: the node's labels name the machine the plan packed,
+      // so each pod's required affinity admits exactly one node.
+      this.nodeGroups = args.nodes.machines.map((m) =>
+        nodeGroup(`${name}-machine-${m.id}`, { instanceType: m.instanceType, count: 1, diskGb: m.diskGb, gpus: m.gpus > 0, labels: machineNodeLabels(args.site, m) }),
+      );
+      this.nodeCount = args.nodes.machines.length;
+    }
     this.kubeconfig = pulumi.secret(
       pulumi
         .all([this.cluster.name, this.cluster.endpoint, this.cluster.certificateAuthority.data, this.cluster.arn])
         // The region comes from the cluster's ARN, not the ambient AWS CLI settings.
         .apply(([clusterName, endpoint, ca, arn]) => kubeconfigFor(clusterName, endpoint, ca, arn.split(":")[3])),
     );
-    this.registerOutputs({ clusterName: this.cluster.name, nodeCount: args.nodeCount });
+    this.registerOutputs({ clusterName: this.cluster.name, nodeCount: this.nodeCount });
   }
 }
 
@@ -138,6 +190,12 @@ export interface GpuDevicePluginArgs {
   resource: string;
   /** Time-slices per GPU; 1 advertises whole GPUs. */
   slices: number;
+  /**
+   * Only on the nodes whose `tierplan.dev/gpu-slices` label is `slices` (machines, contract §5):
+   * one plugin per slice count lets machines of different gpuSlices share the cluster. Without
+   * it, one plugin runs on every node (the node pool of a tier without machines).
+   */
+  perSlices?: boolean;
 }
 
 /** NVIDIA's device plugin release that supports time-slicing through its config file. */
@@ -152,7 +210,13 @@ export class GpuDevicePlugin extends pulumi.ComponentResource {
   constructor(name: string, args: GpuDevicePluginArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tierplan:edge:GpuDevicePlugin", name, {}, opts);
     const childOpts = { parent: this, provider: args.provider };
-    const labels = { "app.kubernetes.io/name": "nvidia-device-plugin", "app.kubernetes.io/managed-by": "tierplan" };
+    const selected = args.perSlices === true;
+    const labels = {
+      "app.kubernetes.io/name": "nvidia-device-plugin",
+      "app.kubernetes.io/managed-by": "tierplan",
+      ...(selected && { [GPU_SLICES_NODE_LABEL]: String(args.slices) }),
+    };
+    const objectName = `tierplan-nvidia-device-plugin${selected ? `-s${args.slices}` : ""}`;
     const pluginConfig = JSON.stringify({
       version: "v1",
       sharing: args.slices > 1 ? { timeSlicing: { resources: [{ name: args.resource, replicas: args.slices }] } } : {},
@@ -160,7 +224,7 @@ export class GpuDevicePlugin extends pulumi.ComponentResource {
     const config = new k8s.core.v1.ConfigMap(
       `${name}-config`,
       {
-        metadata: { name: "tierplan-nvidia-device-plugin", namespace: "kube-system", labels },
+        metadata: { name: objectName, namespace: "kube-system", labels },
         data: { "config.yaml": pluginConfig },
       },
       childOpts,
@@ -168,7 +232,7 @@ export class GpuDevicePlugin extends pulumi.ComponentResource {
     new k8s.apps.v1.DaemonSet(
       `${name}-plugin`,
       {
-        metadata: { name: "tierplan-nvidia-device-plugin", namespace: "kube-system", labels },
+        metadata: { name: objectName, namespace: "kube-system", labels },
         spec: {
           selector: { matchLabels: labels },
           updateStrategy: { type: "RollingUpdate" },
@@ -177,6 +241,7 @@ export class GpuDevicePlugin extends pulumi.ComponentResource {
             metadata: { labels, annotations: { "tierplan/config-sha256": createHash("sha256").update(pluginConfig).digest("hex") } },
             spec: {
               priorityClassName: "system-node-critical",
+              ...(selected && { nodeSelector: { [GPU_SLICES_NODE_LABEL]: String(args.slices) } }),
               tolerations: [{ key: args.resource, operator: "Exists", effect: "NoSchedule" }],
               containers: [
                 {
