@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -24,8 +24,24 @@ const REPO = resolve(__dirname, "..");
 const dir = mkdtempSync(join(tmpdir(), "tierplan-stack-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** factory-a's stack file; line numbers below refer to it. */
-const FACTORY = readFileSync(join(REPO, "stacks", "Pulumi.factory-a.yaml"), "utf8");
+/** A stack file like factory-a's, of this test's own (the repository's may change); edits below find their lines in it. */
+const FACTORY = [
+  "# The seed's smart factory: cloud in us-west-2, the plant's own k3s cluster as the edge, one arm.",
+  "config:",
+  "  aws:region: us-west-2",
+  "  tierplan:catalog:",
+  "    - catalogs/sites/factory-a.yaml",
+  "    - catalogs/vla-tasks.yaml",
+  "  tierplan:network:",
+  "    edgeCidrs: [10.40.0.0/24]",
+  "    robotCidrs: [10.40.8.0/24]",
+  "  tierplan:edge:",
+  "    mode: existing            # the site's k3s; kubeconfig below",
+  "    gpuTflops: 50             # two 50-TFLOPS GPUs make the edge tier's 100",
+  "  tierplan:kubeconfig:",
+  "    secure: v1:PLACEHOLDER-set-with-pulumi-config-set--secret",
+  "",
+].join("\n");
 const lineOf = (text: string, needle: string): number => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
 
 let count = 0;
@@ -154,10 +170,11 @@ describe("invalid values say what is wrong and what is expected, at the value", 
 
   it("every problem at once", () => {
     const text = edited("gpuTflops: 50", "gpuTflops: -5").replace("robotCidrs: [10.40.8.0/24]", "robotCidrs: [10.40.8.0/24, 10.40.9.1/24]").replace("aws:region: us-west-2", "aws:region: us-west2");
+    // In the order of the file.
     expect(issuesOf(text).map((i) => `${formatPath(i.path)}: ${i.message}`)).toEqual([
+      "aws:region: 'us-west2' is not an AWS region: did you mean 'us-west-2'?",
       "tierplan:network.robotCidrs[1]: has host bits set after the /24 prefix: the network is 10.40.9.0/24, got \"10.40.9.1/24\"",
       "tierplan:edge.gpuTflops: must be > 0, got -5",
-      "aws:region: 'us-west2' is not an AWS region: did you mean 'us-west-2'?",
     ]);
   });
 });

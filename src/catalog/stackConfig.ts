@@ -257,7 +257,8 @@ export function parseStackConfig(entries: Record<string, unknown>, file: string,
     const problem = regionProblem(region);
     if (problem) issues.push({ file, path: [REGION_KEY], message: problem, ...locate?.([REGION_KEY]) });
   }
-  if (issues.length > 0) throw new CatalogError(issues);
+  // In the order of the file, as a person fixes them.
+  if (issues.length > 0) throw new CatalogError(issues.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0)));
   return { site: site!, ...(typeof region === "string" && { region }) };
 }
 
