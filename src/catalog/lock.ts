@@ -202,14 +202,111 @@ function explain(issue: z.core.$ZodIssue, value: unknown): string {
   }
 }
 
-/** JSON.parse's complaint at its line and column (Node reports an offset). */
+/**
+ * Where and why text is not JSON. JSON.parse says why but not always where (V8 gives a position
+ * for some mistakes only), so the text is scanned for the first mistake; its own words are kept
+ * when the scan finds none.
+ */
 function jsonSyntaxIssue(error: Error, text: string, file: string): CatalogIssue {
-  const match = /at position (\d+)/.exec(error.message);
-  const message = error.message.replace(/\s*in JSON at position \d+.*$/, "").replace(/^Unexpected end of JSON input$/, "the file ends in the middle of a value");
-  const issue: CatalogIssue = { file, path: [], message: `not valid JSON: ${message}: ${FIX}` };
-  const offset = match ? Number(match[1]) : text.length;
+  const found = firstJsonMistake(text);
+  const fallback = error.message.split("\n")[0].replace(/\s*in JSON at position \d+.*$/, "");
+  const offset = found?.offset ?? (/at position (\d+)/.exec(error.message) ? Number(/at position (\d+)/.exec(error.message)![1]) : undefined);
+  const issue: CatalogIssue = { file, path: [], message: `not valid JSON: ${found?.message ?? fallback}: ${FIX}` };
+  if (offset === undefined) return issue;
   const before = text.slice(0, offset).split("\n");
   return { ...issue, line: before.length, column: before[before.length - 1].length + 1 };
+}
+
+/** The first place `text` stops being JSON (RFC 8259), with what was expected there. */
+export function firstJsonMistake(text: string): { offset: number; message: string } | undefined {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && " \t\n\r".includes(text[i])) i++;
+  };
+  const shown = () => (i >= text.length ? "the end of the file" : text.charCodeAt(i) < 0x20 ? JSON.stringify(text[i]) : `'${text[i]}'`);
+  class Mistake extends Error {
+    constructor(readonly offset: number, message: string) {
+      super(message);
+    }
+  }
+  const fail = (message: string): never => {
+    throw new Mistake(i, `expected ${message}, got ${shown()}`);
+  };
+  const string = () => {
+    i++; // opening quote
+    while (i < text.length && text[i] !== '"') {
+      const c = text.charCodeAt(i);
+      if (c < 0x20) fail("a closing '\"' or an escape (\\n, \\t) for the control character");
+      if (text[i] === "\\") {
+        i++;
+        if (/^u[0-9a-fA-F]{4}/.test(text.slice(i, i + 5))) i += 5;
+        else if (i < text.length && '"\\/bfnrt'.includes(text[i])) i++;
+        else fail("a valid escape after '\\'");
+      } else i++;
+    }
+    if (i >= text.length) fail("a closing '\"'");
+    i++;
+  };
+  const key = () => {
+    if (text[i] !== '"') fail("a key in double quotes");
+    string();
+    ws();
+    if (text[i] !== ":") fail("':' after the key");
+    i++;
+  };
+  // A loop over an explicit stack of open collections: no input can exhaust the call stack.
+  const stack: Array<"{" | "["> = [];
+  try {
+    let wantValue = true;
+    for (;;) {
+      ws();
+      if (wantValue) {
+        const c = text[i];
+        if (c === "{" || c === "[") {
+          i++;
+          ws();
+          if (text[i] === (c === "{" ? "}" : "]")) {
+            i++;
+            wantValue = false;
+            continue;
+          }
+          stack.push(c);
+          if (c === "{") key();
+          continue;
+        }
+        if (c === '"') string();
+        else if (c !== undefined && /[-0-9]/.test(c)) {
+          const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+          if (!m || m[0] === "-") fail("a number");
+          i += m![0].length;
+        } else if (text.startsWith("true", i)) i += 4;
+        else if (text.startsWith("false", i)) i += 5;
+        else if (text.startsWith("null", i)) i += 4;
+        else fail("a value (a string, number, true, false, null, a mapping or a list)");
+        wantValue = false;
+        continue;
+      }
+      const open = stack[stack.length - 1];
+      if (open === undefined) break;
+      const close = open === "{" ? "}" : "]";
+      if (text[i] === close) {
+        i++;
+        stack.pop();
+        continue;
+      }
+      if (text[i] !== ",") fail(`',' or '${close}'`);
+      i++;
+      ws();
+      if (text[i] === close) fail(`another ${open === "{" ? "key" : "value"} after ',' (JSON allows no trailing comma)`);
+      if (open === "{") key();
+      wantValue = true;
+    }
+    if (i < text.length) fail("the end of the file after the value");
+    return undefined;
+  } catch (error) {
+    if (error instanceof Mistake) return { offset: error.offset, message: error.message };
+    return undefined;
+  }
 }
 
 /** Line and column of a data path, found by reading the text as YAML (a superset of JSON). */
@@ -217,11 +314,16 @@ function locator(text: string): (path: DataPath) => { line: number; column: numb
   let doc: ReturnType<typeof parseDocument> | undefined;
   let lineCounter: LineCounter | undefined;
   return (path) => {
-    if (!doc) {
-      lineCounter = new LineCounter();
-      doc = parseDocument(text, { lineCounter, uniqueKeys: false });
+    let node: Node | undefined;
+    try {
+      if (!doc) {
+        lineCounter = new LineCounter();
+        doc = parseDocument(text, { lineCounter, uniqueKeys: false });
+      }
+      node = (path.length === 0 ? doc.contents : doc.getIn(path as (string | number)[], true)) as Node | undefined;
+    } catch {
+      return undefined; // nested past what the YAML parser takes: the issue goes without its line
     }
-    const node = (path.length === 0 ? doc.contents : doc.getIn(path as (string | number)[], true)) as Node | undefined;
     const range = node?.range;
     if (!range) return undefined;
     const { line, col } = lineCounter!.linePos(range[0]);

@@ -73,19 +73,27 @@ export async function lockCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommand(argv, { stack: { type: "string" }, check: { type: "boolean" } });
   if (positionals.length > 0) throw new UsageError(`lock: unexpected argument '${positionals[0]}': give the stack with --stack <site>`);
   if (!values.stack) throw new UsageError("lock: give the stack, e.g. 'tierplan lock --stack factory-a'");
-  const stack = values.stack;
+  return lockStack(values.stack, io, { check: Boolean(values.check) });
+}
+
+/**
+ * Writes the stack's lock (or, with `check`, only says whether it is stale: exit 1) and reports
+ * on `io`; `root` is the repository root (default: this checkout), for tests on copies.
+ */
+export async function lockStack(stack: string, io: CliIO, options: { check?: boolean; root?: string } = {}): Promise<number> {
   const progress = progressPrinter(io);
   let lock: StackLock;
   try {
     progress.phase(`planning stack ${stack} as the Pulumi program does (mock engine)`);
-    lock = await computeStackLock(stack);
+    lock = await computeStackLock(stack, options.root === undefined ? {} : { root: options.root });
   } finally {
     progress.done();
   }
   const paint = painter(colorWanted(io));
-  if (values.check) {
+  const upToDate = `${lock.file} is up to date: ${plural(lock.plan.placements.length, "placement")}, no moves\n`;
+  if (options.check) {
     if (lock.stale.length === 0) {
-      io.stdout.write(`${lock.file} is up to date: ${plural(lock.plan.placements.length, "placement")}, no moves\n`);
+      io.stdout.write(upToDate);
       return EXIT.ok;
     }
     io.stderr.write(`tierplan: ${lock.file} is stale:\n${lock.stale.map((r) => `  - ${r}\n`).join("")}`);
@@ -93,7 +101,7 @@ export async function lockCommand(argv: string[], io: CliIO): Promise<number> {
     return EXIT.policy;
   }
   if (lock.previousText === lock.text) {
-    io.stdout.write(`${lock.file} is up to date: ${plural(lock.plan.placements.length, "placement")}, no moves\n`);
+    io.stdout.write(upToDate);
     return EXIT.ok;
   }
   writeOutput(lock.path, lock.text, "the lock");
