@@ -5,25 +5,30 @@ import { placementAllowed } from "./placementAllowed";
 import { placementMatchesPlan } from "./placementMatchesPlan";
 import type { ResourceView } from "./resources";
 import type { PolicySettings, PolicyViolation, Rule } from "./rule";
+import { placementStability } from "./placementStability";
 import { schedulable } from "./schedulable";
 import { unplacedTasks } from "./unplaced";
 
 export type { ResourceView } from "./resources";
 export type { EnforcementLevel, PolicySettings, PolicyViolation, Rule, RuleViolation } from "./rule";
-export { capacityWithinUsable, instanceFitsTask, latencyWithinSlo, placementAllowed, placementMatchesPlan, schedulable, unplacedTasks };
+export { capacityWithinUsable, instanceFitsTask, latencyWithinSlo, placementAllowed, placementMatchesPlan, placementStability, schedulable, unplacedTasks };
 
 /** Every rule of the pack, in report order. */
-export const RULES: ReadonlyArray<Rule<any>> = [latencyWithinSlo, capacityWithinUsable, schedulable, placementMatchesPlan, instanceFitsTask, placementAllowed, unplacedTasks];
+export const RULES: ReadonlyArray<Rule<any>> = [latencyWithinSlo, capacityWithinUsable, schedulable, placementMatchesPlan, instanceFitsTask, placementAllowed, placementStability, unplacedTasks];
 
 /** Runs every rule as the pack would, with the same levels and config. */
 export function evaluateStack(resources: readonly ResourceView[], settings: PolicySettings = {}): PolicyViolation[] {
   const out: PolicyViolation[] = [];
   for (const rule of RULES) {
     const setting = settings[rule.name];
-    const level = typeof setting === "string" ? setting : (setting?.enforcementLevel ?? rule.enforcementLevel);
-    if (level === "disabled") continue;
+    const set = typeof setting === "string" ? setting : setting?.enforcementLevel;
+    if (set === "disabled") continue;
     const config = { ...rule.defaults, ...(typeof setting === "object" ? setting : {}) };
-    for (const v of rule.check(resources, config)) out.push({ policy: rule.name, level, message: v.message, ...(v.resource !== undefined && { resource: v.resource }) });
+    for (const v of rule.check(resources, config)) {
+      const level = set ?? (v.escalated && rule.escalation ? rule.escalation : rule.enforcementLevel);
+      if (level === "disabled") continue;
+      out.push({ policy: rule.name, level, message: v.message, ...(v.resource !== undefined && { resource: v.resource }) });
+    }
   }
   return out;
 }

@@ -6,6 +6,8 @@ export type EnforcementLevel = "mandatory" | "advisory" | "disabled";
 export interface RuleViolation {
   message: string;
   resource?: string;
+  /** A finding past a limit the policy config sets: at the rule's `escalation` level, unless the config sets a level. */
+  escalated?: true;
 }
 
 /** A finding with its policy and level: what `tierplan preview`, `tierplan check` and the reports show. */
@@ -29,6 +31,12 @@ export interface Rule<C extends object> {
   description: string;
   /** Default level; stacks override it in the policy config. */
   enforcementLevel: EnforcementLevel;
+  /**
+   * The level of the rule's escalated findings when the policy config sets none (a rule that is
+   * advisory until a configured limit is passed). The policy engine gives a policy one level, so
+   * the pack registers such a rule at this level, with its escalated findings only.
+   */
+  escalation?: "mandatory";
   /** JSON Schema of the rule's config (`configSchema` of the pack). */
   configSchema: { properties: Record<string, object> };
   /** Config values when the policy config gives none. */

@@ -6,10 +6,10 @@ import { env, instance, placement, plan, planRecord } from "./support/fixtures";
 const CLOUD = env("cloud", "cloud", { compute: 1000, storage: 10000, bandwidth: 1000, latency: 50 });
 
 describe("the rules as CrossGuard stack policies", () => {
-  it("keep each rule's name, description, level and config schema", () => {
+  it("keep each rule's name, description, level (its escalation level, for a rule that escalates) and config schema", () => {
     for (const rule of RULES) {
       const policy = stackPolicy(rule);
-      expect(policy).toMatchObject({ name: rule.name, description: rule.description, enforcementLevel: rule.enforcementLevel, configSchema: rule.configSchema });
+      expect(policy).toMatchObject({ name: rule.name, description: rule.description, enforcementLevel: rule.escalation ?? rule.enforcementLevel, configSchema: rule.configSchema });
       expect(policy.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
     }
   });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { PolicyViolation } from "../../policies/rules/rule";
 import { fmt, percent, solverVerdict } from "./format";
+import { kindsOf, moveConsequence } from "./moves";
 import { shownUtilization } from "./render";
 import type { Plan } from "./types";
 
@@ -15,12 +16,16 @@ export interface MarkdownOptions {
   maxRows?: number;
 }
 
+/** Moves listed before the placement table; the rest fold away. */
+const MOVES_SHOWN = 15;
+
 /** Above this many tasks the diagram shows task counts per environment instead of each task. */
 const DIAGRAM_TASK_LIMIT = 40;
 
 /**
  * A pull-request comment: the verdicts first, loud when a mandatory policy fails (GitHub alert
- * blocks), then placements, unplaced tasks, utilization and a Mermaid diagram of the site.
+ * blocks), then the moves against the lock with what `pulumi up` does for each, placements,
+ * unplaced tasks, utilization and a Mermaid diagram of the site.
  */
 export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   const maxRows = options.maxRows ?? 50;
@@ -35,11 +40,28 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   } else {
     out.push("> [!TIP]", "> **✅ All tierplan policies pass.**");
   }
-  out.push(`> ${plan.placements.length} of ${total} tasks placed · score ${fmt(plan.objective.score)} · ${solverStatus(plan)}`, "");
+  const moves = plan.moves ?? [];
+  const moved = moves.length > 0 ? ` · **${moves.length} move${moves.length === 1 ? "" : "s"}** against the lock` : "";
+  out.push(`> ${plan.placements.length} of ${total} tasks placed${moved} · score ${fmt(plan.objective.score)} · ${solverStatus(plan)}`, "");
   if (options.verdicts.length > 0) {
     out.push("| | Policy | Violation | Resource |", "|---|---|---|---|");
     for (const v of [...mandatory, ...advisory]) {
       out.push(`| ${v.level === "mandatory" ? "❌ mandatory" : "⚠️ advisory"} | \`${v.policy}\` | ${cell(v.message)} | ${v.resource ? `\`${cell(v.resource)}\`` : ""} |`);
+    }
+    out.push("");
+  }
+
+  // The moves come before the placements, in the comment's first screen: they are what `pulumi up` changes.
+  if (moves.length > 0) {
+    const kinds = kindsOf(plan);
+    const shown = Math.min(moves.length, MOVES_SHOWN);
+    const header = ["| Task | From | To | `pulumi up` will |", "|---|---|---|---|"];
+    const moveRow = (m: (typeof moves)[number]) => `| ${cell(m.task)} | ${cell(m.from)} | ${m.to === null ? "_unplaced_" : cell(m.to)} | ${cell(moveConsequence(m, kinds))} |`;
+    out.push(`### Moves (${moves.length} against the lock)`, "", ...header, ...moves.slice(0, shown).map(moveRow));
+    if (moves.length > shown) {
+      out.push("", `<details><summary>${moves.length - shown} more moves</summary>`, "", ...header, ...moves.slice(shown, 2000).map(moveRow));
+      if (moves.length > 2000) out.push(`| … ${moves.length - 2000} more in the plan JSON | | | |`);
+      out.push("", "</details>");
     }
     out.push("");
   }

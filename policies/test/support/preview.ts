@@ -56,6 +56,14 @@ export function rootWithCatalog(catalogFile: string, edit: (doc: Document) => vo
   return dir;
 }
 
+/** A copy of the repository's stacks and catalogs with extra files (e.g. a stack's lock), unedited otherwise. */
+export function rootWithFiles(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "tierplan-policy-"));
+  for (const entry of ["Pulumi.yaml", "stacks", "catalogs"]) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  return dir;
+}
+
 /** `pin: <env>` set on one task of one catalog file. */
 export function rootWithPin(catalogFile: string, task: string, pin: string): string {
   return rootWithCatalog(catalogFile, (doc) => {
