@@ -19,8 +19,9 @@
  * e2e/.out/<stack>/ (the stack file gets its kubeconfig secret there). Closing line:
  * `e2e: N passed, N failed`; every step with its time in e2e/.out/<stack>/summary.json.
  */
-import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
@@ -169,18 +170,67 @@ async function pulumi(args: string[], log: string, opts: { input?: string; timeo
   return run("pulumi", [...args, "--non-interactive"], { log, input: opts.input, timeoutMs: opts.timeoutMs ?? 10 * 60_000, echo: opts.echo ?? true });
 }
 
-function kubectlSync(args: string[], input?: string): SpawnSyncReturns<string> {
-  return spawnSync("kubectl", ["--kubeconfig", KUBECONFIG, ...args], { env, input, encoding: "utf8", maxBuffer: 64 << 20 });
+// The API server, reached with plain HTTPS and the kubeconfig's client certificate.
+let apiAuth: { server: URL; ca: Buffer; cert: Buffer; key: Buffer } | undefined;
+
+/** Makes the kubeconfig self-contained (certificates inline), so Pulumi's copy needs no files. */
+function inlineKubeconfig(): void {
+  const doc = parseYaml(readFileSync(KUBECONFIG, "utf8")) as any;
+  const b64 = (file: string) => readFileSync(file).toString("base64");
+  for (const c of doc.clusters ?? []) {
+    if (c.cluster["certificate-authority"]) {
+      c.cluster["certificate-authority-data"] = b64(c.cluster["certificate-authority"]);
+      delete c.cluster["certificate-authority"];
+    }
+  }
+  for (const u of doc.users ?? []) {
+    for (const k of ["client-certificate", "client-key"]) {
+      if (u.user[k]) {
+        u.user[`${k}-data`] = b64(u.user[k]);
+        delete u.user[k];
+      }
+    }
+  }
+  writeFileSync(KUBECONFIG, stringifyYaml(doc));
+  const ctx = doc.contexts.find((c: any) => c.name === doc["current-context"]) ?? doc.contexts[0];
+  const cluster = doc.clusters.find((c: any) => c.name === ctx.context.cluster).cluster;
+  const user = doc.users.find((u: any) => u.name === ctx.context.user).user;
+  const buf = (v: string) => Buffer.from(v, "base64");
+  apiAuth = { server: new URL(cluster.server), ca: buf(cluster["certificate-authority-data"]), cert: buf(user["client-certificate-data"]), key: buf(user["client-key-data"]) };
 }
 
-/** GET through the API server (kubectl get --raw): the object, or undefined on 404. */
-function apiGet<T = any>(path: string): T | undefined {
-  const r = kubectlSync(["get", "--raw", path]);
-  if (r.status !== 0) {
-    if (/NotFound|not found/i.test(r.stderr)) return undefined;
-    fail(`GET ${path}: ${r.stderr.trim()}`);
-  }
-  return JSON.parse(r.stdout) as T;
+function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
+  if (!apiAuth) fail("no cluster");
+  const auth = apiAuth;
+  return new Promise((res, rej) => {
+    const req = httpsRequest(
+      { host: auth.server.hostname, port: auth.server.port, path, method, ca: auth.ca, cert: auth.cert, key: auth.key, headers: { "content-type": "application/json", accept: "application/json" } },
+      (resp) => {
+        let text = "";
+        resp.on("data", (c: Buffer) => (text += c.toString()));
+        resp.on("end", () => {
+          let json: any;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          res({ status: resp.statusCode ?? 0, json, text });
+        });
+      },
+    );
+    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path} timed out`)));
+    req.on("error", rej);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** GET through the API server: the object, or undefined on 404. */
+async function apiGet<T = any>(path: string): Promise<T | undefined> {
+  const r = await api("GET", path);
+  if (r.status === 404) return undefined;
+  if (r.status !== 200) fail(`GET ${path}: ${r.status} ${r.text.slice(0, 500)}`);
+  return r.json as T;
 }
 
 async function freePort(): Promise<number> {
@@ -197,12 +247,12 @@ async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
-      const v = probe();
+      const v = await probe();
       if (v) return v;
     } catch (e) {
       last = e;
@@ -328,15 +378,15 @@ function namespaceOf(): string {
 async function checkWorkloads(plan: OfflinePreview["plan"], nodes: NodeSpec[], note: (line: string) => void): Promise<void> {
   const ns = namespaceOf();
   const edgePlacements = plan.placements.filter((p) => p.kind === "edge");
-  const deployments = await waitFor("every Deployment Available", 180_000, () => {
-    const list = apiGet<any>(`/apis/apps/v1/namespaces/${ns}/deployments`)!;
+  const deployments = await waitFor("every Deployment Available", 180_000, async () => {
+    const list = (await apiGet<any>(`/apis/apps/v1/namespaces/${ns}/deployments`))!;
     const notReady = list.items.filter((d: any) => !(d.status?.conditions ?? []).some((c: any) => c.type === "Available" && c.status === "True"));
     return notReady.length === 0 && list.items.length >= edgePlacements.length ? list.items : undefined;
   });
   note(`${deployments.length} Deployment(s) Available in namespace ${ns}`);
   const byTask = new Map<string, any>();
   for (const d of deployments) byTask.set(d.metadata.annotations?.["tierplan/task"], d);
-  const pods = apiGet<any>(`/api/v1/namespaces/${ns}/pods`)!.items.filter((p: any) => !p.metadata.deletionTimestamp);
+  const pods = (await apiGet<any>(`/api/v1/namespaces/${ns}/pods`))!.items.filter((p: any) => !p.metadata.deletionTimestamp);
   const nodeByName = new Map(nodes.map((n) => [n.name, n]));
   const problems: string[] = [];
   for (const p of edgePlacements) {
@@ -361,7 +411,7 @@ async function checkWorkloads(plan: OfflinePreview["plan"], nodes: NodeSpec[], n
     }
   }
   // Robot ConfigMaps and the plan record, through the API.
-  const cms = apiGet<any>(`/api/v1/namespaces/${ns}/configmaps`)!.items;
+  const cms = (await apiGet<any>(`/api/v1/namespaces/${ns}/configmaps`))!.items;
   const robots = new Set(plan.placements.filter((p) => p.kind === "robot").map((p) => p.robot ?? p.tier));
   const robotMaps = cms.filter((c: any) => c.metadata.labels?.["tierplan/record"] === "robot-config");
   for (const c of robotMaps) {
@@ -410,7 +460,6 @@ async function main(): Promise<void> {
     env.PULUMI_HOME = join(OUT, "pulumi-home");
     env.PULUMI_SKIP_CONFIRMATIONS = "true";
     env.KWOK_WORKDIR = join(OUT, "kwok");
-    env.KWOK_KUBECTL_BINARY = versions.kubectl?.path ?? "";
     delete env.KUBECONFIG;
   });
   if (!toolsOk) return;
@@ -474,10 +523,13 @@ async function main(): Promise<void> {
         phase: "Running",
       },
     }));
-    const applied = kubectlSync(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items }));
-    if (applied.status !== 0) fail(`creating the nodes failed: ${applied.stderr}`);
-    await waitFor("every node Ready", 60_000, () => {
-      const list = apiGet<any>("/api/v1/nodes")!;
+    inlineKubeconfig();
+    for (const item of items) {
+      const created = await api("POST", "/api/v1/nodes", item);
+      if (created.status !== 201) fail(`creating node ${item.metadata.name}: ${created.status} ${created.text.slice(0, 500)}`);
+    }
+    await waitFor("every node Ready", 60_000, async () => {
+      const list = (await apiGet<any>("/api/v1/nodes"))!;
       return nodes.every((n) => list.items.some((it: any) => it.metadata.name === n.name && it.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")));
     });
     for (const n of nodes) note(`node ${n.name}: tierplan.dev/edge-tier=${n.tier}${n.machine ? ` tierplan.dev/machine=${n.machine}` : ""}, nvidia.com/gpu ${n.gpuUnits}, ephemeral-storage ${n.storageGb}G, Ready`);
@@ -561,7 +613,7 @@ async function main(): Promise<void> {
         if (!(counts.updated || counts.replaced || counts.created)) fail("pulumi up after the edit changed nothing");
         plan = offline.preview;
         await checkWorkloads(plan.plan, nodes, note);
-        const record = apiGet<any>(`/api/v1/namespaces/${namespaceOf()}/configmaps`)!.items.find((c: any) => c.metadata.labels?.["tierplan/record"] === "plan");
+        const record = (await apiGet<any>(`/api/v1/namespaces/${namespaceOf()}/configmaps`))!.items.find((c: any) => c.metadata.labels?.["tierplan/record"] === "plan");
         const hash = record?.metadata?.annotations?.["tierplan/plan-hash"] ?? record?.metadata?.labels?.["tierplan/plan-hash"];
         note(`plan record plan-hash: ${hash ?? "(not annotated)"}`);
         if (hash !== undefined && hash !== plan.planHash) fail(`the plan record says plan ${hash}, the new plan is ${plan.planHash}`);
@@ -595,7 +647,7 @@ async function main(): Promise<void> {
           const u = await pulumi(["up", "--yes", "--skip-preview", "--policy-pack", join(ROOT, "policies")], "pulumi-up-pinned.log");
           note(`pulumi up with the pin: exit ${u.code}`);
           if (u.code === 0) fail("pulumi up deployed a pin that breaks a latency SLO");
-          const pods = apiGet<any>(`/apis/apps/v1/namespaces/${namespaceOf()}/deployments`)!.items.filter((d: any) => d.metadata.annotations?.["tierplan/task"] === "e2e-pinned-reflex");
+          const pods = (await apiGet<any>(`/apis/apps/v1/namespaces/${namespaceOf()}/deployments`))!.items.filter((d: any) => d.metadata.annotations?.["tierplan/task"] === "e2e-pinned-reflex");
           if (pods.length > 0) fail("the rejected pin's Deployment exists");
         } finally {
           writeFileSync(catalogFile, saved);
@@ -616,12 +668,12 @@ async function main(): Promise<void> {
         ["ResourceQuota", `/api/v1/namespaces/${ns}/resourcequotas`],
         ["ConfigMap", `/api/v1/namespaces/${ns}/configmaps`],
       ]) {
-        const items = (apiGet<any>(path)?.items ?? []).filter((it: any) => !(kind === "ConfigMap" && it.metadata.name === "kube-root-ca.crt"));
+        const items = ((await apiGet<any>(path))?.items ?? []).filter((it: any) => !(kind === "ConfigMap" && it.metadata.name === "kube-root-ca.crt"));
         for (const it of items) left.push(`${kind} ${it.metadata.name}`);
       }
-      const pcs = apiGet<any>("/apis/scheduling.k8s.io/v1/priorityclasses")!.items.filter((p: any) => p.metadata.labels?.["app.kubernetes.io/managed-by"] === "tierplan");
+      const pcs = (await apiGet<any>("/apis/scheduling.k8s.io/v1/priorityclasses"))!.items.filter((p: any) => p.metadata.labels?.["app.kubernetes.io/managed-by"] === "tierplan");
       for (const p of pcs) left.push(`PriorityClass ${p.metadata.name}`);
-      const nsObj = apiGet<any>(`/api/v1/namespaces/${ns}`);
+      const nsObj = await apiGet<any>(`/api/v1/namespaces/${ns}`);
       note(`namespace ${ns}: ${nsObj ? `still there (${nsObj.status?.phase})` : "deleted"}; objects left: ${left.length}`);
       if (left.length > 0) fail(`left behind: ${left.join(", ")}`);
       const st = await pulumi(["stack", "--show-urns"], "pulumi-stack-after-destroy.log", { echo: false });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Puts the end-to-end tools on PATH: the Pulumi CLI, its Node.js language host, the Kubernetes
 # provider, a Kubernetes control plane (kube-apiserver, kube-controller-manager, kube-scheduler,
-# etcd, kubectl) and kwok/kwokctl.
+# etcd) and kwok/kwokctl. (kwokctl needs no kubectl to create a cluster, and the harness talks to the
+# API server over HTTPS itself, so kubectl is not built.)
 #
 # A tool already on PATH at the pinned version (or, for the control plane, a usable one) is used as
 # it is. Any other is built once from pinned Go module versions into a cache outside the repository,
@@ -28,11 +29,12 @@ ETCD_VERSION=v3.6.8
 KWOK_VERSION=v0.8.0
 # Pulumi: the CLI at the version of @pulumi/pulumi in package.json (3.248.x runs on Node 20).
 PULUMI_VERSION="v$(node -p "require('$ROOT/package.json').dependencies['@pulumi/pulumi']")"
-# The Node.js language host: its own Go module (sdk/nodejs/cmd/pulumi-language-nodejs/v3) is not served
-# by the Go module proxy at any version, so it is built from the last sdk/v3 release that still carried
-# it inside sdk/v3 (v3.61.0), behind a small launcher that hands it the project's runtime options (see
-# write_language_launcher).
-LANGHOST_SDK_VERSION=v3.61.0
+# The Node.js language host: Pulumi's (module github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3)
+# is not served by the Go module proxy at any version, and the sdk/v3 releases that still carried it
+# (v3.61-v3.68) cannot run policy packs for today's CLI. So without one on PATH, the harness builds its
+# own minimal host, e2e/langhost/main.go, against the CLI's sdk/v3: it starts @pulumi/pulumi's own run
+# scripts as Pulumi's host does. Keyed by a hash of its source.
+LANGHOST_HASH="$(sha256sum "$HERE/langhost/main.go" | cut -c1-12)"
 # The Kubernetes provider: the proxy serves github.com/pulumi/pulumi-kubernetes/provider/v4 at this
 # commit only (no tagged v4.x.y). @pulumi/kubernetes in package.json asks for the provider version below;
 # the engine uses the provider found on PATH whatever its version.
@@ -65,31 +67,16 @@ command -v go >/dev/null || { echo "e2e/tools.sh: Go is needed to build the tool
 # The bare version number a tool prints, or empty.
 tool_version() {
   local t="$1" out=""
+  # timeout: a host that does not know -version would start serving instead
   case "$t" in
-    pulumi) out=$("$2" version 2>/dev/null || true) ;;
-    pulumi-language-nodejs|pulumi-resource-kubernetes) out=$("$2" -version 2>/dev/null || "$2" --version 2>/dev/null || true) ;;
-    kube-apiserver|kube-controller-manager|kube-scheduler) out=$("$2" --version 2>/dev/null || true) ;;
-    kubectl) out=$("$2" version --client 2>/dev/null | head -1 || true) ;;
-    etcd) out=$("$2" --version 2>/dev/null | head -1 || true) ;;
-    kwok|kwokctl) out=$("$2" --version 2>/dev/null | head -1 || true) ;;
+    pulumi) out=$(timeout 20 "$2" version 2>/dev/null || true) ;;
+    pulumi-language-nodejs) out=$(timeout 5 "$2" -version 2>/dev/null </dev/null || true) ;;
+    pulumi-resource-kubernetes) out=$(timeout 5 "$2" -version 2>/dev/null </dev/null || true) ;;
+    kube-apiserver|kube-controller-manager|kube-scheduler) out=$(timeout 20 "$2" --version 2>/dev/null || true) ;;
+    etcd) out=$(timeout 20 "$2" --version 2>/dev/null | head -1 || true) ;;
+    kwok|kwokctl) out=$(timeout 20 "$2" --version 2>/dev/null | head -1 || true) ;;
   esac
   printf '%s' "$out" | grep -oE 'v?[0-9]+\.[0-9]+\.[0-9]+[-+.0-9A-Za-z]*' | head -1
-}
-
-# Is $1 on PATH at a usable version? Prints its directory.
-usable_on_path() {
-  local t="$1" want="$2" p v
-  p=$(command -v "$t" 2>/dev/null) || return 1
-  case "$p" in "$CACHE"/*) return 1 ;; esac
-  v=$(tool_version "$t" "$p")
-  [ -n "$v" ] || return 1
-  case "$want" in
-    any) ;;
-    minor:*) # same major.minor
-      local w="${want#minor:}"; [ "${v#v}" != "${v#v}" ] ; [[ "${v#v}" == "${w#v}".* || "${v#v}" == "${w#v}" ]] || return 1 ;;
-    *) [ "${v#v}" = "${want#v}" ] || return 1 ;;
-  esac
-  dirname "$p"
 }
 
 # gomod_replaces <go.mod file>: its replace directives whose target is a module version, not a path.
@@ -115,12 +102,12 @@ moddir() {
 }
 
 # ---- the Kubernetes group: one wrapper module, so shared packages compile once --------------------
-KUBE_TOOLS=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwokctl)
+KUBE_TOOLS=(kube-apiserver kube-controller-manager kube-scheduler etcd kwok kwokctl)
 KUBE_DIR="$CACHE/kube-$KUBE_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION"
 
 kube_pkg() {
   case "$1" in
-    kube-apiserver|kube-controller-manager|kube-scheduler|kubectl) echo "k8s.io/kubernetes/cmd/$1" ;;
+    kube-apiserver|kube-controller-manager|kube-scheduler) echo "k8s.io/kubernetes/cmd/$1" ;;
     etcd) echo "go.etcd.io/etcd/server/v3" ;;
     kwok|kwokctl) echo "sigs.k8s.io/kwok/cmd/$1" ;;
   esac
@@ -191,19 +178,23 @@ build_kube() { # build_kube tool...
 
 # ---- the Pulumi group: the CLI and the Kubernetes provider in one wrapper module ------------------
 PULUMI_TOOLS=(pulumi pulumi-resource-kubernetes pulumi-language-nodejs)
-PULUMI_DIR="$CACHE/pulumi-$PULUMI_VERSION-k8s-${PROVIDER_MODULE_VERSION}-langhost-$LANGHOST_SDK_VERSION"
+bin_of() { # where a built tool lives
+  case "$1" in pulumi-language-nodejs) echo "$LANGHOST_DIR/bin/$1" ;; pulumi) echo "$PULUMI_DIR/bin/$1" ;; pulumi-resource-kubernetes) echo "$PROVIDER_DIR/bin/$1" ;; *) echo "$KUBE_DIR/bin/$1" ;; esac
+}
+PULUMI_DIR="$CACHE/pulumi-$PULUMI_VERSION"
+PROVIDER_DIR="$CACHE/pulumi-kubernetes-$PROVIDER_MODULE_VERSION"
+LANGHOST_DIR="$CACHE/langhost-${PULUMI_VERSION}-$LANGHOST_HASH"
 PROVIDER_VERSION="${PROVIDER_MODULE_VERSION#v}"
 
+# The CLI (and the language host) at the CLI's version of pkg/v3 and sdk/v3.
 pulumi_module() {
   local mod="$PULUMI_DIR/src"
   [ -f "$mod/.ready" ] && return 0
-  rm -rf "$mod"; mkdir -p "$mod/cmd/pulumi-resource-kubernetes"
-  local pmod kmod kdir
+  rm -rf "$mod"; mkdir -p "$mod"
+  local pmod
   pmod=$(modfile "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION")
-  kmod=$(modfile "github.com/pulumi/pulumi-kubernetes/provider/v4@$PROVIDER_MODULE_VERSION")
-  kdir=$(moddir "github.com/pulumi/pulumi-kubernetes/provider/v4@$PROVIDER_MODULE_VERSION")
   {
-    echo "// Generated by tierplan e2e/tools.sh: builds the Pulumi CLI and the Kubernetes provider."
+    echo "// Generated by tierplan e2e/tools.sh: builds the Pulumi CLI."
     echo "module tierplan.local/e2e/pulumi"
     echo
     echo "go 1.26.0"
@@ -211,8 +202,47 @@ pulumi_module() {
     echo "require ("
     echo "	github.com/pulumi/pulumi/pkg/v3 $PULUMI_VERSION"
     echo "	github.com/pulumi/pulumi/sdk/v3 $PULUMI_VERSION"
+    echo ")"
+    echo
+    echo "replace ("
+    gomod_replaces "$pmod" | sed 's/^[ \t]*/	/' || true
+    echo ")"
+  } > "$mod/go.mod"
+  cat > "$mod/tools.go" <<'GO'
+//go:build tools
+
+// Package tools names the commands this module builds, so go mod tidy keeps their dependencies.
+package tools
+
+import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
+GO
+  (cd "$mod" && go mod tidy -e 2>"$mod/tidy.log" >&2 || { cat "$mod/tidy.log" >&2; exit 1; })
+  touch "$mod/.ready"
+}
+
+# The Kubernetes provider with pkg/v3 and sdk/v3 at the version its go.mod requires: its code does
+# not compile against the CLI's newer pkg/v3 (codegen/schema changed), and a provider is a separate
+# process that speaks the plugin protocol, so it needs no common version with the CLI.
+provider_module() {
+  local mod="$PROVIDER_DIR/src"
+  [ -f "$mod/.ready" ] && return 0
+  rm -rf "$mod"; mkdir -p "$mod/cmd/pulumi-resource-kubernetes"
+  local kmod kdir pv pmod
+  kmod=$(modfile "github.com/pulumi/pulumi-kubernetes/provider/v4@$PROVIDER_MODULE_VERSION")
+  kdir=$(moddir "github.com/pulumi/pulumi-kubernetes/provider/v4@$PROVIDER_MODULE_VERSION")
+  pv=$(awk '$1 == "github.com/pulumi/pulumi/pkg/v3" { print $2; exit }' "$kmod")
+  pmod=$(modfile "github.com/pulumi/pulumi/pkg/v3@$pv")
+  {
+    echo "// Generated by tierplan e2e/tools.sh: builds the Pulumi Kubernetes provider."
+    echo "module tierplan.local/e2e/provider"
+    echo
+    echo "go 1.26.0"
+    echo
+    echo "require ("
     echo "	github.com/pulumi/pulumi-kubernetes/provider/v4 $PROVIDER_MODULE_VERSION"
     echo "	github.com/pulumi/pulumi-kubernetes/sdk/v4 $PROVIDER_SDK_VERSION"
+    echo "	github.com/pulumi/pulumi/pkg/v3 $pv"
+    echo "	github.com/pulumi/pulumi/sdk/v3 $pv"
     echo ")"
     echo
     echo "replace ("
@@ -258,78 +288,16 @@ func main() {
 	provider.Serve("kubernetes", version.Version, versioned, terraformMapping)
 }
 GO
-  cat > "$mod/tools.go" <<'GO'
-//go:build tools
-
-// Package tools names the commands this module builds, so go mod tidy keeps their dependencies.
-package tools
-
-import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
-GO
   (cd "$mod" && go mod tidy -e 2>"$mod/tidy.log" >&2 || { cat "$mod/tidy.log" >&2; exit 1; })
   touch "$mod/.ready"
-}
-
-langhost_module() {
-  local mod="$PULUMI_DIR/langhost"
-  [ -f "$mod/.ready" ] && return 0
-  rm -rf "$mod"; mkdir -p "$mod"
-  local smod
-  smod=$(modfile "github.com/pulumi/pulumi/sdk/v3@$LANGHOST_SDK_VERSION")
-  {
-    echo "// Generated by tierplan e2e/tools.sh: builds the Node.js language host."
-    echo "module tierplan.local/e2e/langhost"
-    echo
-    echo "go 1.26.0"
-    echo
-    echo "require github.com/pulumi/pulumi/sdk/v3 $LANGHOST_SDK_VERSION"
-    echo
-    echo "replace ("
-    gomod_replaces "$smod" | sed 's/^[ \t]*/	/' || true
-    echo ")"
-  } > "$mod/go.mod"
-  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"\n' > "$mod/tools.go"
-  (cd "$mod" && go mod tidy -e 2>"$mod/tidy.log" >&2 || { cat "$mod/tidy.log" >&2; exit 1; })
-  touch "$mod/.ready"
-}
-
-# The v3.61 language host takes the runtime options (typescript, nodeargs) as command-line flags, as the
-# CLI of its day passed them; today's CLI sends them inside the Run request instead. This launcher reads
-# them from the Pulumi.yaml of the directory the CLI starts the host in and passes them on as flags.
-write_language_launcher() {
-  local dest="$1" real="$2"
-  cat > "$dest.tmp" <<SH
-#!/usr/bin/env bash
-# Generated by tierplan e2e/tools.sh: starts the Node.js language host built from sdk/v3 $LANGHOST_SDK_VERSION
-# with the project's runtime options from Pulumi.yaml.
-set -euo pipefail
-args=()
-if [ -f Pulumi.yaml ]; then
-  while IFS= read -r line; do args+=("\$line"); done < <(node -e '
-    const fs = require("fs"); let opts = {};
-    try {
-      const y = fs.readFileSync("Pulumi.yaml", "utf8");
-      const m = y.match(/^runtime:\s*\n((?:[ \t]+.*\n?)*)/m);
-      if (m) for (const l of m[1].split("\n")) {
-        const kv = l.match(/^\s+(typescript|nodeargs|tsconfig):\s*(.*?)\s*\$/);
-        if (kv) opts[kv[1]] = kv[2].replace(/^["\x27](.*)["\x27]\$/, "\$1");
-      }
-    } catch {}
-    for (const [k, v] of Object.entries(opts)) console.log("-" + k + "=" + v);
-  ')
-fi
-case " \$* " in *" -version "*|*" --version "*) echo "$LANGHOST_SDK_VERSION"; exit 0 ;; esac
-exec "$real" "\${args[@]}" "\$@"
-SH
-  chmod +x "$dest.tmp"; mv "$dest.tmp" "$dest"
 }
 
 build_pulumi() {
   local want=("$@") t start
   [ ${#want[@]} -gt 0 ] || return 0
   start=$(now)
-  log "building ${want[*]} (Pulumi $PULUMI_VERSION, provider $PROVIDER_MODULE_VERSION, language host sdk $LANGHOST_SDK_VERSION) into $PULUMI_DIR/bin"
-  mkdir -p "$PULUMI_DIR/bin"
+  log "building ${want[*]} (Pulumi $PULUMI_VERSION, provider $PROVIDER_MODULE_VERSION) into $PULUMI_DIR/bin"
+  mkdir -p "$PULUMI_DIR/bin" "$LANGHOST_DIR/bin" "$PROVIDER_DIR/bin"
   for t in "${want[@]}"; do
     case "$t" in
       pulumi)
@@ -337,15 +305,17 @@ build_pulumi() {
         (cd "$PULUMI_DIR/src" && go build -p 2 -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
           -o "$PULUMI_DIR/bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >&2 ;;
       pulumi-resource-kubernetes)
-        pulumi_module
-        (cd "$PULUMI_DIR/src" && go build -p 2 -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PROVIDER_VERSION" \
-          -o "$PULUMI_DIR/bin/$t.tmp" ./cmd/pulumi-resource-kubernetes) >&2 ;;
+        provider_module
+        (cd "$PROVIDER_DIR/src" && go build -p 2 -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PROVIDER_VERSION" \
+          -o "$PROVIDER_DIR/bin/$t.tmp" ./cmd/pulumi-resource-kubernetes) >&2
+        mv "$PROVIDER_DIR/bin/$t.tmp" "$PROVIDER_DIR/bin/$t"; log "  built $t ($(( $(now) - start ))s so far)"; continue ;;
       pulumi-language-nodejs)
-        langhost_module
-        mkdir -p "$PULUMI_DIR/libexec"
-        (cd "$PULUMI_DIR/langhost" && go build -p 2 -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGHOST_SDK_VERSION" \
-          -o "$PULUMI_DIR/libexec/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs) >&2
-        write_language_launcher "$PULUMI_DIR/bin/$t.tmp" "$PULUMI_DIR/libexec/pulumi-language-nodejs" ;;
+        pulumi_module
+        mkdir -p "$PULUMI_DIR/src/cmd/pulumi-language-nodejs"
+        cp "$HERE/langhost/main.go" "$PULUMI_DIR/src/cmd/pulumi-language-nodejs/main.go"
+        (cd "$PULUMI_DIR/src" && go build -p 2 -ldflags "-s -w -X main.Version=${PULUMI_VERSION#v}-tierplan.$LANGHOST_HASH" \
+          -o "$LANGHOST_DIR/bin/$t.tmp" ./cmd/pulumi-language-nodejs) >&2
+        mv "$LANGHOST_DIR/bin/$t.tmp" "$LANGHOST_DIR/bin/$t"; log "  built $t ($(( $(now) - start ))s so far)"; continue ;;
     esac
     mv "$PULUMI_DIR/bin/$t.tmp" "$PULUMI_DIR/bin/$t"
     log "  built $t ($(( $(now) - start ))s so far)"
@@ -365,12 +335,22 @@ usable() { # usable tool version
     pulumi) version_ge "$v" 3.248.0 ;;
     pulumi-language-nodejs) version_ge "$v" 3.0.0 ;;
     pulumi-resource-kubernetes) [[ "$v" == 4.* ]] ;;
-    kube-apiserver|kube-controller-manager|kube-scheduler|kubectl) version_ge "$v" 1.30.0 && [[ "$v" != *dispatcher* ]] ;;
+    kube-apiserver|kube-controller-manager|kube-scheduler) version_ge "$v" 1.30.0 && [[ "$v" != *dispatcher* ]] ;;
     etcd) version_ge "$v" 3.5.0 ;;
     kwok|kwokctl) version_ge "$v" 0.7.0 ;;
   esac
 }
 
+pinned_version() {
+  case "$1" in
+    pulumi) echo "$PULUMI_VERSION" ;;
+    pulumi-language-nodejs) echo "${PULUMI_VERSION#v}-tierplan.$LANGHOST_HASH" ;;
+    pulumi-resource-kubernetes) echo "$PROVIDER_MODULE_VERSION" ;;
+    etcd) echo "$ETCD_VERSION" ;;
+    kwok|kwokctl) echo "$KWOK_VERSION" ;;
+    *) echo "$KUBE_VERSION" ;;
+  esac
+}
 declare -A CHOSEN=()   # tool -> path
 declare -A SOURCE=()   # tool -> "PATH" | "built"
 pick_from_path() {
@@ -388,8 +368,8 @@ GROUPS_WANTED=(kube pulumi)
 DIRS=()
 for group in "${GROUPS_WANTED[@]}"; do
   case "$group" in
-    kube) tools=("${KUBE_TOOLS[@]}"); dir="$KUBE_DIR" ;;
-    pulumi) tools=("${PULUMI_TOOLS[@]}"); dir="$PULUMI_DIR" ;;
+    kube) tools=("${KUBE_TOOLS[@]}") ;;
+    pulumi) tools=("${PULUMI_TOOLS[@]}") ;;
     *) echo "e2e/tools.sh: unknown group '$group' (kube or pulumi)" >&2; exit 2 ;;
   esac
   missing=()
@@ -406,8 +386,8 @@ for group in "${GROUPS_WANTED[@]}"; do
   fi
   for t in "${tools[@]}"; do
     [ -n "${CHOSEN[$t]:-}" ] && continue
-    if [ ! -x "$dir/bin/$t" ]; then missing+=("$t"); fi
-    CHOSEN[$t]="$dir/bin/$t"; SOURCE[$t]="built"
+    if [ ! -x "$(bin_of "$t")" ]; then missing+=("$t"); fi
+    CHOSEN[$t]="$(bin_of "$t")"; SOURCE[$t]="built"
   done
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$group" = kube ]; then build_kube "${missing[@]}"; else build_pulumi "${missing[@]}"; fi
@@ -420,7 +400,8 @@ done
 log "tools ready in $(( $(now) - START ))s (cache $CACHE)"
 if [ "$SHOW_VERSIONS" = 1 ]; then
   for t in "${!CHOSEN[@]}"; do
-    printf '[tools] version %s %s %s %s\n' "$t" "$(tool_version "$t" "${CHOSEN[$t]}")" "${SOURCE[$t]}" "${CHOSEN[$t]}" >&2
+    if [ "${SOURCE[$t]}" = built ]; then v=$(pinned_version "$t"); else v=$(tool_version "$t" "${CHOSEN[$t]}"); fi
+    printf '[tools] version %s %s %s %s\n' "$t" "${v:-unknown}" "${SOURCE[$t]}" "${CHOSEN[$t]}" >&2
   done | sort >&2
 fi
 printf '%s\n' "${DIRS[@]}"
