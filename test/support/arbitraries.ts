@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { PACKINGS, TIER_KINDS, type MachineSpec, type PlanningInput, type TaskSpec, type TierSpec } from "../../src/catalog/schema";
+import { PACKINGS, TIER_KINDS, type MachineSpec, type PlanningInput, type TaskSpec, type TierKind, type TierSpec } from "../../src/catalog/schema";
 
 /**
  * Small random planning inputs that respect the catalog's invariants (unique names, valid
@@ -73,6 +73,11 @@ export interface MachineInputOptions {
   pinsOnMachines?: boolean;
   /** Most robots of the fleet. */
   maxRobots?: number;
+  /**
+   * Sites where the machines decide: tiers mostly edge with machines, tier capacities that rarely
+   * bind first, loose latency SLOs (random sites only bind on their machines about one time in ten).
+   */
+  dense?: boolean;
 }
 
 /**
@@ -82,7 +87,7 @@ export interface MachineInputOptions {
  * before the machines do. Small enough for the brute force to try every machine of every task.
  */
 export function machineInput(options: MachineInputOptions = {}): fc.Arbitrary<PlanningInput> {
-  const { maxTasks = 6, pinsOnMachines = false, maxRobots = 1 } = options;
+  const { maxTasks = 6, pinsOnMachines = false, maxRobots = 1, dense = false } = options;
   const env = fc.record({
     compute: fc.integer({ min: 1, max: 60 }),
     storage: fc.integer({ min: 1, max: 40 }),
@@ -99,8 +104,8 @@ export function machineInput(options: MachineInputOptions = {}): fc.Arbitrary<Pl
   });
   const tier = fc.record({
     env,
-    kind: fc.constantFrom(...TIER_KINDS, "edge" as const),
-    shapes: fc.option(fc.array(shape, { minLength: 1, maxLength: 2 }), { freq: 3 }),
+    kind: dense ? fc.constantFrom<TierKind>("edge", "edge", "edge", "cloud") : fc.constantFrom<TierKind>(...TIER_KINDS, "edge"),
+    shapes: dense ? fc.array(shape, { minLength: 1, maxLength: 2 }) : fc.option(fc.array(shape, { minLength: 1, maxLength: 2 }), { freq: 3 }),
     derivedCompute: fc.boolean(),
     packing: fc.option(fc.constantFrom(...PACKINGS)),
   });
@@ -115,7 +120,7 @@ export function machineInput(options: MachineInputOptions = {}): fc.Arbitrary<Pl
           compute: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 24 }), fc.constantFrom(2.5, 3.3, 10 / 3, 12.5)),
           storage: fc.integer({ min: 0, max: 16 }),
           bandwidth: fc.integer({ min: 0, max: 16 }),
-          maxLatency: fc.constantFrom(5, 12, 25, 100, 1000),
+          maxLatency: dense ? fc.constantFrom(25, 100, 1000) : fc.constantFrom(5, 12, 25, 100, 1000),
           cost: fc.integer({ min: 0, max: 5 }),
           priority: fc.integer({ min: 1, max: 3 }),
           robotPick: fc.integer({ min: -2, max: 0 }),
@@ -138,7 +143,7 @@ export function machineInput(options: MachineInputOptions = {}): fc.Arbitrary<Pl
           machines.push({ name: `m${i}${String.fromCharCode(97 + k)}`, ...s, count });
         });
         const total = machines.reduce((sum, m) => sum + m.count * m.gpus * m.gpuTflops, 0);
-        const compute = derivedCompute && total > 0 ? total : e.compute;
+        const compute = derivedCompute && total > 0 ? total : dense ? e.compute * 3 : e.compute;
         return { name: `t${i}`, kind, ...e, compute, machines, ...(packing !== null && { packing }) };
       });
       const robotSpecs = robots.map((e, i) => ({ name: `r${i}`, ...e }));
