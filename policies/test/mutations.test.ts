@@ -3,7 +3,6 @@ import { gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isMap, isSeq } from "yaml";
 import { FACT_KEYS, GPU_RESOURCE, NODE_LABELS, RECORD_KEYS } from "../../src/plan/facts";
 import type { Plan } from "../../src/plan/types";
 import type { PreviewResult } from "../../src/preview/run";
@@ -11,7 +10,7 @@ import { planRecordData } from "../../src/provision/planRecord";
 import { evaluateStack, type PolicyViolation, type ResourceView } from "../rules";
 import { planRecordOf } from "../rules/record";
 import { workloadsOf } from "../rules/workloads";
-import { copy, preview, removeRoot, rootWithCatalog, rootWithPin, runPack, savePreview, tierplanCheck } from "./support/preview";
+import { copy, preview, removeRoot, rootWithPin, runPack, savePreview, tierplanCheck } from "./support/preview";
 
 /**
  * Mutation tests on real mocked previews: a clean preview of each example stack passes every
@@ -125,13 +124,41 @@ describe("issue 9's tamperings of a saved factory-a preview, each rejected by th
   const views = () => copy(clean["factory-a"].views);
   const gpuDeployment = (v: ResourceView[]) => find(v, DEPLOYMENT, "edge-realtime-inference");
 
-  it("spec.replicas: 20 on the GPU Deployment: capacity (20 × 10 TFLOPS, 20 × 50 Mbps on the edge)", () => {
+  it("spec.replicas: 20 on the GPU Deployment: capacity (20 × 10 TFLOPS, 20 × 50 Mbps on the edge); 20 pods of 1 GPU on a 2-GPU machine: schedulable", () => {
     const v = views();
     expect(gpuDeployment(v).props.spec.replicas).toBe(1);
     gpuDeployment(v).props.spec.replicas = 20;
-    expectRejected(clean["factory-a"].result, v, "replicas", CAPACITY, [
-      "edge: compute demand 200 TFLOPS exceeds the usable 100 TFLOPS (capacity 100 × (1 − reserve 0)) with 1 task(s): realtime-inference (20 replica(s))",
-      "edge: bandwidth demand 1000 Mbps exceeds the usable 100 Mbps (capacity 100 × (1 − reserve 0)) with 1 task(s): realtime-inference (20 replica(s))",
+    const out = expectRejected(
+      clean["factory-a"].result,
+      v,
+      "replicas",
+      CAPACITY,
+      [
+        "edge: compute demand 200 TFLOPS exceeds the usable 100 TFLOPS (capacity 100 × (1 − reserve 0)) with 1 task(s): realtime-inference (20 replica(s))",
+        "edge: bandwidth demand 1000 Mbps exceeds the usable 100 Mbps (capacity 100 × (1 − reserve 0)) with 1 task(s): realtime-inference (20 replica(s))",
+      ],
+      [SCHEDULABLE],
+    );
+    expect(out.filter((x) => x.policy === SCHEDULABLE).map((x) => x.message)).toEqual([
+      "machine edge-gpu-0 (edge): its pods need 20 GPU units together, it has 2: realtime-inference (20 × 1 unit(s), 10 GB)",
+    ]);
+  });
+
+  it("a GPU request and limit raised from 1 to 8: 400 TFLOPS on the 100-TFLOPS edge (capacity), a pod no 2-GPU machine holds (schedulable)", () => {
+    const v = views();
+    const resources = gpuDeployment(v).props.spec.template.spec.containers[0].resources;
+    expect([resources.requests[GPU_RESOURCE], resources.limits[GPU_RESOURCE]]).toEqual(["1", "1"]);
+    resources.requests[GPU_RESOURCE] = resources.limits[GPU_RESOURCE] = "8";
+    const out = expectRejected(
+      clean["factory-a"].result,
+      v,
+      "gpu-8",
+      CAPACITY,
+      ["edge: compute demand 400 TFLOPS exceeds the usable 100 TFLOPS (capacity 100 × (1 − reserve 0)) with 1 task(s): realtime-inference (1 replica(s) requesting 8 GPU unit(s) of 50 TFLOPS each)"],
+      [SCHEDULABLE],
+    );
+    expect(out.filter((x) => x.policy === SCHEDULABLE).map((x) => x.message)).toEqual([
+      "a pod of task 'realtime-inference' needs 8 GPU unit(s) and 10 GB; machine edge-gpu-0 (edge) has 2 and 1000 GB: it stays Pending",
     ]);
   });
 
@@ -140,7 +167,7 @@ describe("issue 9's tamperings of a saved factory-a preview, each rejected by th
     expect(gpuDeployment(v).props.spec.template.spec.nodeSelector).toBeUndefined();
     gpuDeployment(v).props.spec.template.spec.nodeSelector = { [NODE_LABELS.edgeTier]: "cloud" };
     expectRejected(clean["factory-a"].result, v, "node-selector", MATCHES, [
-      "deployment for task 'realtime-inference' can run on no environment of the plan (nodeSelector tierplan.dev/edge-tier=cloud); the plan places it on edge",
+      "deployment for task 'realtime-inference' can run on no environment of the plan (nodeSelector tierplan.dev/edge-tier=cloud; required node affinity metadata.name In [edge-gpu-0]); the plan places it on edge",
     ]);
   });
 
@@ -190,66 +217,45 @@ describe("issue 9's tamperings of a saved factory-a preview, each rejected by th
   });
 });
 
-describe("a GPU request raised from 1 to 8 on factory-a's edge (two 50-TFLOPS GPUs as machines)", () => {
-  let machines: { result: PreviewResult; views: ResourceView[] };
-  beforeAll(async () => {
-    const root = rootWithCatalog("catalogs/sites/factory-a.yaml", (doc) => {
-      const tiers = doc.get("tiers");
-      if (!isSeq(tiers)) throw new Error("factory-a has no tiers");
-      const edge = tiers.items.find((t) => isMap(t) && t.get("name") === "edge");
-      if (!isMap(edge)) throw new Error("factory-a has no edge tier");
-      edge.set("machines", doc.createNode([{ name: "gpu-a", gpus: 2, gpuTflops: 50, storage: 1000 }]));
-    });
-    roots.push(root);
-    machines = await preview("factory-a", root);
+describe("warehouse-east's machines (EKS: pods steered by the machine label), tampered", () => {
+  const views = () => copy(clean["warehouse-east"].views);
+  const deploymentOf = (v: ResourceView[], task: string) => find(v, DEPLOYMENT, `edge-${task}`);
+  const terms = (d: ResourceView) => d.props.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+
+  it("the plan fills g5-whole (1 GPU) and g5-sliced-0 (8 slices)", () => {
+    const used = (id: string) => clean["warehouse-east"].result.plan.placements.filter((p) => p.machine === id).reduce((n, p) => n + p.gpuUnits!, 0);
+    expect([used("g5-whole"), used("g5-sliced-0")]).toEqual([1, 8]);
+    expect(terms(deploymentOf(views(), "fleet-map"))).toEqual([{ matchExpressions: [{ key: NODE_LABELS.machine, operator: "In", values: ["g5-whole"] }] }]);
   });
 
-  it("is clean as planned: one GPU unit of 50 TFLOPS on machine gpu-a", () => {
-    expect(machines.result.plan.placements.find((p) => p.task === "realtime-inference")).toMatchObject({ tier: "edge", machine: "gpu-a", gpuUnits: 1 });
-    expect(evaluateStack(machines.views)).toEqual([]);
-  });
-
-  it("8 units of 50 TFLOPS are 400 TFLOPS on a 100-TFLOPS edge: capacity; and the pod fits no 2-GPU machine: schedulable", () => {
-    const v = copy(machines.views);
-    const resources = find(v, DEPLOYMENT, "edge-realtime-inference").props.spec.template.spec.containers[0].resources;
-    expect([resources.requests[GPU_RESOURCE], resources.limits[GPU_RESOURCE]]).toEqual(["1", "1"]);
-    resources.requests[GPU_RESOURCE] = resources.limits[GPU_RESOURCE] = "8";
-    expectRejected(machines.result, v, "gpu-8", CAPACITY, [
-      "edge: compute demand 400 TFLOPS exceeds the usable 100 TFLOPS (capacity 100 × (1 − reserve 0)) with 1 task(s): realtime-inference (1 replica(s) requesting 8 GPU unit(s) of 50 TFLOPS each)",
-    ], [SCHEDULABLE]);
-    expect(evaluateStack(v).filter((x) => x.policy === SCHEDULABLE).map((x) => x.message)).toEqual([
-      "a pod of task 'realtime-inference' needs 8 GPU unit(s) and 10 GB; machine gpu-a (edge) has 2 and 1000 GB: it stays Pending",
+  it("one more GPU pod on the full whole-GPU machine: schedulable alone", () => {
+    const v = views();
+    deploymentOf(v, "fleet-map").props.spec.replicas = 2;
+    expectRejected(clean["warehouse-east"].result, v, "full-whole", SCHEDULABLE, [
+      "machine g5-whole (edge): its pods need 2 GPU units together, it has 1: fleet-map (2 × 1 unit(s), 200 GB)",
     ]);
   });
-});
 
-describe("one more GPU pod on a full machine of factory-a's edge", () => {
-  let full: { result: PreviewResult; views: ResourceView[] };
-  beforeAll(async () => {
-    // The edge as one machine of two 50-TFLOPS GPUs, and a second GPU task that fills it.
-    const root = rootWithCatalog("catalogs/sites/factory-a.yaml", (doc) => {
-      const tiers = doc.get("tiers");
-      const tasks = doc.get("tasks");
-      if (!isSeq(tiers) || !isSeq(tasks)) throw new Error("factory-a has no tiers or tasks");
-      const edge = tiers.items.find((t) => isMap(t) && t.get("name") === "edge");
-      if (!isMap(edge)) throw new Error("factory-a has no edge tier");
-      edge.set("machines", doc.createNode([{ name: "gpu-a", gpus: 2, gpuTflops: 50, storage: 1000 }]));
-      tasks.add(doc.createNode({ name: "perception", compute: 10, storage: 10, bandwidth: 10, maxLatency: 100, priority: 2, image: "ghcr.io/acme/perception:1.0" }));
-    });
-    roots.push(root);
-    full = await preview("factory-a", root);
+  it("one more GPU pod on a full time-sliced machine: schedulable alone", () => {
+    const v = views();
+    deploymentOf(v, "obstacle-detection@amr-01").props.spec.replicas = 2;
+    expectRejected(clean["warehouse-east"].result, v, "full-sliced", SCHEDULABLE, [/^machine g5-sliced-0 \(edge\): its pods need 9 GPU units together, it has 8: /]);
   });
 
-  it("is clean as planned: both GPU tasks on gpu-a, which they fill", () => {
-    const onMachine = full.result.plan.placements.filter((p) => p.machine === "gpu-a");
-    expect(onMachine.map((p) => [p.task, p.gpuUnits]).sort()).toEqual([["perception", 1], ["realtime-inference", 1]]);
-    expect(evaluateStack(full.views)).toEqual([]);
-  });
-
-  it("a second replica of one of them is a third pod on a two-unit machine: schedulable alone", () => {
-    const v = copy(full.views);
-    find(v, DEPLOYMENT, "edge-perception").props.spec.replicas = 2;
-    expectRejected(full.result, v, "full-machine", SCHEDULABLE, [/^machine gpu-a \(edge\): its pods need 3 GPU units together, it has 2: /]);
+  it("a pod steered to another machine than its placement's: placement-matches-plan, and the full machine overflows: schedulable", () => {
+    const v = views();
+    const d = deploymentOf(v, "realtime-inference");
+    expect(terms(d)[0].matchExpressions[0].values).toEqual(["g5-sliced-1"]);
+    terms(d)[0].matchExpressions[0].values = ["g5-whole"];
+    const out = expectRejected(
+      clean["warehouse-east"].result,
+      v,
+      "other-machine",
+      MATCHES,
+      ["deployment for task 'realtime-inference' runs on machine g5-whole (required node affinity tierplan.dev/machine In [g5-whole]); the plan places it on edge/g5-sliced-1"],
+      [SCHEDULABLE],
+    );
+    expect(out.filter((x) => x.policy === SCHEDULABLE).map((x) => x.message)).toEqual([expect.stringMatching(/^machine g5-whole \(edge\): its pods need 2 GPU units together, it has 1: /)]);
   });
 });
 
@@ -304,7 +310,7 @@ describe("a pinned task that breaks its SLO, with every latency fact and the pla
 });
 
 describe("pins that break other rules", () => {
-  it("a 500-TFLOPS task pinned to the 100-TFLOPS edge: capacity alone, naming edge and compute", async () => {
+  it("a 500-TFLOPS task pinned to the 100-TFLOPS edge: capacity, naming edge and compute, and schedulable: its 10 GPU units fit no machine", async () => {
     const root = rootWithPin("catalogs/vla-tasks.yaml", "model-training", "edge");
     roots.push(root);
     const { result, views } = await preview("factory-a", root);
@@ -312,8 +318,11 @@ describe("pins that break other rules", () => {
     expect(p).toMatchObject({ tier: "edge", pinned: true, compute: 500 });
     expect(p!.latencyMs).toBeLessThanOrEqual(p!.maxLatency);
     const { violations } = result.policies;
-    expect(policies(violations)).toEqual([CAPACITY]);
+    expect(policies(violations)).toEqual([CAPACITY, SCHEDULABLE]);
     expect(violations.map((v) => v.message)).toContainEqual(expect.stringMatching(/^edge: compute demand 500 TFLOPS exceeds the usable 100 TFLOPS .*model-training/));
+    expect(violations.filter((v) => v.policy === SCHEDULABLE).map((v) => v.message)).toEqual([
+      "a pod of task 'model-training' needs 10 GPU unit(s) and 5000 GB; machine edge-gpu-0 (edge) has 2 and 1000 GB: it stays Pending",
+    ]);
     expect(exitStatus(violations)).toBe(1);
     expect(evaluateStack(views)).toEqual(violations);
   });
