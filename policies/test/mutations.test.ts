@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FACT_KEYS, GPU_RESOURCE, NODE_LABELS, RECORD_KEYS } from "../../src/plan/facts";
 import type { Plan } from "../../src/plan/types";
 import type { PreviewResult } from "../../src/preview/run";
-import { planRecordData } from "../../src/provision/planRecord";
+import { loadCatalog } from "../../src/catalog/load";
+import { planRecordData, planRecordInputs } from "../../src/provision/planRecord";
 import { evaluateStack, type PolicyViolation, type ResourceView } from "../rules";
 import { planRecordOf } from "../rules/record";
 import { workloadsOf } from "../rules/workloads";
@@ -335,6 +336,18 @@ describe("pins that break other rules", () => {
     expect(found.map((v) => v.policy)).toEqual([ALLOWED]);
     expect(found[0].message).toContain("bench-eval");
     expect(mandatory(evaluateStack(views))).toEqual(found);
+
+    // With the planning inputs in the record (planRecordInputs, what PlanRecord writes when the program
+    // passes its input), the verdict is the policy's own: the plan's violations, erased, do not matter.
+    const input = loadCatalog(["catalogs/sites/lab.yaml", "catalogs/vla-tasks.yaml"].map((f) => join(root, f)));
+    const v = copy(views);
+    const plan = copy(result.plan);
+    plan.violations = [];
+    find(v, CONFIG_MAP, "plan-record").props.data = planRecordData(plan, planRecordInputs(input)).data;
+    expect(planRecordOf(v)?.view?.inputsRecorded).toBe(true);
+    expectRejected(result, v, "allowed-inputs", ALLOWED, [
+      "task 'bench-eval' runs on cloud (instance): cloud (cloud) is not in its allowedTiers [robot]; it is pinned there: remove the pin or widen allowedTiers",
+    ]);
   });
 });
 
