@@ -106,7 +106,7 @@ export async function lockStack(stack: string, io: CliIO, options: { check?: boo
   }
   writeOutput(lock.path, lock.text, "the lock");
   io.stdout.write(`${paint("1")(`Wrote ${lock.file}`)}: ${plural(lock.plan.placements.length, "placement")}${lock.previous ? "" : " (a new lock)"}\n`);
-  io.stdout.write(renderDiff(lock.diff, { color: colorWanted(io), titles: { moves: "Moves against the previous lock", added: "Newly locked", dropped: "Dropped from the lock" } }));
+  io.stdout.write(renderDiff(lock.diff, { color: colorWanted(io), maxRows: 40, titles: { moves: "Moves against the previous lock", added: "Newly locked", dropped: "Dropped from the lock" } }));
   const unplaced = lock.plan.unplaced.length;
   if (unplaced > 0) io.stdout.write(paint("2")(`${plural(unplaced, "task")} unplaced, so not locked ('tierplan preview --stack ${stack}' says why)\n`));
   io.stdout.write(paint("2")(`Commit ${lock.file}: pulumi preview and pulumi up plan against it, and its diff is the list of moves.\n`));
