@@ -27,6 +27,8 @@ export interface NodeView {
 
 export interface DeploymentView {
   resource: ResourceView;
+  /** `metadata.namespace` when known (a string at preview). */
+  namespace?: string;
   annotations: Record<string, string>;
   /** `spec.replicas`; Kubernetes' default 1 when absent. */
   replicas: number;
@@ -138,8 +140,10 @@ export function deploymentOf(resource: ResourceView): DeploymentView {
     ? list(required.nodeSelectorTerms).map((t) => ({ matchExpressions: list(record(t)?.matchExpressions).map(requirement), matchFields: list(record(t)?.matchFields).map(requirement) }))
     : undefined;
 
+  const namespace = record(props.metadata)?.namespace;
   return {
     resource,
+    ...(typeof namespace === "string" && namespace !== "" && { namespace }),
     annotations: stringMap(record(props.metadata)?.annotations),
     replicas,
     requests,
@@ -196,4 +200,30 @@ function holds(r: NodeRequirement, value: string | undefined): boolean {
     default:
       return false;
   }
+}
+
+/** A ResourceQuota's hard limits on requests, per resource (`requests.<name>`, or `<name>` for extended and storage resources). */
+export interface QuotaView {
+  resource: ResourceView;
+  namespace?: string;
+  /** Whether the quota applies to some pods only (scopes, scopeSelector): then it is not judged. */
+  scoped: boolean;
+  hard: Record<string, number>;
+}
+
+export function quotaOf(resource: ResourceView): QuotaView {
+  const spec = record(resource.props.spec) ?? {};
+  const namespace = record(resource.props.metadata)?.namespace;
+  const hard: Record<string, number> = {};
+  for (const [key, value] of Object.entries(record(spec.hard) ?? {})) {
+    const name = key.startsWith("requests.") ? key.slice("requests.".length) : key;
+    const amount = quantity(value);
+    if (amount >= 0) hard[name] = Math.min(hard[name] ?? Infinity, amount);
+  }
+  return {
+    resource,
+    ...(typeof namespace === "string" && namespace !== "" && { namespace }),
+    scoped: list(spec.scopes).length > 0 || record(spec.scopeSelector) !== undefined,
+    hard,
+  };
 }

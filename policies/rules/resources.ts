@@ -13,6 +13,7 @@ export interface ResourceView {
 export const INSTANCE = "aws:ec2/instance:Instance";
 export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 export const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
+export const RESOURCE_QUOTA = "kubernetes:core/v1:ResourceQuota";
 
 /** How a violation names the resource: its URN under the engine, its name offline. */
 export function label(resource: ResourceView): string {

@@ -3,7 +3,8 @@ import { unitsNeeded } from "../../src/model/machines";
 import { GPU_RESOURCE } from "../../src/plan/facts";
 import { fmt } from "../../src/plan/format";
 import { gpuUnits, podStorage, storageGb, unitTflopsOf } from "./demand";
-import { label, type ResourceView } from "./resources";
+import { deploymentOf, quotaOf } from "./kubernetes";
+import { DEPLOYMENT, label, RESOURCE_QUOTA, type ResourceView } from "./resources";
 import type { Rule, RuleViolation } from "./rule";
 import { stackOf } from "./stack";
 import { foreignPodsOnMachines } from "./workloads";
@@ -12,11 +13,12 @@ import { foreignPodsOnMachines } from "./workloads";
  * The pods can run as planned, judged from the Deployments themselves: Kubernetes accepts their
  * GPU requests, each gets the GPU units and disk its task needs, every pod fits the machine its
  * required node affinity (or nodeName) puts it on, and all pods on a machine fit it together
- * (contract §5: units = gpus × gpuSlices, storage in GB, from the plan record's machines).
+ * (contract §5: units = gpus × gpuSlices, storage in GB, from the plan record's machines); and
+ * the pods of a namespace stay within its ResourceQuotas, which Kubernetes enforces at admission.
  */
 export const schedulable: Rule<Record<string, never>> = {
   name: "tierplan-schedulable",
-  description: "Every pod requests the GPU units and storage its task needs, fits the machine it is steered to, and the pods on each machine fit it together.",
+  description: "Every pod requests the GPU units and storage its task needs, fits the machine it is steered to, the pods on each machine fit it together, and the pods of a namespace stay within its ResourceQuota.",
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },
   defaults: {},
@@ -80,6 +82,8 @@ export const schedulable: Rule<Record<string, never>> = {
       place(machine, deployment.replicas, gpuUnits(deployment), storageGb(deployment), `${label(deployment.resource)}, not tierplan's`);
     }
 
+    out.push(...quotaFindings(resources));
+
     for (const [id, sum] of onMachine) {
       if (sum.oversized) continue;
       const { tier, machine } = view.machines.get(id)!;
@@ -90,3 +94,29 @@ export const schedulable: Rule<Record<string, never>> = {
     return out;
   },
 };
+
+/** Quota keys that count objects, not what pods request. */
+const OBJECT_COUNTS = /^(count\/|services|secrets|configmaps|persistentvolumeclaims|replicationcontrollers|resourcequotas)/;
+
+/** What the pods of each quota's namespace request together beyond its hard limits (all Deployments, tierplan's or not). */
+function quotaFindings(resources: readonly ResourceView[]): RuleViolation[] {
+  const deployments = resources.filter((r) => r.type === DEPLOYMENT).map(deploymentOf);
+  const out: RuleViolation[] = [];
+  for (const quota of resources.filter((r) => r.type === RESOURCE_QUOTA).map(quotaOf)) {
+    if (quota.scoped || quota.namespace === undefined) continue;
+    const pods = deployments.filter((d) => d.namespace === quota.namespace && d.problems.length === 0);
+    for (const [name, hard] of Object.entries(quota.hard)) {
+      if (OBJECT_COUNTS.test(name) || name.startsWith("limits.")) continue;
+      const asked = pods.reduce((sum, d) => sum + d.replicas * (name === "pods" ? 1 : (d.requests[name] ?? 0)), 0);
+      if (leq(asked, hard)) continue;
+      const storage = name === "ephemeral-storage";
+      const amount = (x: number) => (storage ? `${fmt(x / 1e9)} GB` : fmt(x));
+      const what = name === "pods" ? `it runs ${fmt(asked)} pods` : `its pods request ${amount(asked)} of ${name} together`;
+      out.push({
+        resource: label(quota.resource),
+        message: `namespace ${quota.namespace}: ${what}; its ResourceQuota admits ${amount(hard)}, so Kubernetes refuses the pods beyond it`,
+      });
+    }
+  }
+  return out;
+}

@@ -141,6 +141,7 @@ describe("issue 9's tamperings of a saved factory-a preview, each rejected by th
       [SCHEDULABLE],
     );
     expect(out.filter((x) => x.policy === SCHEDULABLE).map((x) => x.message)).toEqual([
+      "namespace tierplan-factory-a: its pods request 20 of nvidia.com/gpu together; its ResourceQuota admits 2, so Kubernetes refuses the pods beyond it",
       "machine edge-gpu-0 (edge): its pods need 20 GPU units together, it has 2: realtime-inference (20 × 1 unit(s), 10 GB)",
     ]);
   });
@@ -160,6 +161,7 @@ describe("issue 9's tamperings of a saved factory-a preview, each rejected by th
     );
     expect(out.filter((x) => x.policy === SCHEDULABLE).map((x) => x.message)).toEqual([
       "a pod of task 'realtime-inference' needs 8 GPU unit(s) and 10 GB; machine edge-gpu-0 (edge) has 2 and 1000 GB: it stays Pending",
+      "namespace tierplan-factory-a: its pods request 8 of nvidia.com/gpu together; its ResourceQuota admits 2, so Kubernetes refuses the pods beyond it",
     ]);
   });
 
@@ -243,6 +245,17 @@ describe("warehouse-east's machines (EKS: pods steered by the machine label), ta
     expectRejected(clean["warehouse-east"].result, v, "full-sliced", SCHEDULABLE, [/^machine g5-sliced-0 \(edge\): its pods need 9 GPU units together, it has 8: /]);
   });
 
+  it("a ResourceQuota lowered below what the pods request: schedulable alone, against the quota", () => {
+    const v = views();
+    const quota = find(v, "kubernetes:core/v1:ResourceQuota", "edge-quota");
+    expect(quota.props.spec.hard[`requests.${GPU_RESOURCE}`]).toBe("25");
+    quota.props.spec.hard[`requests.${GPU_RESOURCE}`] = "21";
+    const out = expectRejected(clean["warehouse-east"].result, v, "quota", SCHEDULABLE, [
+      "namespace tierplan-warehouse-east: its pods request 22 of nvidia.com/gpu together; its ResourceQuota admits 21, so Kubernetes refuses the pods beyond it",
+    ]);
+    expect(out[0].resource).toBe("kubernetes:core/v1:ResourceQuota edge-quota");
+  });
+
   it("a pod steered to another machine than its placement's: placement-matches-plan, and the full machine overflows: schedulable", () => {
     const v = views();
     const d = deploymentOf(v, "realtime-inference");
@@ -323,6 +336,8 @@ describe("pins that break other rules", () => {
     expect(violations.map((v) => v.message)).toContainEqual(expect.stringMatching(/^edge: compute demand 500 TFLOPS exceeds the usable 100 TFLOPS .*model-training/));
     expect(violations.filter((v) => v.policy === SCHEDULABLE).map((v) => v.message)).toEqual([
       "a pod of task 'model-training' needs 10 GPU unit(s) and 5000 GB; machine edge-gpu-0 (edge) has 2 and 1000 GB: it stays Pending",
+      "namespace tierplan-factory-a: its pods request 5000 GB of ephemeral-storage together; its ResourceQuota admits 1000 GB, so Kubernetes refuses the pods beyond it",
+      "namespace tierplan-factory-a: its pods request 10 of nvidia.com/gpu together; its ResourceQuota admits 2, so Kubernetes refuses the pods beyond it",
     ]);
     expect(exitStatus(violations)).toBe(1);
     expect(evaluateStack(views)).toEqual(violations);

@@ -111,6 +111,28 @@ describe("tierplan-schedulable", () => {
     expect(check(resources).map((v) => v.message)).toEqual([expect.stringMatching(/^machine gpu-a-0 \(edge\): its pods need 4 GPU units together, it has 2/)]);
   });
 
+  it("reports the pods of a namespace requesting more than its ResourceQuota admits, tierplan's or not; scoped quotas are not judged", () => {
+    const a = on("a", "gpu-a-0", 100, 2, 300);
+    const resources = site([EDGE], [a]).map((r) => (r.name === "edge-a" ? { ...r, props: { ...r.props, metadata: { ...r.props.metadata, namespace: "ns" } } } : r));
+    const quota = (hard: Record<string, string>, extra: Record<string, unknown> = {}): ResourceView => ({
+      type: "kubernetes:core/v1:ResourceQuota",
+      name: "edge-quota",
+      props: { metadata: { name: "tierplan-edge", namespace: "ns" }, spec: { hard, ...extra } },
+    });
+    expect(check([...resources, quota({ [`requests.${GPU_RESOURCE}`]: "2", "requests.ephemeral-storage": "300G", pods: "1" })])).toEqual([]);
+    named(resources, "edge-a").props.spec.replicas = 2;
+    const over = quota({ [`requests.${GPU_RESOURCE}`]: "3", "requests.ephemeral-storage": "1Ti", pods: "1", "count/deployments.apps": "1" });
+    expect(check([...resources, over]).filter((v) => v.resource === labelOf(over)).map((v) => v.message)).toEqual([
+      "namespace ns: its pods request 4 of nvidia.com/gpu together; its ResourceQuota admits 3, so Kubernetes refuses the pods beyond it",
+      "namespace ns: it runs 2 pods; its ResourceQuota admits 1, so Kubernetes refuses the pods beyond it",
+    ]);
+    expect(check([...resources, quota({ [`requests.${GPU_RESOURCE}`]: "1" }, { scopes: ["PriorityClass"] })]).filter((v) => v.resource !== undefined)).toEqual([]);
+    // Another namespace's quota does not apply.
+    const elsewhere = quota({ [`requests.${GPU_RESOURCE}`]: "0" });
+    elsewhere.props.metadata.namespace = "other";
+    expect(check([...resources, elsewhere]).filter((v) => v.resource === labelOf(elsewhere))).toEqual([]);
+  });
+
   it("says nothing without a plan record, and of tiers without machines beyond the pods' own requests", () => {
     const tier = env("edge", "edge");
     const a = placement("a", "edge", "edge", { compute: 40, storage: 10 });
