@@ -26,20 +26,7 @@ const VARIANTS: Array<[string, Algorithm, Partial<Budget>]> = [
  * minimal inputs): they run as `it.fails`, so the suite stays green while the bug is there and
  * says so the day it is fixed. Delete the entry with the fix.
  */
-const OPEN_BUGS = new Set<string>([
-  // With objective.moveCost, exact never reports optimal (no proof of the score + moveCost x moves stage).
-  "exact proves its plan optimal with objective.moveCost too",
-  // auto's heuristics keep locked lower-priority tasks in the way of higher-priority ones.
-  "auto (heuristics only) places as many by priority with a lock as without it",
-  "auto (heuristics only): a locked priority-1 task gives way to a priority-3 task (no machines)",
-  "auto (heuristics only): a locked task left unplaced is a move to null",
-  // Pins are packed onto machines by the tier's packing, whatever machine the lock gives them.
-  "exact, pins on tiers with machines keeps every locked task unless it places more by priority",
-  ...VARIANTS.flatMap(([name]) => [
-    `${name}: a pinned task keeps the machine the lock gives it when that machine has room`,
-    `${name}: removing one of two pinned tasks does not reschedule the other`,
-  ]),
-]);
+const OPEN_BUGS = new Set<string>([]);
 const check = (title: string) => (OPEN_BUGS.has(title) ? it.fails : it);
 
 /** One test per row, titled by the template with the row's name for its `%s`. */

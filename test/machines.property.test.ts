@@ -24,19 +24,7 @@ const relClose = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1,
  * minimal inputs): they run as `it.fails`, so the suite stays green while the bug is there and
  * says so the day it is fixed. Delete the entry with the fix.
  */
-const OPEN_BUGS = new Set<string>([
-  // A pin that overfills a machine makes every MILP stage infeasible: exact plans like a heuristic.
-  "with pins on tiers with machines, for the machines the plan gives the pins",
-  "exact places b, proves it, and bounds the level by 2",
-  // auto and exact keep the seed-greedy start's first-fit packing: the tier's packing is ignored.
-  "best-fit on machines [big, small] puts a lone task on small (auto and exact)",
-  "worst-fit on machines [small, big] puts a lone task on big (auto and exact)",
-  "spread: two tasks of one level on two identical machines go apart (auto and exact)",
-  "worst-fit: two tasks of one level on two identical machines go apart (auto and exact)",
-  // Pins are packed onto machines before the optimizer runs, by the tier's packing.
-  "worst-fit: exact places all three",
-  "spread: exact places all three",
-]);
+const OPEN_BUGS = new Set<string>([]);
 const check = (title: string) => (OPEN_BUGS.has(title) ? it.fails : it);
 
 describe("unit arithmetic (contract §5)", () => {

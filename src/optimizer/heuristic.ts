@@ -170,11 +170,40 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
         load.add(u, e);
       }
     }
-    if (!bestMove) return chainRoom(t, order);
+    if (!bestMove) return chainRoom(t, order) || evictFor(t, order);
     unplace(bestMove.u);
     place(t, bestMove.into);
     place(bestMove.u, bestMove.to);
     return true;
+  }
+
+  /**
+   * Places t by unplacing residents of lower priority (lowest first) when no move makes room: a
+   * start that placed lower-priority tasks first (a lock's, a robot subproblem's) must not block
+   * a more important one. The evicted then go wherever else they still fit.
+   */
+  function evictFor(t: number, order: number[]): boolean {
+    for (const c of order) {
+      const e = candEnv[c];
+      const lower = residents[e].filter((u) => priority[u] < priority[t]).sort((a, b) => priority[a] - priority[b] || b - a);
+      if (lower.length === 0) continue;
+      const evicted: Array<{ u: number; c: number; m: number }> = [];
+      for (const u of lower) {
+        if (load.fits(t, e)) break;
+        evicted.push({ u, c: position[u], m: load.machineOf[u] });
+        unplace(u);
+      }
+      if (load.fits(t, e) && place(t, c)) {
+        for (const { u } of evicted) {
+          for (let d = candStart[u]; d < candStart[u + 1]; d++) {
+            if (load.fits(u, candEnv[d]) && place(u, d)) break;
+          }
+        }
+        return true;
+      }
+      for (const { u, c: d, m } of evicted.reverse()) place(u, d, m);
+    }
+    return false;
   }
 
   /**

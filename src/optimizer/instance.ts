@@ -54,7 +54,8 @@ export interface MachineTable {
 
 export const DIMS = DIMENSIONS.length;
 
-export function buildInstance(problem: Problem): Instance {
+/** `lockedMachine`: a pin's machine in the lock (contract §6), which it keeps where it has room. */
+export function buildInstance(problem: Problem, lockedMachine?: Int32Array): Instance {
   const { tasks, environments, reserve, weights } = problem;
   const n = tasks.length;
   const m = environments.length;
@@ -99,7 +100,7 @@ export function buildInstance(problem: Problem): Instance {
   candStart[n] = candEnv.length;
   const levels = [...new Set(priority)].sort((a, b) => b - a);
   const partial = { taskCount: n, envCount: m, demand, free, slack, machines, priority, levels };
-  const pinnedMachine = packPins(partial, pinned);
+  const pinnedMachine = packPins(partial, pinned, lockedMachine);
   // What the pins leave on every machine, to tell which candidates still fit one.
   const pinLoad = new Load({ ...partial, pinned, pinnedMachine });
   const candFits = new Uint8Array(candEnv.length);
@@ -165,18 +166,22 @@ function machineTable(problem: Problem): MachineTable {
 type LoadBase = Pick<Instance, "taskCount" | "envCount" | "demand" | "free" | "slack" | "machines" | "priority" | "levels">;
 
 /**
- * Pins bypass the optimizer, but on a tier with machines they still run on one: each goes where
- * the tier's packing puts it, in task order, or, when no machine holds it, on the machine with the
- * most free units (the plan lists that as a capacity violation).
+ * Pins bypass the optimizer, but on a tier with machines they still run on one. Pins are fixed
+ * first (contract §2), machines included: each keeps its locked machine where it has room, else
+ * goes to the fullest machine that holds it (best fit, leaving the optimizer the most room), in
+ * task order, or, when no machine holds it, on the machine with the most free units (the plan
+ * lists that as a capacity violation).
  */
-function packPins(base: LoadBase, pinned: Int32Array): Int32Array {
+function packPins(base: LoadBase, pinned: Int32Array, lockedMachine?: Int32Array): Int32Array {
   const none = new Int32Array(base.taskCount).fill(-1);
-  const load = new Load({ ...base, free: base.free.map(() => Infinity), pinned: none, pinnedMachine: none });
+  // Best fit whatever the tier's packing: pins fixed first should leave the optimizer the most room.
+  const load = new Load({ ...base, free: base.free.map(() => Infinity), pinned: none, pinnedMachine: none }, "best-fit");
   const pinnedMachine = new Int32Array(base.taskCount).fill(-1);
   for (let t = 0; t < base.taskCount; t++) {
     const e = pinned[t];
     if (e < 0 || base.machines.start[e] === base.machines.start[e + 1]) continue;
-    if (!load.add(t, e)) load.addToMachine(t, load.roomiest(e));
+    const locked = lockedMachine?.[t] ?? -1;
+    if (!load.add(t, e, locked)) load.addToMachine(t, locked >= 0 && base.machines.env[locked] === e ? locked : load.roomiest(e));
     pinnedMachine[t] = load.machineOf[t];
   }
   return pinnedMachine;

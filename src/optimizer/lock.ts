@@ -1,5 +1,5 @@
+import type { Problem } from "../model";
 import { LOCKED_ELSEWHERE, NOT_LOCKED, type LockTarget } from "./milp";
-import type { Instance } from "./instance";
 import type { LockInput } from "./types";
 
 /**
@@ -7,12 +7,18 @@ import type { LockInput } from "./types";
  * Locked tasks no longer in the catalog are ignored; a lock naming an environment or machine the
  * catalog no longer has makes its task a move wherever it goes.
  */
-export function lockTarget(inst: Instance, lock: LockInput): LockTarget {
-  const { problem, machines } = inst;
+export function lockTarget(problem: Problem, lock: LockInput): LockTarget {
+  // Machines are numbered across the environments in order, as in the optimizer's machine table.
+  const firstMachine: number[] = [];
+  let count = 0;
+  for (const env of problem.environments) {
+    firstMachine.push(count);
+    count += env.machines?.length ?? 0;
+  }
   const taskIndex = new Map(problem.tasks.map((t) => [t.name, t.index]));
   const envIndex = new Map(problem.environments.map((e) => [e.name, e.index]));
-  const env = new Int32Array(inst.taskCount).fill(NOT_LOCKED);
-  const machine = new Int32Array(inst.taskCount).fill(-1);
+  const env = new Int32Array(problem.tasks.length).fill(NOT_LOCKED);
+  const machine = new Int32Array(problem.tasks.length).fill(-1);
   for (const placement of lock.placements) {
     const t = taskIndex.get(placement.task);
     if (t === undefined) continue;
@@ -22,11 +28,11 @@ export function lockTarget(inst: Instance, lock: LockInput): LockTarget {
       continue;
     }
     env[t] = e;
-    if (placement.machine === undefined || machines.start[e] === machines.start[e + 1]) continue;
-    const ids = problem.environments[e].machines!.map((m) => m.id);
-    const k = ids.indexOf(placement.machine);
+    const machines = problem.environments[e].machines;
+    if (placement.machine === undefined || !machines) continue;
+    const k = machines.findIndex((m) => m.id === placement.machine);
     if (k < 0) env[t] = LOCKED_ELSEWHERE;
-    else machine[t] = machines.start[e] + k;
+    else machine[t] = firstMachine[e] + k;
   }
   return { env, machine };
 }

@@ -155,12 +155,13 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
       storageAsked[s] += demand[colTask[j] * DIMS + 1];
     }
     slots.list.forEach((slot, s) => {
-      if (unitsAsked[s] > slot.units) {
+      // Only rows some column takes from: a machine pins overfill has no columns and no row.
+      if (unitsAsked[s] > 0 && unitsAsked[s] > slot.units) {
         unitRow[s] = rows++;
         rowLower.push(-Infinity);
         rowUpper.push(slot.units);
       }
-      if (!slot.aggregated && storageAsked[s] > slot.storage + slots.storageSlack(s)) {
+      if (!slot.aggregated && storageAsked[s] > 0 && storageAsked[s] > slot.storage + slots.storageSlack(s)) {
         storageRow[s] = rows++;
         rowLower.push(-Infinity);
         rowUpper.push(slot.storage + slots.storageSlack(s));

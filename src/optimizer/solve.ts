@@ -5,6 +5,7 @@ import { regretHeuristic } from "./heuristic";
 import { buildInstance, isPlaceable, type Instance } from "./instance";
 import { lockTarget } from "./lock";
 import { highs, solveStage, type Stage } from "./milp";
+import { repack } from "./packing";
 import { seedGreedy } from "./seedGreedy";
 import { DEFAULT_BUDGET, type Budget, type Packed, type SolveOptions, type Solution } from "./types";
 
@@ -42,11 +43,10 @@ interface Proof {
 /** Plans `problem` with the chosen algorithm (default `auto`). Deterministic for a given input and budget. */
 export async function solve(problem: Problem, options: SolveOptions = {}): Promise<Solution> {
   const algorithm = options.algorithm ?? "auto";
-  const inst = buildInstance(problem);
+  const lock = options.lock && lockTarget(problem, options.lock);
+  const inst = buildInstance(problem, lock?.machine);
   const progress = options.onProgress ?? (() => {});
-  const stability: Stability | undefined = options.lock
-    ? { lock: lockTarget(inst, options.lock), ...(problem.moveCost !== undefined && { moveCost: problem.moveCost }) }
-    : undefined;
+  const stability: Stability | undefined = lock && { lock, ...(problem.moveCost !== undefined && { moveCost: problem.moveCost }) };
   const budget: Budget =
     algorithm === "exact"
       ? { ...DEFAULT_BUDGET, milpNodes: EXACT_NODES, milpMaxColumns: Infinity, lpMaxColumns: Infinity, ...options.budget }
@@ -54,7 +54,7 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
   const work: Record<string, number> = {};
   if (algorithm === "seed-greedy") {
     const packed = seedGreedy(inst, stability?.lock);
-    return certify(inst, packed, "seed-greedy", "seed-greedy", stability, await countBounds(inst, packed, budget, work), budget, work);
+    return certify(inst, packed, "seed-greedy", "seed-greedy", stability, await countBounds(inst, packed, stability, budget, work), budget, work);
   }
   if (algorithm === "exact" && stageColumns(inst, -Infinity) > EXACT_LARGE) {
     progress(
@@ -65,7 +65,7 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
   const { best, relaxed } = heuristics(inst, stability, budget, work, progress);
   const staged = await lexicographic(inst, best, stability, budget, relaxed, progress, work);
   const method = staged.usedMilp ? "milp" : "regret+lagrangian";
-  return certify(inst, staged.packed, algorithm, method, stability, staged.proof, budget, work);
+  return certify(inst, repack(inst, staged.packed, lock), algorithm, method, stability, staged.proof, budget, work);
 }
 
 /** The seed's greedy, the regret construction and constructions guided by the Lagrangian prices; the best of them. */
@@ -85,6 +85,8 @@ function heuristics(inst: Instance, stability: Stability | undefined, budget: Bu
   };
   progress("heuristic: regret construction and local search");
   consider(regretHeuristic(inst, { score, ...(initial && { initial }) }));
+  // Starting from the lock can pack machines worse than starting afresh: counts come before moves.
+  if (initial) consider(regretHeuristic(inst, { score }));
   // The Lagrangian multipliers price the contended capacity, and its robot subproblems say which
   // tasks each robot should keep: a construction guided by both lands large fleets within about a
   // percent of the bound. With a lock, the locked tasks keep their places first.
@@ -202,11 +204,13 @@ async function lexicographic(
       ...(exclude && { exclude }),
     });
     adopt(stage.packed);
-    // The stage's objective is the score of the unpinned tasks (less moveCost per stay with one).
-    if (stability?.moveCost === undefined) {
-      scoreBound = stage.bound + pinnedScore(inst, incumbent);
-      scoreProven = stage.optimal;
-    }
+    // The stage's objective is the score of the unpinned tasks, less moveCost per stay with one:
+    // plans with these counts and at most these moves score at least its bound plus what the
+    // incumbent's stays earned.
+    const earned = stability?.moveCost !== undefined && lock ? stability.moveCost * stays(inst, lock, incumbent) : 0;
+    scoreBound = stage.bound + earned + pinnedScore(inst, incumbent);
+    scoreProven = stage.optimal;
+    if (stability?.moveCost !== undefined) movesProven = stage.optimal;
   }
   // The Lagrangian bound holds only for the counts it was computed with: where they changed, bound again.
   const sameCounts = incumbentWorth.placed.every((p, i) => p === startCounts[i]);
@@ -225,7 +229,7 @@ async function lexicographic(
 }
 
 /** Per-level bounds for a plan no stage worked on (seed-greedy): ceilings, and LP bounds where affordable. */
-async function countBounds(inst: Instance, packed: Packed, budget: Budget, work: Record<string, number>): Promise<Proof> {
+async function countBounds(inst: Instance, packed: Packed, stability: Stability | undefined, budget: Budget, work: Record<string, number>): Promise<Proof> {
   const ceilings = placedCeilings(inst);
   const placed = worth(inst, packed).placed;
   const levelBound = ceilings.slice();
@@ -240,7 +244,8 @@ async function countBounds(inst: Instance, packed: Packed, budget: Budget, work:
     minPlaced.set(level, placed[i]);
     if (placed[i] >= ceilings[i]) forced.add(level);
   }
-  return { levelBound, movesProven: false, scoreProven: false };
+  // Without a lock there are no moves to prove; with one, the seed's greedy proves nothing about them.
+  return { levelBound, movesProven: !stability, scoreProven: false };
 }
 
 /**
