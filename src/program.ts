@@ -8,10 +8,11 @@ import { CONFIG_NAMESPACE, parseSiteConfig, type SiteConfig } from "./catalog/st
 import type { Machine } from "./model/machines";
 import { canonicalPlan, planHash, planSite, renderPlan, type EnvironmentRecord, type Plan, type Placement } from "./plan";
 import { GPU_RESOURCE } from "./plan/facts";
-import { CloudTier } from "./provision/cloud";
+import { CloudTier, dollars } from "./provision/cloud";
+import { packCloud } from "./provision/cloudPacking";
 import { EdgeTier } from "./provision/edge";
 import { eksNodePlan, gpuUnits, machineDiskGb, machineInstanceTypes, machineNodeShortfall, quotaShortfall, type EdgeSizing, type NodeShape } from "./provision/edgeSizing";
-import { EksEdgeCluster, GpuDevicePlugin, type MachineNode } from "./provision/eks";
+import { EksEdgeCluster, GpuDevicePlugin, type MachineNode, type NodePool } from "./provision/eks";
 import { cheapestInstanceType, instanceType, INSTANCE_TYPES, type InstanceType } from "./provision/instanceTypes";
 import { k8sName } from "./provision/names";
 import { PlanRecord } from "./provision/planRecord";
@@ -90,7 +91,13 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
     }
   }
 
-  const provider = edgeProvider(site, config, byKind("edge"), sizing, machineNodes);
+  // Cloud tasks packed onto hosts; with the EKS nodes, what the site's instances cost an hour.
+  const packing = packCloud(byKind("cloud"), { allowed: config.cloud.instanceTypes });
+  const nodes = edgeNodes(config, byKind("edge"), sizing, machineNodes);
+  const edgeNodesPerHour = nodes ? ("pool" in nodes ? nodes.pool.count * instanceType(nodes.pool.instanceType)!.pricePerHour : nodes.machines.reduce((sum, m) => sum + instanceType(m.instanceType)!.pricePerHour, 0)) : 0;
+  const provisionedCostPerHour = packing.costPerHour + edgeNodesPerHour;
+
+  const provider = edgeProvider(site, config, sizing, nodes, provisionedCostPerHour);
   const edge = new EdgeTier("edge", {
     site,
     namespace,
@@ -103,7 +110,16 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
     machineSteering: config.edge.mode === "eks" ? "node-label" : "node-name",
     planHash: hash,
   });
-  const cloud = new CloudTier("cloud", { site, placements: byKind("cloud"), config: config.cloud, network: config.network, planHash: hash });
+  const cloud = new CloudTier("cloud", {
+    site,
+    placements: byKind("cloud"),
+    packing,
+    provisionedCostPerHour,
+    config: config.cloud,
+    network: config.network,
+    records: { namespace: edge.namespace.metadata.name, provider },
+    planHash: hash,
+  });
 
   const endpoints = new Map<string, pulumi.Input<string>>();
   for (const w of edge.workloads) endpoints.set(w.task, w.endpoint);
@@ -128,6 +144,7 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
 
   if (pulumi.runtime.isDryRun()) log.info(`\n${renderPlan(plan, { maxRows: 100, ...(lock && { lock }) })}`);
   const canonical = canonicalPlan(plan);
+  const hostOf = new Map(cloud.workloads.map((w) => [w.task, w.host]));
   return {
     plan,
     planHash: hash,
@@ -137,13 +154,34 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
     outputs: {
       site,
       planHash: hash,
-      placements: canonical.placements.map((p) => ({ task: p.task, tier: p.tier, latencyMs: p.latencyMs, cost: p.cost, score: p.score })),
+      placements: canonical.placements.map((p) => ({
+        task: p.task,
+        tier: p.tier,
+        latencyMs: p.latencyMs,
+        cost: p.cost,
+        score: p.score,
+        ...(p.machine !== undefined && { machine: p.machine, gpuUnits: p.gpuUnits }),
+        ...(p.kind === "cloud" && { instance: hostOf.get(p.task) }),
+      })),
       unplaced: canonical.unplaced.map((u) => ({ task: u.task, reasons: u.reasons })),
       violations: canonical.violations,
       utilization: canonical.utilization,
       objective: canonical.objective,
       solver: canonical.solver,
       instanceTypes: cloud.instanceTypes,
+      cloudHosts: packing.hosts.map((h) => ({ host: h.id, instanceType: h.type.name, pricePerHour: h.type.pricePerHour, tasks: h.slots.map((s) => s.task) })),
+      provisionedCostPerHour: dollars(provisionedCostPerHour),
+      cost: {
+        provisionedPerHour: dollars(provisionedCostPerHour),
+        cloudInstancesPerHour: dollars(packing.costPerHour),
+        cloudInstances: packing.hosts.length,
+        cloudTasks: byKind("cloud").length,
+        oneInstancePerTaskPerHour: dollars(packing.oneHostPerTaskCostPerHour),
+        cloudLowerBoundPerHour: dollars(packing.lowerBoundPerHour),
+        cloudPackedOptimally: packing.optimal,
+        edgeNodesPerHour: dollars(edgeNodesPerHour),
+        planCost: canonical.objective.cost,
+      },
       edgeNamespace: edge.namespace.metadata.name,
     },
   };
@@ -380,10 +418,19 @@ function nodeShape(eks: NonNullable<SiteConfig["edge"]["eks"]>): NodeShape {
   return { units: type.gpus * eks.gpuSlices, vcpus: type.vcpus, memoryGiB: type.memoryGiB };
 }
 
+/** The EKS cluster's nodes: one per machine, or the pool the plan's pods need; undefined on an existing cluster. */
+type EdgeNodes = { machines: MachineNode[] } | { pool: NodePool };
+
+function edgeNodes(config: SiteConfig, edgePlacements: Placement[], sizing: EdgeSizing, machineNodes: MachineNode[] | undefined): EdgeNodes | undefined {
+  const eks = config.edge.mode === "eks" ? config.edge.eks : undefined;
+  if (!eks) return undefined;
+  return machineNodes ? { machines: machineNodes } : { pool: nodePool(eks, edgePlacements, sizing) };
+}
+
 /** The edge cluster's provider: from the kubeconfig secret, or from the EKS cluster built here. */
-function edgeProvider(site: string, config: SiteConfig, edgePlacements: Placement[], sizing: EdgeSizing, machineNodes: MachineNode[] | undefined): k8s.Provider {
+function edgeProvider(site: string, config: SiteConfig, sizing: EdgeSizing, nodes: EdgeNodes | undefined, provisionedCostPerHour: number): k8s.Provider {
   const edge = config.edge;
-  if (edge.mode === "existing") {
+  if (edge.mode === "existing" || !nodes) {
     const kubeconfig = new pulumi.Config(CONFIG_NAMESPACE).requireSecret("kubeconfig");
     return new k8s.Provider("edge-provider", { kubeconfig, ...PROVIDER_OPTIONS });
   }
@@ -393,13 +440,14 @@ function edgeProvider(site: string, config: SiteConfig, edgePlacements: Placemen
     controlPlaneSubnetIds: eks.controlPlaneSubnetIds,
     subnetIds: eks.subnetIds,
     version: eks.version,
-    nodes: machineNodes ? { machines: machineNodes } : { pool: nodePool(eks, edgePlacements, sizing) },
+    nodes,
     adminPrincipalArns: eks.adminPrincipalArns,
+    provisionedCostPerHour,
   });
   const provider = new k8s.Provider("edge-provider", { kubeconfig: cluster.kubeconfig, ...PROVIDER_OPTIONS }, { dependsOn: cluster.nodeGroups });
-  if (machineNodes) {
+  if ("machines" in nodes) {
     // One device plugin per slice count, each on the nodes labelled with it: machines of several gpuSlices share the cluster.
-    const slices = [...new Set(machineNodes.filter((m) => m.gpus > 0).map((m) => m.gpuSlices))].sort((a, b) => a - b);
+    const slices = [...new Set(nodes.machines.filter((m) => m.gpus > 0).map((m) => m.gpuSlices))].sort((a, b) => a - b);
     for (const n of slices) new GpuDevicePlugin(`edge-gpu-s${n}`, { provider, resource: GPU_RESOURCE, slices: n, perSlices: true });
   } else {
     new GpuDevicePlugin("edge-gpu", { provider, resource: sizing.gpuResource, slices: eks.gpuSlices });
@@ -408,7 +456,7 @@ function edgeProvider(site: string, config: SiteConfig, edgePlacements: Placemen
 }
 
 /** The node group of an edge tier without machines: first-fit decreasing of its pods onto nodes of one type. */
-function nodePool(eks: NonNullable<SiteConfig["edge"]["eks"]>, edgePlacements: Placement[], sizing: EdgeSizing) {
+function nodePool(eks: NonNullable<SiteConfig["edge"]["eks"]>, edgePlacements: Placement[], sizing: EdgeSizing): NodePool {
   const nodePlan = eksNodePlan(edgePlacements, nodeShape(eks), sizing, eks.minNodes)!;
   return { instanceType: eks.nodeInstanceType, count: nodePlan.nodes, diskGb: nodePlan.diskGb };
 }

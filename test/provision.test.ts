@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -155,6 +156,7 @@ interface StackFacts {
   robots: string[];
   subnetIds?: string[];
   mode: "existing" | "eks";
+  network: { edgeCidrs: string[]; robotCidrs: string[] };
   eks?: { nodeInstanceType: string; gpuSlices: number; minNodes: number; version: string; subnetIds: string[]; controlPlaneSubnetIds: string[] };
   /** Edge tier → its machines as the catalog lists them (contract §5), expanded here; tiers without machines absent. */
   machines: Map<string, CatalogMachine[]>;
@@ -226,6 +228,7 @@ function stackFacts(c: Case): StackFacts {
     ssm: config["tierplan:robots"]?.ssm === true,
     robots,
     mode: edge.mode,
+    network: config["tierplan:network"],
     eks,
     machines,
   };
@@ -307,8 +310,43 @@ function expectedEndpoint(result: PreviewResult, p: Placement): string {
     const svc = inputs(oneWithTask(ofType(result, TYPE.service), k8sAnnotations, p.task));
     return `${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local:${port}`;
   }
-  if (p.kind === "cloud") return `${mockPrivateIp(oneWithTask(ofType(result, TYPE.instance), instanceTags, p.task).name)}:${port}`;
+  if (p.kind === "cloud") {
+    const host = cloudHostOf(result, p.task);
+    return `${mockPrivateIp(host.instance.name)}:${host.shared ? host.record.tasks.find((t: Json) => t.task === p.task).hostPort : port}`;
+  }
   return `robot/${p.tier}`;
+}
+
+/**
+ * The EC2 instance a cloud task runs on: the instance tagged with the task (a host of its own), or
+ * the instance of the shared host whose record ConfigMap lists it (tags `tierplan/host`).
+ */
+function cloudHostOf(result: PreviewResult, task: string): { instance: Resource; shared: boolean; record: Json; recordResource?: Resource } {
+  const own = ofType(result, TYPE.instance).filter((r) => instanceTags(r)["tierplan/task"] === task);
+  const records = ofType(result, TYPE.configMap).filter((r) => {
+    if (inputs(r).metadata.labels?.["tierplan/record"] !== "cloud-host") return false;
+    return JSON.parse(inputs(r).metadata.annotations["tierplan/host-placements"]).some((f: Json) => f["tierplan/task"] === task);
+  });
+  expect(own.length + records.length, `hosts of ${task}`).toBe(1);
+  if (own.length === 1) return { instance: own[0], shared: false, record: undefined };
+  const host = inputs(records[0]).metadata.annotations["tierplan/host"];
+  const instances = ofType(result, TYPE.instance).filter((r) => instanceTags(r)["tierplan/host"] === host);
+  expect(instances, `instance of host ${host}`).toHaveLength(1);
+  return { instance: instances[0], shared: true, record: JSON.parse(inputs(records[0]).data["host.json"]), recordResource: records[0] };
+}
+
+/** GPUs, vCPUs and memory a cloud task takes of a host of `type`, as docs/pulumi.md "Cloud packing" states: each way it may run. */
+function cloudWays(compute: number, type: (typeof INSTANCE_TYPES)[number]): Array<[number, number, number]> {
+  const out: Array<[number, number, number]> = [];
+  if (compute <= 0.8) {
+    const vcpus = Math.max(1, expectedGpuUnits(compute, 0.1));
+    if (vcpus <= type.vcpus) out.push([0, vcpus, 2 * vcpus]);
+  }
+  if (type.gpus > 0 && type.tflops >= compute) {
+    const gpus = Math.max(1, expectedGpuUnits(compute, type.tflops / type.gpus));
+    if (gpus <= type.gpus) out.push([gpus, (type.vcpus * gpus) / type.gpus, (type.memoryGiB * gpus) / type.gpus]);
+  }
+  return out;
 }
 
 function robotDocuments(result: PreviewResult): Map<string, { resource: Resource; doc: Json }> {
@@ -351,37 +389,81 @@ describe.each(CASES)("preview of $stack", (c) => {
     expect(result.outputs.edgeNamespace).toBe(facts.namespace);
   });
 
-  it("gives each cloud placement one EC2 instance of the cheapest allowed type that covers it, and one security group", async () => {
+  it("puts each cloud placement on one host (EC2 instance) whose type holds all its tasks, a host of one task on the cheapest type that covers it", async () => {
     const result = await previewOf(c);
-    const { allowedTypes, site } = stackFacts(c);
+    const { allowedTypes, site, network } = stackFacts(c);
     const cloud = result.plan.placements.filter((p) => p.kind === "cloud");
     expect(cloud.length).toBeGreaterThan(0);
     const instances = ofType(result, TYPE.instance);
     const groups = ofType(result, TYPE.securityGroup);
-    expect(instances).toHaveLength(cloud.length);
-    expect(groups).toHaveLength(cloud.length);
+    expect(groups).toHaveLength(instances.length);
     const chosen: Record<string, string> = {};
+    const tasksOn = new Map<string, Placement[]>();
     for (const p of cloud) {
-      const instance = inputs(oneWithTask(instances, instanceTags, p.task));
-      const type = INSTANCE_TYPES.find((t) => t.name === instance.instanceType);
-      expect(type, `instance type of ${p.task}`).toBeDefined();
-      if (allowedTypes) expect(allowedTypes).toContain(type!.name);
-      expect(type!.tflops).toBeGreaterThanOrEqual(p.compute);
-      expect(type!.name).toBe(cheapestCovering(p.compute, allowedTypes)?.name);
-      expect(instance.tags["tierplan/instance-tflops"]).toBe(String(type!.tflops));
-      const volume = instance.rootBlockDevice.volumeSize;
-      expect(volume).toBeGreaterThanOrEqual(p.storage);
-      expect(volume).toBeLessThanOrEqual(MAX_ROOT_VOLUME_GB);
-      expect(volume).toBe(rootVolumeGb(p.storage));
-      expect(instance.tags.Name).toBe(`tierplan-${site}-${p.task}`);
-      // Behind the security group made for this task, which opens only its port.
-      const group = oneWithTask(groups, instanceTags, p.task);
+      const { instance } = cloudHostOf(result, p.task);
+      tasksOn.set(instance.name, [...(tasksOn.get(instance.name) ?? []), p]);
+      chosen[p.task] = inputs(instance).instanceType;
+    }
+    expect([...tasksOn.keys()].sort()).toEqual(instances.map((r) => r.name).sort());
+    for (const r of instances) {
+      const instance = inputs(r);
+      const tasks = tasksOn.get(r.name)!;
+      const type = INSTANCE_TYPES.find((t) => t.name === instance.instanceType)!;
+      expect(type, `instance type of ${r.name}`).toBeDefined();
+      if (allowedTypes) expect(allowedTypes).toContain(type.name);
+      expect(instance.tags["tierplan/instance-tflops"]).toBe(String(type.tflops));
+      expect(instance.tags["tierplan/price-per-hour"]).toBe(String(type.pricePerHour));
+      expect(instance.tags["tierplan/host-tasks"]).toBe(String(tasks.length));
+      expect(new Set(tasks.map((p) => `${p.tier}/${p.priority}`)).size).toBe(1); // only one tier and priority share a host
+      const storage = tasks.reduce((sum, p) => sum + p.storage, 0);
+      expect(instance.rootBlockDevice.volumeSize).toBe(rootVolumeGb(storage));
+      expect(instance.rootBlockDevice.volumeSize).toBeLessThanOrEqual(MAX_ROOT_VOLUME_GB);
+      // The type holds every task in some way each may run, all together.
+      const fits = (k: number, g: number, v: number, m: number): boolean =>
+        g <= type.gpus && v <= type.vcpus + 1e-9 && m <= type.memoryGiB + 1e-9 && (k === tasks.length || cloudWays(tasks[k].compute, type).some(([dg, dv, dm]) => fits(k + 1, g + dg, v + dv, m + dm)));
+      expect(fits(0, 0, 0, 0), `${r.name}: ${type.name} holds ${tasks.map((p) => p.task).join(", ")}`).toBe(true);
+      // Behind a security group of its own, open to the site's networks only, on its tasks' ports.
+      const group = groups.find((g) => `${g.name}-id` === instance.vpcSecurityGroupIds[0])!;
       expect(instance.vpcSecurityGroupIds).toEqual([`${group.name}-id`]);
-      const port = p.port ?? 8080;
-      expect(inputs(group).ingress.map((rule: Json) => [rule.fromPort, rule.toPort])).toEqual([[port, port]]);
-      chosen[p.task] = type!.name;
+      expect(inputs(group).ingress.map((rule: Json) => rule.cidrBlocks)).toEqual([[...network.edgeCidrs, ...network.robotCidrs]]);
+      if (tasks.length === 1) {
+        const [p] = tasks;
+        // A host of its own: what tierplan made before packing.
+        expect(type.name).toBe(cheapestCovering(p.compute, allowedTypes)?.name);
+        expect(r.name).toBe(`cloud-${p.task}`);
+        expect(instance.tags.Name).toBe(`tierplan-${site}-${p.task}`);
+        const port = p.port ?? 8080;
+        expect(inputs(group).ingress.map((rule: Json) => [rule.fromPort, rule.toPort])).toEqual([[port, port]]);
+      } else {
+        expect(inputs(group).ingress.map((rule: Json) => [rule.fromPort, rule.toPort])).toEqual([[20000, 20000 + tasks.length - 1]]);
+      }
     }
     expect(result.outputs.instanceTypes).toEqual(chosen);
+    // Each placement's instance, and the hosts, in the outputs.
+    const outputsByTask = new Map((result.outputs.placements as Json[]).map((p) => [p.task, p]));
+    for (const p of cloud) expect(outputsByTask.get(p.task).instance).toBe(cloudHostOf(result, p.task).instance.name.replace(/^cloud-(host-)?/, ""));
+  });
+
+  it("writes the site's provisioned cost, from the instance table's prices, as an output and on every instance and node group", async () => {
+    const result = await previewOf(c);
+    const price = (name: string) => INSTANCE_TYPES.find((t) => t.name === name)!.pricePerHour;
+    const instances = ofType(result, TYPE.instance).map(inputs);
+    const nodeGroups = ofType(result, TYPE.nodeGroup).map(inputs);
+    const cloudCost = instances.reduce((sum, i) => sum + price(i.instanceType), 0);
+    const nodeCost = nodeGroups.reduce((sum, g) => sum + g.scalingConfig.desiredSize * price(g.instanceTypes[0]), 0);
+    const total = Math.round((cloudCost + nodeCost) * 1e4) / 1e4;
+    expect(result.outputs.provisionedCostPerHour).toBe(total);
+    for (const tags of [...instances, ...nodeGroups].map((x) => x.tags)) expect(tags["tierplan/provisioned-cost-per-hour"]).toBe(String(total));
+    const cost = result.outputs.cost as Json;
+    expect(cost.cloudInstances).toBe(instances.length);
+    expect(cost.cloudInstancesPerHour).toBe(Math.round(cloudCost * 1e4) / 1e4);
+    // Packing never costs more than a host per task, and is never below its own bound.
+    const cloud = result.plan.placements.filter((p) => p.kind === "cloud");
+    const alone = cloud.reduce((sum, p) => sum + cheapestCovering(p.compute, stackFacts(c).allowedTypes)!.pricePerHour, 0);
+    expect(cost.oneInstancePerTaskPerHour).toBe(Math.round(alone * 1e4) / 1e4);
+    expect(cost.cloudInstancesPerHour).toBeLessThanOrEqual(cost.oneInstancePerTaskPerHour);
+    expect(cost.cloudLowerBoundPerHour).toBeLessThanOrEqual(cost.cloudInstancesPerHour);
+    expect(cost.planCost).toBe(result.plan.objective.cost);
   });
 
   it("gives each edge placement one Deployment with the requests its demand maps to, pinned to its machine, and one Service", async () => {
@@ -527,8 +609,15 @@ describe.each(CASES)("preview of $stack", (c) => {
     for (const p of plan.placements) {
       const facts = expectedFacts(site, p, planHash);
       if (p.kind === "cloud") {
-        const instance = oneWithTask(ofType(result, TYPE.instance), instanceTags, p.task);
-        expect(without(inputs(instance).tags, "Name", "tierplan/instance-tflops")).toEqual(facts);
+        const host = cloudHostOf(result, p.task);
+        if (host.shared) {
+          // A shared host lists its tasks' facts in its record, as a robot config lists its tasks'.
+          const listed = JSON.parse(inputs(host.recordResource!).metadata.annotations["tierplan/host-placements"]) as Record<string, string>[];
+          expect(listed.filter((f) => f["tierplan/task"] === p.task)).toEqual([facts]);
+          continue;
+        }
+        const instance = host.instance;
+        expect(without(inputs(instance).tags, "Name", "tierplan/instance-tflops", "tierplan/host", "tierplan/host-tasks", "tierplan/price-per-hour", "tierplan/provisioned-cost-per-hour")).toEqual(facts);
         const group = oneWithTask(ofType(result, TYPE.securityGroup), instanceTags, p.task);
         expect(without(inputs(group).tags, "Name")).toEqual(facts);
         // Numbers keep full precision.
@@ -863,14 +952,17 @@ describe("fleet-x (a site only in a temporary root): tasks bound to robots on cl
     const docs = robotDocuments(result);
     const remote: Json[] = byTask(docs.get("Bot_2")!.doc.remote);
     expect(remote.map((r: Json) => r.task)).toEqual(["detector@Bot_2", "planner@Bot_2"]);
-    expect(remote[1].endpoint).toMatch(/^10\.\d{1,3}\.\d{1,3}\.\d{1,3}:9100$/);
+    // The two planners share a host: each is published on a host port of its own.
+    expect(remote[1].endpoint).toMatch(/^10\.\d{1,3}\.\d{1,3}\.\d{1,3}:2000[01]$/);
     expect(remote[0].endpoint).toMatch(/\.tierplan-fleet-x\.svc\.cluster\.local:9200$/);
-    // Two robots, two planners: two instances, two addresses.
-    expect(docs.get("bot-1")!.doc.remote.find((r: Json) => r.kind === "cloud").endpoint).not.toBe(remote[1].endpoint);
+    // Two robots, two planners: one instance, two addresses.
+    const other = docs.get("bot-1")!.doc.remote.find((r: Json) => r.kind === "cloud").endpoint;
+    expect(other).not.toBe(remote[1].endpoint);
+    expect(other.split(":")[0]).toBe(remote[1].endpoint.split(":")[0]);
     expect(docs.get("Bot_2")!.doc.services).toEqual([{ task: "map-server", tier: "cloud", kind: "cloud", endpoint: expect.stringMatching(/:7000$/) }]);
   });
 
-  it("sizes each cloud task's instance by its own demand", async () => {
+  it("packs the two 150-TFLOPS planners onto one g6.12xlarge, two L4 GPUs each; the rest keep hosts of their own", async () => {
     const result = await previewOf(c);
     expect(result.outputs.instanceTypes).toEqual({
       "planner@bot-1": "g6.12xlarge",
@@ -878,6 +970,22 @@ describe("fleet-x (a site only in a temporary root): tasks bound to robots on cl
       "map-server": "g6.xlarge",
       reporter: "c7i.2xlarge",
     });
+    expect(result.outputs.cloudHosts).toEqual([
+      { host: "cloud-p2-0", instanceType: "g6.12xlarge", pricePerHour: 4.6016, tasks: ["planner@bot-1", "planner@Bot_2"] },
+      { host: "map-server", instanceType: "g6.xlarge", pricePerHour: 0.8048, tasks: ["map-server"] },
+      { host: "reporter", instanceType: "c7i.2xlarge", pricePerHour: 0.357, tasks: ["reporter"] },
+    ]);
+    // Before packing: four instances, 2 × 4.6016 + 0.8048 + 0.357.
+    expect(result.outputs.cost).toMatchObject({ cloudInstances: 3, cloudTasks: 4, cloudInstancesPerHour: 5.7634, oneInstancePerTaskPerHour: 10.365, cloudPackedOptimally: true });
+    const host = cloudHostOf(result, "planner@bot-1");
+    expect(host.shared).toBe(true);
+    expect(inputs(host.instance).rootBlockDevice.volumeSize).toBe(rootVolumeGb(100));
+    // Each planner's container gets two GPUs of its own, 24 of the 48 vCPUs and 96 of the 192 GiB.
+    const runs = (inputs(host.instance).userData as string).split("\n").filter((l) => l.startsWith("docker run"));
+    expect(runs).toHaveLength(2);
+    expect(runs[0]).toContain(`--cpus 24 --memory 98304m --gpus '"device=0,1"' -p 20000:9100`);
+    expect(runs[1]).toContain(`--cpus 24 --memory 98304m --gpus '"device=2,3"' -p 20001:9100`);
+    expect(host.record).toMatchObject({ host: "cloud-p2-0", instanceType: "g6.12xlarge", tasks: [{ task: "planner@bot-1", port: 9100, hostPort: 20000, gpus: [0, 1] }, { task: "planner@Bot_2", port: 9100, hostPort: 20001, gpus: [2, 3] }] });
   });
 });
 
@@ -1046,6 +1154,15 @@ describe("what Kubernetes accepts", () => {
 
   // fleet-x's task '3d-mapper' needs a Service name starting with a letter (DNS-1035), and its
   // 57-character task an instance label cut to 63 characters.
+  it("a shared cloud host's record ConfigMap validates against the Kubernetes API schema (kubernetes-models)", async () => {
+    const result = await previewOf({ stack: "fleet-x", root: fleetRoot });
+    const records = ofType(result, TYPE.configMap).filter((r) => inputs(r).metadata.labels?.["tierplan/record"] === "cloud-host");
+    expect(records).toHaveLength(1);
+    const { ConfigMap } = createRequire(__filename)("kubernetes-models/v1/ConfigMap") as { ConfigMap: new (data: object) => { validate(): void } };
+    for (const r of records) expect(() => new ConfigMap(inputs(r)).validate()).not.toThrow();
+    expect(() => new ConfigMap({ ...inputs(records[0]), data: { "host.json": 1 } }).validate()).toThrow();
+  });
+
   it("every object name and label value is valid for catalog names Kubernetes cannot take as they are", async () => {
     const result = await previewOf({ stack: "fleet-x", root: fleetRoot });
     expect(result.plan.placements.filter((p) => p.task === "3d-mapper" || p.task === LONG_TASK).map((p) => p.kind)).toEqual(["edge", "edge"]);

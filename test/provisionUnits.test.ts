@@ -3,7 +3,8 @@ import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { EnvironmentRecord, Placement, Plan } from "../src/plan";
-import { userData } from "../src/provision/cloud";
+import { hostUserData, userData } from "../src/provision/cloud";
+import { packCloud } from "../src/provision/cloudPacking";
 import type { Machine } from "../src/model/machines";
 import { machineAffinity, priorityClassName, priorityValue } from "../src/provision/edge";
 import {
@@ -253,6 +254,37 @@ describe("cloud-init of a cloud task", () => {
   it("without an image, starts nothing", () => {
     const script = userData(placement("manual", { image: undefined }), 8080, true);
     expect(script).not.toMatch(/^docker /m);
+  });
+});
+
+describe("cloud-init of a shared host", () => {
+  /** The arguments bash would pass to each `docker run` line of the script. */
+  function runs(script: string): string[][] {
+    return script
+      .split("\n")
+      .filter((l) => l.startsWith("docker run "))
+      .map((line) => {
+        const run = spawnSync("bash", ["-c", `args() { printf '%s\\0' "$@"; }; ${line.replace(/^docker /, "args ")}`], { encoding: "utf8" });
+        expect(run.status).toBe(0);
+        return run.stdout.split("\0").slice(0, -1);
+      });
+  }
+
+  it("runs each task in a container of its own: its GPUs, vCPUs, memory and host port", () => {
+    const a = placement("planner@a", { compute: 100, image: "ghcr.io/acme/planner:1", port: 9100, priority: 2 });
+    const b = placement("planner@b", { compute: 100, image: "ghcr.io/acme/planner:1", port: 9100, priority: 2 });
+    const c = placement("planner_a", { compute: 0.1, image: "ghcr.io/acme/x:1", priority: 2 });
+    const packing = packCloud([a, b, c], { allowed: ["g6.12xlarge"] });
+    expect(packing.hosts).toHaveLength(1);
+    const host = packing.hosts[0];
+    const script = hostUserData(host, [a, b, c].map((p, k) => ({ placement: p, port: p.port ?? 8080, hostPort: 20000 + k })));
+    expect(script.match(/^docker pull /gm)).toHaveLength(2); // each image once
+    expect(runs(script)).toEqual([
+      ["run", "-d", "--name", "planner_a", "--restart", "unless-stopped", "--cpus", "12", "--memory", "49152m", "--gpus", '"device=0"', "-p", "20000:9100", "-e", "TIERPLAN_TASK=planner@a", "ghcr.io/acme/planner:1"],
+      ["run", "-d", "--name", "planner_b", "--restart", "unless-stopped", "--cpus", "12", "--memory", "49152m", "--gpus", '"device=1"', "-p", "20001:9100", "-e", "TIERPLAN_TASK=planner@b", "ghcr.io/acme/planner:1"],
+      // A CPU task: no GPU; a name Docker's alphabet maps onto another's gets a container of its own.
+      ["run", "-d", "--name", "planner_a-2", "--restart", "unless-stopped", "--cpus", "1", "--memory", "2048m", "-p", "20002:8080", "-e", "TIERPLAN_TASK=planner_a", "ghcr.io/acme/x:1"],
+    ]);
   });
 });
 

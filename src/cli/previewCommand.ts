@@ -1,13 +1,14 @@
 import type { PreviewResult } from "../preview/run";
 import { GROUPS, groupOf } from "../preview/groups";
 import { renderPlan } from "../plan";
-import { painter } from "../plan/format";
+import { fmt, painter } from "../plan/format";
 import { parseCommand } from "./args";
 import { EXIT, UsageError } from "./exit";
 import { colorWanted, type CliIO } from "./io";
 import { policySettings } from "./policySettings";
 import { progressPrinter } from "./progress";
 import { renderVerdicts } from "./verdicts";
+import { HOST_KEYS } from "../plan/facts";
 
 export async function previewCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommand(argv, { stack: { type: "string" }, json: { type: "boolean" }, all: { type: "boolean" }, "policy-config": { type: "string" } });
@@ -53,11 +54,27 @@ export function renderPreview(result: PreviewResult, options: { all: boolean; co
     out.push(`  ${title} (${members.length})`);
     const width = Math.max(...members.map((r) => r.type.length));
     for (const r of members.slice(0, limit)) {
-      const detail = r.type === "aws:ec2/instance:Instance" ? dim(`  ${String(r.inputs.instanceType)}`) : "";
+      const tasks = Number((r.inputs.tags as Record<string, unknown> | undefined)?.[HOST_KEYS.hostTasks] ?? 1);
+      const detail = r.type === "aws:ec2/instance:Instance" ? dim(`  ${String(r.inputs.instanceType)}${tasks > 1 ? `, ${tasks} tasks` : ""}`) : "";
       out.push(`    ${green("+")} ${r.type.padEnd(width)}  ${r.name}${detail}`);
     }
     if (members.length > limit) out.push(dim(`    … ${members.length - limit} more (--all lists them)`));
   }
+  const cost = costLine(result.outputs.cost);
+  if (cost) out.push("", cost);
   out.push("", renderVerdicts(result.policies.violations, options.color));
   return `${out.join("\n")}\n`;
+}
+
+/** The site's provisioned cost next to the plan's (the program's `cost` output, docs/pulumi.md "Cloud packing"). */
+function costLine(cost: unknown): string | undefined {
+  if (cost === null || typeof cost !== "object") return undefined;
+  const c = cost as Record<string, number | boolean>;
+  const usd = (x: unknown) => `$${Number(x).toFixed(2)}/h`;
+  const parts = [`cloud: ${c.cloudInstances} instance(s) for ${c.cloudTasks} task(s), ${usd(c.cloudInstancesPerHour)}`];
+  if (Number(c.cloudTasks) > 0) {
+    parts.push(`one instance per task: ${usd(c.oneInstancePerTaskPerHour)}; ${c.cloudPackedOptimally ? "packed at the least cost" : `no packing costs under ${usd(c.cloudLowerBoundPerHour)}`}`);
+  }
+  if (Number(c.edgeNodesPerHour) > 0) parts.push(`EKS nodes: ${usd(c.edgeNodesPerHour)}`);
+  return `Provisioned: ${usd(c.provisionedPerHour)} on demand (${parts.join("; ")}) · the plan's cost (seed formula, cost units): ${fmt(Number(c.planCost))}`;
 }

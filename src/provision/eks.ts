@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GPU_SLICES_NODE_LABEL, NODE_LABELS } from "../plan/facts";
+import { GPU_SLICES_NODE_LABEL, HOST_KEYS, NODE_LABELS } from "../plan/facts";
+import { instanceType } from "./instanceTypes";
 import { k8sName } from "./names";
 
 export interface EksEdgeClusterArgs {
@@ -22,6 +23,8 @@ export interface EksEdgeClusterArgs {
   nodes: { pool: NodePool } | { machines: MachineNode[] };
   /** IAM principals given cluster admin through EKS access entries. */
   adminPrincipalArns: string[];
+  /** The site's provisioned cost (every instance and node tierplan makes), USD per hour: a tag of each node group. */
+  provisionedCostPerHour?: number;
 }
 
 /** The node group of an edge tier without machines. */
@@ -131,7 +134,13 @@ export class EksEdgeCluster extends pulumi.ComponentResource {
           // Fixed size: no autoscaler adds a node the plan did not pack, or takes one it did.
           scalingConfig: { desiredSize: group.count, minSize: group.count, maxSize: group.count },
           labels: group.labels,
-          tags,
+          tags: {
+            ...tags,
+            ...(args.provisionedCostPerHour !== undefined && {
+              [HOST_KEYS.pricePerHour]: String(instanceType(group.instanceType)?.pricePerHour ?? "unknown"),
+              [HOST_KEYS.provisionedCostPerHour]: String(Math.round(args.provisionedCostPerHour * 1e4) / 1e4),
+            }),
+          },
         },
         { parent: this, dependsOn: nodePolicies },
       );
