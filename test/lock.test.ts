@@ -86,7 +86,8 @@ const STACK = [
   "",
 ].join("\n");
 
-async function planOf(catalog: string, lock?: Plan | { site: string; placements: Array<{ task: string; tier: string; machine?: string }> }): Promise<Plan> {
+/** The plan of a catalog text, against the placements of an earlier plan when given. */
+async function planOf(catalog: string, lock?: Plan): Promise<Plan> {
   const input = loadCatalogSources([{ file: "lockdemo.yaml", text: catalog }]);
   return planSite(input, lock ? { lock: lockOf(lock) } : {});
 }
