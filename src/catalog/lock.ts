@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { LineCounter, parseDocument, type Node } from "yaml";
 import { z } from "zod";
-import { CatalogError, formatPath, type CatalogIssue, type DataPath } from "./errors";
+import { CatalogError, describeValue, explainIssue, formatPath, type CatalogIssue, type DataPath } from "./errors";
 import { readText } from "./read";
 
 /**
@@ -118,8 +118,7 @@ export function parsePlacements(text: string, file: string): PlacementsFile {
     kind = "plan";
   }
   if (!isRecord(body)) {
-    const got = body === null ? "null" : Array.isArray(body) ? "a list" : `a ${typeof body}`;
-    throw new CatalogError([{ file, path: prefix, message: `expected a mapping with site and placements, got ${got}: ${FIX}`, ...locator(text)(prefix) }]);
+    throw new CatalogError([{ file, path: prefix, message: `expected a mapping with site and placements, got ${describeValue(body)}: ${FIX}`, ...locator(text)(prefix) }]);
   }
   const result = LockSchema.safeParse(body);
   const locate = locator(text);
@@ -129,7 +128,7 @@ export function parsePlacements(text: string, file: string): PlacementsFile {
         const at = [...prefix, ...(issue.path as DataPath)];
         const value = valueAt(data, at);
         const where = value === undefined ? at.slice(0, -1) : at;
-        return { file, path: at, message: `${explain(issue, value)}: ${FIX}`, ...locate(where) };
+        return { file, path: at, message: `${explainIssue(issue, value)}: ${FIX}`, ...locate(where) };
       }),
     );
   }
@@ -175,31 +174,6 @@ function valueAt(data: unknown, path: DataPath): unknown {
     value = (value as Record<string | number, unknown>)[part];
   }
   return value;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return String(value);
-}
-
-const TYPE_NAMES: Record<string, string> = { string: "a string", array: "a list", object: "a mapping" };
-
-function explain(issue: z.core.$ZodIssue, value: unknown): string {
-  switch (issue.code) {
-    case "invalid_type": {
-      const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
-      return value === undefined ? `is required (${expected})` : `must be ${expected}, got ${describe(value)}`;
-    }
-    case "too_small":
-      return "must not be empty";
-    case "invalid_value":
-      return `must be one of ${issue.values.map(String).join(", ")}, got ${describe(value)}`;
-    default:
-      return `${issue.message}, got ${describe(value)}`;
-  }
 }
 
 /**
