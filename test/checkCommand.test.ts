@@ -71,6 +71,6 @@ describe("tierplan preview and check, end to end", () => {
     const run = tierplan("preview", "--stack", "factory-b");
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("stacks/Pulumi.factory-b.yaml");
-    expect(run.stderr).toContain("factory-a, lab, warehouse-east");
+    expect(run.stderr).toContain("factory-a, lab, sandbox, warehouse-east");
   });
 });
