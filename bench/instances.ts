@@ -1,7 +1,7 @@
 import type { PlanningInput, RobotSpec, TaskSpec, TierSpec } from "../src/catalog/schema";
 
 /** A small deterministic PRNG (mulberry32): the same instance on every machine. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -12,7 +12,7 @@ function random(seed: number): () => number {
   };
 }
 
-const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+export const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export interface BenchInstance {
   name: string;
@@ -44,7 +44,7 @@ const ROBOT_TASKS = [
   { name: "anomaly", compute: [1, 6], storage: [2, 10], bandwidth: [3, 10], maxLatency: [100, 400], cost: [0.1, 0.8], priority: 1 },
 ] as const;
 
-function sharedTiers(count: number, rand: () => number, scale: number): TierSpec[] {
+export function sharedTiers(count: number, rand: () => number, scale: number): TierSpec[] {
   const tiers: TierSpec[] = [];
   const clouds = Math.max(1, Math.round(count / 4));
   for (let i = 0; i < count; i++) {
@@ -57,9 +57,9 @@ function sharedTiers(count: number, rand: () => number, scale: number): TierSpec
   return tiers;
 }
 
-const pick = (range: readonly [number, number], rand: () => number) => round(range[0] + rand() * (range[1] - range[0]), 2);
+export const pick = (range: readonly [number, number], rand: () => number) => round(range[0] + rand() * (range[1] - range[0]), 2);
 
-function siteTasks(count: number, rand: () => number): TaskSpec[] {
+export function siteTasks(count: number, rand: () => number): TaskSpec[] {
   return Array.from({ length: count }, (_, i) => {
     const kind = SITE_TASKS[Math.floor(rand() * SITE_TASKS.length)];
     return {
