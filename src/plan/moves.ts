@@ -50,17 +50,21 @@ export function kindsOf(plan: Pick<Plan, "environments" | "placements">): Map<st
   return kinds;
 }
 
-/** What `pulumi up` does to a task leaving a place of this kind. */
+/**
+ * What `pulumi up` does to a task leaving a place of this kind. Cloud tasks may share an EC2
+ * instance (cloud packing), whose user data lists them and replaces it on change: the instance a
+ * task leaves is replaced, or deleted when no task is left on it.
+ */
 function leave(kind: EnvironmentKind | undefined, tier: string): string | undefined {
-  if (kind === "cloud") return "delete its EC2 instance";
+  if (kind === "cloud") return "replace or delete its EC2 instance";
   if (kind === "edge") return "delete its Deployment";
   if (kind === "robot") return `reconfigure robot ${tier}`;
   return undefined;
 }
 
-/** What `pulumi up` does to a task arriving at a place of this kind. */
+/** What `pulumi up` does to a task arriving at a place of this kind (a new instance, or a shared one replaced). */
 function enter(kind: EnvironmentKind | undefined, tier: string): string | undefined {
-  if (kind === "cloud") return "create an EC2 instance";
+  if (kind === "cloud") return "create or replace an EC2 instance";
   if (kind === "edge") return `create a Deployment on ${tier}`;
   if (kind === "robot") return `reconfigure robot ${tier}`;
   return undefined;
