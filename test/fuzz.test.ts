@@ -225,7 +225,7 @@ describe("stack files: mutated, through the offline preview and the CLI's failur
         statuses.set(run.status, (statuses.get(run.status) ?? 0) + 1);
         expectOrderly(run, [0, 1, 2], `${stack}:\n${mutated}`);
       }),
-      { seed: SEED, numRuns: 40, endOnFailure: true },
+      { seed: SEED, numRuns: 30, endOnFailure: true },
     );
     expect(statuses.get(0) ?? 0).toBeGreaterThan(2);
     expect(statuses.get(2) ?? 0).toBeGreaterThan(10);
