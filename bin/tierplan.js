@@ -6,8 +6,8 @@ const { sep } = require("node:path");
 const nodeJs = Module._extensions[".js"];
 require("tsx/cjs");
 const tsxJs = Module._extensions[".js"];
-// Start-up (docs/input.md has the figures): the dependencies are CommonJS already, so they skip tsx's
-// per-file scan and load as Node loads them; tsx keeps what is ESM (Node 20 cannot require that).
+// Start-up: the dependencies are CommonJS already, so they skip tsx's per-file scan and load as Node
+// loads them (a third of `tierplan plan`'s start-up); tsx keeps whatever is ESM or not plain JavaScript.
 const DEPENDENCY = `${sep}node_modules${sep}`;
 Module._extensions[".js"] = function load(module, filename) {
   if (!filename.includes(DEPENDENCY)) return tsxJs.call(this, module, filename);

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, type Run } from "./support/cli";
+import { progressPrinter } from "../src/cli/progress";
+import { loadCli, runCli, type Run } from "./support/cli";
 
 /*
  * The CLI as users and scripts see it (contract §3): exit statuses, what goes to stdout and
@@ -415,6 +416,53 @@ describe("the binary, end to end", () => {
     expect(run.stdout).toBe('{\n  "site": ');
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
+  });
+});
+
+describe("progress on stderr", () => {
+  const terminal = () => {
+    const written: string[] = [];
+    return { written, io: { stdout: { write: () => undefined }, stderr: { write: (t: string) => written.push(t), isTTY: true }, env: {} } };
+  };
+
+  it("a terminal gets one line, redrawn per phase, cleared before the result", () => {
+    const { written, io } = terminal();
+    const progress = progressPrinter(io);
+    progress.phase("reading site.yaml");
+    progress.phase("planning 3 tasks with auto");
+    progress.update("MILP over 12 placement variables");
+    progress.done();
+    expect(written[0]).toBe("\r\u001b[2K… reading site.yaml");
+    expect(written[1]).toBe("\r\u001b[2K… planning 3 tasks with auto");
+    expect(written.at(-1)).toBe("\r\u001b[2K");
+    progress.done();
+    expect(written.at(-1)).toBe("\r\u001b[2K");
+  });
+
+  it("nothing when stderr is not a terminal, or with TIERPLAN_NO_PROGRESS", () => {
+    const { written, io } = terminal();
+    for (const quiet of [{ ...io, stderr: { write: io.stderr.write } }, { ...io, env: { TIERPLAN_NO_PROGRESS: "1" } }]) {
+      const progress = progressPrinter(quiet);
+      progress.phase("planning");
+      progress.update("MILP");
+      progress.done();
+    }
+    expect(written).toEqual([]);
+  });
+
+  it("a plan on a terminal: progress lines, then a clean stdout", async () => {
+    const stderr: string[] = [];
+    const stdout: string[] = [];
+    const status = await loadCli().run(["plan", EXAMPLE, "--json"], {
+      stdout: { write: (t: string) => stdout.push(t) },
+      stderr: { write: (t: string) => stderr.push(t), isTTY: true },
+      env: {},
+    });
+    expect(status).toBe(0);
+    expect(stderr[0]).toBe(`\r\u001b[2K… reading ${EXAMPLE}`);
+    expect(stderr.some((t) => t.includes("planning 3 tasks with auto"))).toBe(true);
+    expect(stderr.at(-1)).toBe("\r\u001b[2K");
+    expect(JSON.parse(stdout.join("")).site).toBe("factory-a");
   });
 });
 
