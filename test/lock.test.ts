@@ -206,8 +206,8 @@ describe("diff of two plans", () => {
       { ...lockOf(after), kinds: kindsOf(after), unplaced: after.unplaced.map((u) => u.task) },
     );
     expect(diff.moves.map((m) => m.task)).toEqual([...expected].sort());
-    for (const m of diff.moves) expect(m).toMatchObject({ from: "edge", to: "cloud", consequence: "delete its Deployment, create or replace an EC2 instance" });
-    expect(diff.added).toEqual([{ task: "report", to: "cloud", consequence: "create or replace an EC2 instance" }]);
+    for (const m of diff.moves) expect(m).toMatchObject({ from: "edge", to: "cloud", consequence: "delete its Deployment, create an EC2 instance" });
+    expect(diff.added).toEqual([{ task: "report", to: "cloud", consequence: "create an EC2 instance" }]);
     expect(diff.dropped).toEqual([]);
     expect(diff.unchanged).toBe(before.placements.length - 2);
     // The planner's own moves against the same lock are the same.
@@ -222,8 +222,8 @@ describe("diff of two plans", () => {
     const lockA = tempFile("before.lock.json", formatLock(lockOf(before)));
     const fromLock = await runCli(["diff", lockA, b]);
     expect(fromLock.status).toBe(0);
-    for (const task of expected) expect(fromLock.stdout).toMatch(new RegExp(`~ ${task}\\s+edge → cloud\\s+delete its Deployment, create or replace an EC2 instance`));
-    expect(fromLock.stdout).toMatch(/\+ report\s+→ cloud\s+create or replace an EC2 instance/);
+    for (const task of expected) expect(fromLock.stdout).toMatch(new RegExp(`~ ${task}\\s+edge → cloud\\s+delete its Deployment, create an EC2 instance`));
+    expect(fromLock.stdout).toMatch(/\+ report\s+→ cloud\s+create an EC2 instance/);
   });
 
   it("a task the new plan leaves unplaced is a move to nowhere; one the new catalog lacks is not a move", () => {
@@ -233,7 +233,7 @@ describe("diff of two plans", () => {
       { site: "s", placements: [{ task: "c", tier: "arm-2" }, { task: "d", tier: "edge", machine: "m-1" }], kinds, unplaced: ["a"] },
     );
     expect(diff.moves).toEqual([
-      { task: "a", from: "cloud", to: null, consequence: "replace or delete its EC2 instance: the task stops running" },
+      { task: "a", from: "cloud", to: null, consequence: "delete its EC2 instance: the task stops running" },
       { task: "c", from: "arm-1", to: "arm-2", consequence: "reconfigure robots arm-1 and arm-2" },
       { task: "d", from: "edge/m-0", to: "edge/m-1", consequence: "reschedule its Deployment (pods restart on edge/m-1)" },
     ]);
@@ -251,7 +251,7 @@ describe("diff of two plans", () => {
     expect(row("report")).toMatch(/new$/);
     expect(row("grip")).not.toMatch(/moved|new/);
     expect(text).toContain("Moves (2) against stacks/lockdemo.lock.json; 1 new task to lock");
-    expect(text.match(/~ detect-\w\s+edge → cloud\s+delete its Deployment, create or replace an EC2 instance/g)).toHaveLength(2);
+    expect(text.match(/~ detect-\w\s+edge → cloud\s+delete its Deployment, create an EC2 instance/g)).toHaveLength(2);
     expect(renderPlan(before, { lock: lockOf(before) })).toContain("Moves: none against the lock");
     expect(renderPlan(before)).not.toContain("Moves");
   });
@@ -329,7 +329,7 @@ describe("end to end: edit a catalog, preview, lock, preview again", () => {
     for (const m of second.plan.moves) expect(m).toMatchObject({ from: "edge", to: "cloud" });
     const shown = renderPreview(second, { all: true, color: false });
     expect(shown).toContain("Moves (2) against stacks/lockdemo.lock.json; 1 new task to lock");
-    for (const m of second.plan.moves) expect(shown).toMatch(new RegExp(`~ ${m.task}\\s+edge → cloud\\s+delete its Deployment, create or replace an EC2 instance`));
+    for (const m of second.plan.moves) expect(shown).toMatch(new RegExp(`~ ${m.task}\\s+edge → cloud\\s+delete its Deployment, create an EC2 instance`));
     // The moved tasks lost their Deployments; the two that stayed keep theirs.
     const deployed = second.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment").map((r) => JSON.stringify(r.inputs.metadata));
     const runs = (task: string) => deployed.some((metadata) => metadata.includes(`"${task}"`) || metadata.includes(`-${task}"`));
@@ -346,7 +346,7 @@ describe("end to end: edit a catalog, preview, lock, preview again", () => {
     const relock = capture();
     expect(await lockStack("lockdemo", relock.io, { root })).toBe(0);
     expect(relock.out()).toMatch(/Moves against the previous lock \(2\)/);
-    expect(relock.out()).toMatch(/Newly locked \(1\)\n {2}\+ report\s+→ cloud\s+create or replace an EC2 instance/);
+    expect(relock.out()).toMatch(/Newly locked \(1\)\n {2}\+ report\s+→ cloud\s+create an EC2 instance/);
     const lockV2 = readFileSync(lockPath, "utf8");
     // The file's diff is the moves and the new task, line for line (a comma aside: JSON has none after the last).
     const lines = (text: string) => new Set(text.split("\n").map((l) => l.replace(/,$/, "")));

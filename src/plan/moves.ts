@@ -52,19 +52,19 @@ export function kindsOf(plan: Pick<Plan, "environments" | "placements">): Map<st
 
 /**
  * What `pulumi up` does to a task leaving a place of this kind. Cloud tasks may share an EC2
- * instance (cloud packing), whose user data lists them and replaces it on change: the instance a
- * task leaves is replaced, or deleted when no task is left on it.
+ * instance (cloud packing), whose user data lists them and replaces it on change: "its EC2
+ * instance" is then replaced rather than deleted (docs/input.md, "Stability: the placement lock").
  */
 function leave(kind: EnvironmentKind | undefined, tier: string): string | undefined {
-  if (kind === "cloud") return "replace or delete its EC2 instance";
+  if (kind === "cloud") return "delete its EC2 instance";
   if (kind === "edge") return "delete its Deployment";
   if (kind === "robot") return `reconfigure robot ${tier}`;
   return undefined;
 }
 
-/** What `pulumi up` does to a task arriving at a place of this kind (a new instance, or a shared one replaced). */
+/** What `pulumi up` does to a task arriving at a place of this kind (on a shared EC2 instance: replaces it). */
 function enter(kind: EnvironmentKind | undefined, tier: string): string | undefined {
-  if (kind === "cloud") return "create or replace an EC2 instance";
+  if (kind === "cloud") return "create an EC2 instance";
   if (kind === "edge") return `create a Deployment on ${tier}`;
   if (kind === "robot") return `reconfigure robot ${tier}`;
   return undefined;
