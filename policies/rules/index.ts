@@ -1,3 +1,4 @@
+import { budget } from "./budget";
 import { capacityWithinUsable } from "./capacity";
 import { instanceFitsTask } from "./instanceFit";
 import { latencyWithinSlo } from "./latency";
@@ -11,10 +12,10 @@ import { unplacedTasks } from "./unplaced";
 
 export type { ResourceView } from "./resources";
 export type { EnforcementLevel, PolicySettings, PolicyViolation, Rule, RuleViolation } from "./rule";
-export { capacityWithinUsable, instanceFitsTask, latencyWithinSlo, placementAllowed, placementMatchesPlan, placementStability, schedulable, unplacedTasks };
+export { budget, capacityWithinUsable, instanceFitsTask, latencyWithinSlo, placementAllowed, placementMatchesPlan, placementStability, schedulable, unplacedTasks };
 
 /** Every rule of the pack, in report order. */
-export const RULES: ReadonlyArray<Rule<any>> = [latencyWithinSlo, capacityWithinUsable, schedulable, placementMatchesPlan, instanceFitsTask, placementAllowed, placementStability, unplacedTasks];
+export const RULES: ReadonlyArray<Rule<any>> = [latencyWithinSlo, capacityWithinUsable, schedulable, placementMatchesPlan, instanceFitsTask, placementAllowed, placementStability, budget, unplacedTasks];
 
 /** Runs every rule as the pack would, with the same levels and config. */
 export function evaluateStack(resources: readonly ResourceView[], settings: PolicySettings = {}): PolicyViolation[] {

@@ -1,5 +1,5 @@
 import type { Environment } from "../../src/model";
-import { FACT_KEYS, MANAGED_BY, NODE_LABELS, NODE_NAME_FIELD, RECORD_KEYS, RECORD_KINDS } from "../../src/plan/facts";
+import { FACT_KEYS, HOST_KEYS, HOST_RECORD_KIND, MANAGED_BY, NODE_LABELS, NODE_NAME_FIELD, RECORD_KEYS, RECORD_KINDS } from "../../src/plan/facts";
 import { k8sName } from "../../src/provision/names";
 import { admits, deploymentOf, type DeploymentView, type NodeRequirement, type NodeView } from "./kubernetes";
 import type { PlanRecordView } from "./record";
@@ -9,7 +9,8 @@ import { CONFIG_MAP, DEPLOYMENT, INSTANCE, record, stringMap, type ResourceView 
  * The workloads tierplan manages, each with the task it runs (its `tierplan/task` identity) and
  * the environments it can actually run on, read from its own properties: an EC2 instance runs on
  * the cloud tier; a Deployment's pods on the edge tiers and machines its nodeSelector, nodeName
- * and required node affinity admit; a robot config's tasks on the robot it is delivered to.
+ * and required node affinity admit; a robot config's tasks on the robot it is delivered to. An EC2
+ * instance shared by several tasks (cloud packing) names them in its host record ConfigMap.
  */
 export interface Workload {
   resource: ResourceView;
@@ -23,6 +24,8 @@ export interface Workload {
   steering: string;
   /** The Deployment's typed props. */
   deployment?: DeploymentView;
+  /** The tasks an EC2 instance runs, when it runs several (a shared host): this one among them. */
+  sharedWith?: string[];
 }
 
 /** A resource tierplan manages whose task it runs cannot be read. */
@@ -39,20 +42,33 @@ export function workloadsOf(resources: readonly ResourceView[], view: PlanRecord
   const envs = view ? [...view.environments.values()] : [];
   const nodes = edgeNodes(envs, view);
   const cloud = envs.filter((e) => e.kind === "cloud");
+  const hosts = hostRecords(resources, unreadable);
+  const hostsSeen = new Set<string>();
 
   for (const resource of resources) {
     if (resource.type === INSTANCE) {
       const tags = stringMap(resource.props.tags);
       if (tags[FACT_KEYS.managedBy] !== MANAGED_BY) continue;
-      const task = tags[FACT_KEYS.task];
-      if (!task) {
-        unreadable.push({ resource, problem: `a tierplan instance without its ${FACT_KEYS.task} tag: which task it runs is unknown` });
-        continue;
-      }
       // The cloud tier its tag names, when the site has several; an instance cannot run anywhere but the cloud.
       const named = cloud.filter((e) => e.name === tags[FACT_KEYS.tier]);
       const runsOn = cloud.length === 1 ? cloud : named.length === 1 ? named : cloud;
-      workloads.push({ resource, what: "instance", task, runsOn, machines: [], steering: `an EC2 instance runs on the cloud tier${runsOn.length === 1 ? ` ${runsOn[0].name}` : ""}` });
+      const steering = `an EC2 instance runs on the cloud tier${runsOn.length === 1 ? ` ${runsOn[0].name}` : ""}`;
+      const task = tags[FACT_KEYS.task];
+      const host = tags[HOST_KEYS.host];
+      if (task) {
+        workloads.push({ resource, what: "instance", task, runsOn, machines: [], steering });
+      } else if (host && hosts.has(host)) {
+        const tasks = hosts.get(host)!.tasks;
+        hostsSeen.add(host);
+        for (const t of tasks) workloads.push({ resource, what: "instance", task: t, runsOn, machines: [], steering: `${steering}, shared host ${host}`, sharedWith: tasks });
+      } else {
+        unreadable.push({
+          resource,
+          problem: host
+            ? `a tierplan instance of shared host '${host}' without its host record (ConfigMap ${RECORD_KEYS.record}=${HOST_RECORD_KIND}): which tasks it runs is unknown`
+            : `a tierplan instance without its ${FACT_KEYS.task} or ${HOST_KEYS.host} tag: which task it runs is unknown`,
+        });
+      }
     } else if (resource.type === DEPLOYMENT) {
       const deployment = deploymentOf(resource);
       if (deployment.annotations[FACT_KEYS.managedBy] !== MANAGED_BY) continue;
@@ -83,7 +99,34 @@ export function workloadsOf(resources: readonly ResourceView[], view: PlanRecord
       });
     }
   }
+  for (const [host, { resource }] of hosts) {
+    if (!hostsSeen.has(host)) unreadable.push({ resource, problem: `host record of '${host}', but no tierplan instance is that host (${HOST_KEYS.host}=${host}): its tasks run nowhere` });
+  }
   return { workloads, unreadable };
+}
+
+/** Shared cloud hosts' records: the host id and the tasks it runs, from its placement facts. */
+function hostRecords(resources: readonly ResourceView[], unreadable: UnreadableWorkload[]): Map<string, { resource: ResourceView; tasks: string[] }> {
+  const out = new Map<string, { resource: ResourceView; tasks: string[] }>();
+  for (const resource of resources) {
+    if (resource.type !== CONFIG_MAP || resource.props.metadata?.labels?.[RECORD_KEYS.record] !== HOST_RECORD_KIND) continue;
+    const annotations = stringMap(resource.props.metadata?.annotations);
+    const host = annotations[HOST_KEYS.host];
+    let entries: unknown;
+    try {
+      entries = JSON.parse(String(annotations[HOST_KEYS.hostPlacements]));
+    } catch {
+      entries = undefined;
+    }
+    const tasks = Array.isArray(entries) ? entries.map((e) => record(e)?.[FACT_KEYS.task]) : [];
+    if (!host || !Array.isArray(entries) || tasks.some((t) => typeof t !== "string" || t === "")) {
+      unreadable.push({ resource, problem: `a cloud host record without its ${HOST_KEYS.host} annotation or a readable ${HOST_KEYS.hostPlacements} list of tasks` });
+      continue;
+    }
+    if (out.has(host)) unreadable.push({ resource, problem: `a second host record of '${host}'` });
+    else out.set(host, { resource, tasks: tasks as string[] });
+  }
+  return out;
 }
 
 export interface PlanNode extends NodeView {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { instanceFitsTask, type ResourceView } from "../rules";
-import { deployment, env, inputsOf, instance, labelOf, placement, plan, planRecord } from "./support/fixtures";
+import { deployment, env, inputsOf, instance, labelOf, placement, plan, planRecord, sharedHost } from "./support/fixtures";
 
 const TRAIN = placement("train", "cloud", "cloud", { compute: 500, storage: 5000, bandwidth: 100 });
 const RECORD = planRecord(plan({ environments: [env("cloud", "cloud", { compute: 10000, storage: 100000 })], placements: [TRAIN] }));
@@ -72,5 +72,34 @@ describe("tierplan-instance-fits-task", () => {
   it("ignores Deployments and unmanaged instances", () => {
     const unmanaged: ResourceView = { type: "aws:ec2/instance:Instance", name: "bastion", props: { instanceType: "t3.micro", tags: { Name: "bastion" } } };
     expect(check([deployment(TRAIN), unmanaged])).toEqual([]);
+  });
+});
+
+describe("tierplan-instance-fits-task on a host shared by several tasks (cloud packing)", () => {
+  const CLOUD = env("cloud", "cloud", { compute: 1000, storage: 10000, bandwidth: 1000 });
+  const cpu = (task: string, compute: number, storage = 20) => placement(task, "cloud", "cloud", { compute, storage, bandwidth: 1, maxLatency: 1000 });
+  const stackWith = (tasks: ReturnType<typeof cpu>[], opts: Parameters<typeof sharedHost>[2] = {}) => [...sharedHost("cloud-p2-0", tasks, opts), planRecord(plan({ environments: [CLOUD], placements: tasks }))];
+  const fit = (resources: ResourceView[]) => instanceFitsTask.check(resources, {});
+
+  it("passes tasks the type holds together, by vCPUs, and by whole GPUs", () => {
+    expect(fit(stackWith([cpu("a", 0.3), cpu("b", 0.3)]))).toEqual([]);
+    expect(fit(stackWith([cpu("a", 100), cpu("b", 100), cpu("c", 100), cpu("d", 100)], { instanceType: "g6.12xlarge" }))).toEqual([]);
+  });
+
+  it("reports a type that cannot hold them together, though it holds each alone", () => {
+    // 3 vCPUs each on a 4-vCPU g6.xlarge, or one of them on its only GPU with all 4 vCPUs.
+    const out = fit(stackWith([cpu("a", 0.3), cpu("b", 0.3)], { instanceType: "g6.xlarge" }));
+    expect(out).toEqual([
+      {
+        resource: "aws:ec2/instance:Instance cloud-host-cloud-p2-0",
+        message: "host of 2 tasks (a, b): one g6.xlarge (1 GPU(s), 121 TFLOPS, 4 vCPUs) cannot hold them together (0.3 TFLOPS, 0.3 TFLOPS; GPU tasks take whole GPUs)",
+      },
+    ]);
+    // Five 100-TFLOPS tasks need five whole L4s; the g6.12xlarge has four.
+    expect(fit(stackWith(["a", "b", "c", "d", "e"].map((t) => cpu(t, 100)), { instanceType: "g6.12xlarge" }))).toHaveLength(1);
+  });
+
+  it("reports a root volume smaller than the tasks' storage together", () => {
+    expect(fit(stackWith([cpu("a", 0.3, 60), cpu("b", 0.3, 50)], { volumeSize: 100 })).map((v) => v.message)).toEqual(["host of 2 tasks (a, b) need 110 GB of storage; the root volume has 100 GB"]);
   });
 });

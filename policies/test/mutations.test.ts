@@ -3,6 +3,7 @@ import { gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isSeq } from "yaml";
 import { FACT_KEYS, GPU_RESOURCE, NODE_LABELS, RECORD_KEYS } from "../../src/plan/facts";
 import type { Plan } from "../../src/plan/types";
 import type { PreviewResult } from "../../src/preview/run";
@@ -11,7 +12,7 @@ import { planRecordData, planRecordInputs } from "../../src/provision/planRecord
 import { evaluateStack, RULES, type PolicyViolation, type ResourceView } from "../rules";
 import { planRecordOf } from "../rules/record";
 import { workloadsOf } from "../rules/workloads";
-import { copy, preview, removeRoot, rootWithPin, runPack, savePreview, tierplanCheck } from "./support/preview";
+import { copy, preview, removeRoot, rootWithCatalog, rootWithPin, runPack, savePreview, tierplanCheck } from "./support/preview";
 
 /**
  * Mutation tests on real mocked previews: a clean preview of each example stack passes every
@@ -273,6 +274,46 @@ describe("warehouse-east's machines (EKS: pods steered by the machine label), ta
       [SCHEDULABLE],
     );
     expect(out.filter((x) => x.policy === SCHEDULABLE).map((x) => x.message)).toEqual([expect.stringMatching(/^machine g5-whole \(edge\): its pods need 2 GPU units together, it has 1: /)]);
+  });
+});
+
+describe("a cloud host shared by two tasks (cloud packing) on factory-a, tampered", () => {
+  let shared: { result: PreviewResult; views: ResourceView[] };
+  beforeAll(async () => {
+    const root = rootWithCatalog("catalogs/sites/factory-a.yaml", (doc) => {
+      const tasks = doc.get("tasks");
+      if (!isSeq(tasks)) throw new Error("factory-a has no tasks");
+      for (const name of ["telemetry", "ota-updates"]) {
+        tasks.add(doc.createNode({ name, compute: 0.3, storage: 20, bandwidth: 1, maxLatency: 1000, priority: 2, allowedTiers: ["cloud"], image: `ghcr.io/acme/${name}:1` }));
+      }
+    });
+    roots.push(root);
+    shared = await preview("factory-a", root);
+  });
+  const host = (v: ResourceView[]) => find(v, INSTANCE, "cloud-host-cloud-p2-0");
+
+  it("is clean as planned: one c7i.2xlarge runs both, listed in its host record", () => {
+    expect(host(shared.views).props.instanceType).toBe("c7i.2xlarge");
+    expect(evaluateStack(shared.views)).toEqual([]);
+    const tasks = workloadsOf(shared.views, planRecordOf(shared.views)!.view).workloads.filter((w) => w.resource === host(shared.views)).map((w) => w.task);
+    expect(tasks).toEqual(["telemetry", "ota-updates"]);
+  });
+
+  it("a type that holds each task but not both together: instance-fits-task", () => {
+    const v = copy(shared.views);
+    host(v).props.instanceType = "g6.xlarge";
+    expectRejected(shared.result, v, "shared-type", FIT, [
+      "host of 2 tasks (telemetry, ota-updates): one g6.xlarge (1 GPU(s), 121 TFLOPS, 4 vCPUs) cannot hold them together (0.3 TFLOPS, 0.3 TFLOPS; GPU tasks take whole GPUs)",
+    ]);
+  });
+
+  it("its host record removed: placement-matches-plan, for the host and both its tasks", () => {
+    const v = copy(shared.views).filter((r) => r.name !== "cloud-host-cloud-p2-0-record");
+    expectRejected(shared.result, v, "shared-record", MATCHES, [
+      "a tierplan instance of shared host 'cloud-p2-0' without its host record (ConfigMap tierplan/record=cloud-host): which tasks it runs is unknown",
+      /^task '(telemetry|ota-updates)' is placed on cloud in the plan record but no workload runs it$/,
+      /^task '(telemetry|ota-updates)' is placed on cloud in the plan record but no workload runs it$/,
+    ]);
   });
 });
 

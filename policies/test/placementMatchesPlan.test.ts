@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FACT_KEYS, NODE_LABELS, NODE_NAME_FIELD } from "../../src/plan/facts";
 import { evaluateStack, placementMatchesPlan, type ResourceView } from "../rules";
-import { deployment, env, instance, labelOf, machine, named, placement, plan, planRecord, planRecordRaw, robotConfig, site, tierSelector } from "./support/fixtures";
+import { deployment, env, instance, labelOf, machine, named, placement, plan, planRecord, planRecordRaw, robotConfig, sharedHost, site, tierSelector } from "./support/fixtures";
 
 const check = (resources: readonly ResourceView[]) => placementMatchesPlan.check(resources, placementMatchesPlan.defaults);
 
@@ -137,6 +137,24 @@ describe("tierplan-placement-matches-plan", () => {
       "tierplan/robot-placements entry 0 names no task (tierplan/task)",
       "tierplan/robot-placements entry 1 names no task (tierplan/task)",
       "a robot config without its tierplan/robot annotation or a readable tierplan/robot-placements list: which tasks run on which robot is unknown",
+    ]);
+  });
+
+  it("matches the tasks of a shared cloud host to their placements through its host record, and reports a host without one", () => {
+    const a = placement("a", "cloud", "cloud");
+    const b = placement("b", "cloud", "cloud");
+    const [host, record] = sharedHost("cloud-p1-0", [a, b]);
+    const planned = planRecord(plan({ environments: [CLOUD], placements: [a, b] }));
+    expect(check([host, record, planned])).toEqual([]);
+    expect(check([host, planned]).map((v) => v.message)).toEqual([
+      "a tierplan instance of shared host 'cloud-p1-0' without its host record (ConfigMap tierplan/record=cloud-host): which tasks it runs is unknown",
+      "task 'a' is placed on cloud in the plan record but no workload runs it",
+      "task 'b' is placed on cloud in the plan record but no workload runs it",
+    ]);
+    expect(check([record, planned]).map((v) => v.message)).toEqual([
+      "host record of 'cloud-p1-0', but no tierplan instance is that host (tierplan/host=cloud-p1-0): its tasks run nowhere",
+      "task 'a' is placed on cloud in the plan record but no workload runs it",
+      "task 'b' is placed on cloud in the plan record but no workload runs it",
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { unitsNeeded } from "../../../src/model/machines";
-import { EGRESS_BANDWIDTH_ANNOTATION, EPHEMERAL_STORAGE_RESOURCE, GPU_RESOURCE, NODE_LABELS, NODE_NAME_FIELD, placementFacts, type PlanRecordInputs } from "../../../src/plan/facts";
+import { EGRESS_BANDWIDTH_ANNOTATION, EPHEMERAL_STORAGE_RESOURCE, FACT_KEYS, GPU_RESOURCE, HOST_KEYS, HOST_RECORD_KIND, MANAGED_BY, NODE_LABELS, NODE_NAME_FIELD, placementFacts, RECORD_KEYS, type PlanRecordInputs } from "../../../src/plan/facts";
 import type { Machine } from "../../../src/model";
 import type { EnvironmentRecord, Move, Placement, Plan, Unplaced } from "../../../src/plan/types";
 import { k8sName } from "../../../src/provision/names";
@@ -66,6 +66,33 @@ export function instance(p: Placement, opts: { name?: string; instanceType?: str
       tags: opts.tags ?? { ...facts(p), Name: `tierplan-${SITE}-${p.task}` },
     },
   };
+}
+
+/**
+ * A cloud host shared by several tasks, as cloud packing writes it: an instance tagged with its
+ * host id and the facts its tasks share, and a host record ConfigMap listing the tasks' facts.
+ */
+export function sharedHost(host: string, tasks: Placement[], opts: { instanceType?: string; volumeSize?: unknown } = {}): [ResourceView, ResourceView] {
+  const shared = { [FACT_KEYS.managedBy]: MANAGED_BY, [FACT_KEYS.site]: SITE, [FACT_KEYS.tier]: tasks[0].tier, [FACT_KEYS.kind]: "cloud", [FACT_KEYS.planHash]: HASH };
+  const hostTags = { [HOST_KEYS.host]: host, [HOST_KEYS.hostTasks]: String(tasks.length) };
+  const inst: ResourceView = {
+    type: INSTANCE,
+    name: `cloud-host-${host}`,
+    props: { instanceType: opts.instanceType ?? "c7i.2xlarge", rootBlockDevice: { volumeSize: "volumeSize" in opts ? opts.volumeSize : 100 }, tags: { ...shared, ...hostTags } },
+  };
+  const record: ResourceView = {
+    type: CONFIG_MAP,
+    name: `cloud-host-${host}-record`,
+    props: {
+      metadata: {
+        name: `tierplan-cloud-${host}`,
+        labels: { [RECORD_KEYS.record]: HOST_RECORD_KIND },
+        annotations: { [FACT_KEYS.managedBy]: MANAGED_BY, ...hostTags, [HOST_KEYS.hostPlacements]: JSON.stringify(tasks.map(facts)) },
+      },
+      data: { "host.json": "{}" },
+    },
+  };
+  return [inst, record];
 }
 
 export interface DeploymentOptions {
