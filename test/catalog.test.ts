@@ -884,8 +884,8 @@ describe("hostile files: refused with the file named, never an exception", () =>
         }
         return [];
       };
-      expect(messages([big])).toEqual([`${big}: (top level): cannot read the file: it is 16 MiB, and tierplan reads at most 16 MiB from one file (docs/input.md, "Size limits")`]);
-      expect(messages(["/dev/zero"])).toEqual(['/dev/zero: (top level): cannot read the file: it goes on past that, and tierplan reads at most 16 MiB from one file (docs/input.md, "Size limits")']);
+      expect(messages([big])).toEqual([`${big}: (top level): cannot read the file: it is 16777217 bytes; tierplan reads at most 16 MiB from one file (docs/input.md, "Size limits")`]);
+      expect(messages(["/dev/zero"])).toEqual(['/dev/zero: (top level): cannot read the file: it gives more than 16 MiB; tierplan reads at most 16 MiB from one file (docs/input.md, "Size limits")']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

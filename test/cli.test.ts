@@ -318,7 +318,7 @@ describe("files and arguments that once ended in an internal error (issue 12): e
     const started = performance.now();
     const run = await tierplan("plan", "/dev/zero");
     expectRejected(run);
-    expect(run.stderr).toContain(`/dev/zero: (top level): cannot read the file: it goes on past that, and tierplan reads at most 16 MiB from one file (docs/input.md, "Size limits")`);
+    expect(run.stderr).toContain(`/dev/zero: (top level): cannot read the file: it gives more than 16 MiB; tierplan reads at most 16 MiB from one file (docs/input.md, "Size limits")`);
     expect(performance.now() - started).toBeLessThan(10_000);
   });
 

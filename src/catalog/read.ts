@@ -49,7 +49,10 @@ function readBounded(path: string, limit: number): Buffer {
   try {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-    if (stat.isFile() && stat.size > limit) throw new TooLarge(`it is ${formatBytes(stat.size)}`);
+    if (stat.isFile() && stat.size > limit) {
+      const size = formatBytes(stat.size);
+      throw new TooLarge(`it is ${size === formatBytes(limit) ? `${stat.size} bytes` : size}`);
+    }
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -58,7 +61,7 @@ function readBounded(path: string, limit: number): Buffer {
       if (n === 0) break;
       chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
       total += n;
-      if (total > limit) throw new TooLarge("it goes on past that");
+      if (total > limit) throw new TooLarge(`it gives more than ${formatBytes(limit)}`);
     }
     return Buffer.concat(chunks, total);
   } finally {
@@ -94,7 +97,7 @@ export function readText(
         {
           file,
           path: [],
-          message: `cannot read ${what}: ${error.message}, and tierplan reads at most ${formatBytes(limit)} from one file (docs/input.md, "Size limits")`,
+          message: `cannot read ${what}: ${error.message}; tierplan reads at most ${formatBytes(limit)} from one file (docs/input.md, "Size limits")`,
         },
       ]);
     }
