@@ -4,16 +4,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { CatalogError, type CatalogIssue } from "./catalog/errors";
 import { loadCatalog } from "./catalog/load";
 import { readStackLock, type LoadedLock } from "./catalog/lock";
-import { CONFIG_NAMESPACE, parseSiteConfig, type SiteConfig } from "./catalog/stackConfig";
+import { checkStackCatalog, CONFIG_NAMESPACE, fromPulumiConfig, locateInStackFile, parseStackConfig, type SiteConfig, type StackLocator } from "./catalog/stackConfig";
 import type { Machine } from "./model/machines";
 import { canonicalPlan, planHash, planSite, renderPlan, type EnvironmentRecord, type Plan, type Placement } from "./plan";
 import { GPU_RESOURCE } from "./plan/facts";
 import { CloudTier, dollars } from "./provision/cloud";
-import { packCloud } from "./provision/cloudPacking";
+import { packCloud } from "./plan/cloudPacking";
 import { EdgeTier } from "./provision/edge";
 import { eksNodePlan, gpuUnits, machineDiskGb, machineInstanceTypes, machineNodeShortfall, quotaShortfall, type EdgeSizing, type NodeShape } from "./provision/edgeSizing";
 import { EksEdgeCluster, GpuDevicePlugin, type MachineNode, type NodePool } from "./provision/eks";
-import { cheapestInstanceType, instanceType, INSTANCE_TYPES, type InstanceType } from "./provision/instanceTypes";
+import { cheapestInstanceType, instanceType, INSTANCE_TYPES, type InstanceType } from "./model/instanceTypes";
 import { k8sName } from "./provision/names";
 import { PlanRecord } from "./provision/planRecord";
 import { RobotConfig, type RemoteTask } from "./provision/robot";
@@ -53,11 +53,16 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
   const log = options.log ?? { info: (m: string) => pulumi.log.info(m), warn: (m: string) => pulumi.log.warn(m) };
   const stack = pulumi.getStack();
   const stackFile = join("stacks", `Pulumi.${stack}.yaml`);
-  const { config, explicit } = readSiteConfig(stackFile);
+  const { config, region, explicit, locate } = readSiteConfig(stackFile, root);
 
   const catalogFiles = typeof config.catalog === "string" ? [config.catalog] : config.catalog;
   // Named relative to the working directory (the repository root, for Pulumi and the CLI) in errors.
-  const input = loadCatalog(catalogFiles.map((file) => relative(process.cwd(), isAbsolute(file) ? file : join(root, file)) || file));
+  // Images are decided from the catalog, before planning: every task that may run on cloud or edge needs one.
+  const input = loadCatalog(
+    catalogFiles.map((file) => relative(process.cwd(), isAbsolute(file) ? file : join(root, file)) || file),
+    { images: "required" },
+  );
+  checkStackCatalog({ site: config, ...(region !== undefined && { region }) }, input, stackFile, locate);
   if (input.site !== stack) {
     throw new CatalogError([
       {
@@ -140,7 +145,7 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
       planHash: hash,
     });
   }
-  new PlanRecord("plan", { site, plan, planHash: hash, namespace: edge.namespace.metadata.name, provider });
+  new PlanRecord("plan", { site, plan, planHash: hash, namespace: edge.namespace.metadata.name, provider, input, ...(edgeEnvs.some((env) => !env.machines) && { gpuTflops: sizing.gpuTflops }) });
 
   if (pulumi.runtime.isDryRun()) log.info(`\n${renderPlan(plan, { maxRows: 100, ...(lock && { lock }) })}`);
   const canonical = canonicalPlan(plan);
@@ -194,24 +199,14 @@ interface ExplicitKeys {
 }
 
 /** Reads every `tierplan:` key the way Pulumi hands structured config to a program. */
-function readSiteConfig(stackFile: string): { config: SiteConfig; explicit: ExplicitKeys } {
-  const config = new pulumi.Config(CONFIG_NAMESPACE);
-  const raw: Record<string, unknown> = {};
-  for (const key of ["catalog", "algorithm", "network", "cloud", "edge", "robots"]) {
-    const text = config.get(key);
-    if (text === undefined) continue;
-    try {
-      raw[key] = config.getObject<unknown>(key);
-    } catch {
-      raw[key] = text; // a plain string: the schema says whether one is allowed here
-    }
-  }
-  // Only its presence is needed here; the value stays a secret Output for the provider.
-  if (config.getSecret("kubeconfig") !== undefined) raw.kubeconfig = "(secret)";
-  const parsed = parseSiteConfig(raw, stackFile);
+function readSiteConfig(stackFile: string, root: string): { config: SiteConfig; region?: string; explicit: ExplicitKeys; locate?: StackLocator } {
+  // Every key of the stack, as Pulumi holds it: unknown tierplan:* keys are errors, aws:region is checked.
+  const entries = fromPulumiConfig(pulumi.runtime.allConfig());
+  const locate = locateInStackFile(join(root, stackFile));
+  const { site, region } = parseStackConfig(entries, stackFile, locate);
   const object = (x: unknown): Record<string, unknown> => (x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>) : {});
-  const edge = object(raw.edge);
-  return { config: parsed, explicit: { edge, eks: object(edge.eks) } };
+  const edge = object(entries[`${CONFIG_NAMESPACE}:edge`]);
+  return { config: site, ...(region !== undefined && { region }), explicit: { edge, eks: object(edge.eks) }, ...(locate && { locate }) };
 }
 
 function edgeSizing(config: SiteConfig, stackFile: string, edgeEnvs: readonly EnvironmentRecord[]): EdgeSizing {

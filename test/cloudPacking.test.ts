@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { packCloud, UnpackableTasks, type CloudTask, type CloudPacking } from "../src/provision/cloudPacking";
-import { cheapestInstanceType, INSTANCE_TYPES, MAX_ROOT_VOLUME_GB, rootVolumeGb } from "../src/provision/instanceTypes";
+import { packCloud, UnpackableTasks, type CloudTask, type CloudPacking } from "../src/plan/cloudPacking";
+import { cheapestInstanceType, INSTANCE_TYPES, MAX_ROOT_VOLUME_GB, rootVolumeGb } from "../src/model/instanceTypes";
 
 /*
- * Cloud packing (src/provision/cloudPacking.ts) against the rules docs/pulumi.md states, restated
+ * Cloud packing (src/plan/cloudPacking.ts) against the rules docs/pulumi.md states, restated
  * here: a GPU task (> 0.8 TFLOPS) takes ceil(compute / one GPU's TFLOPS) whole GPUs of one host and
  * the host's vCPUs and memory in that proportion; a CPU task (<= 0.8) takes max(1, ceil(compute /
  * 0.1)) vCPUs and 2 GiB a vCPU, or one GPU as a GPU task would; storage adds up on one root volume

@@ -10,7 +10,7 @@ import { SECRET_PLACEHOLDER } from "../src/catalog/stackConfig";
 import type { Placement } from "../src/plan";
 import { runPreview, type PreviewResult } from "../src/preview/run";
 import { containerResources, type EdgeSizing } from "../src/provision/edgeSizing";
-import { INSTANCE_TYPES, MAX_ROOT_VOLUME_GB, rootVolumeGb } from "../src/provision/instanceTypes";
+import { INSTANCE_TYPES, MAX_ROOT_VOLUME_GB, rootVolumeGb } from "../src/model/instanceTypes";
 
 /*
  * The Pulumi program (src/program.ts) run on the mock engine through runPreview, for every example
@@ -84,6 +84,7 @@ function editedFactoryStack(edit: (text: string) => string): string {
  */
 const FLEET_STACK = [
   "config:",
+  "  aws:region: us-west-2",
   "  tierplan:catalog: catalogs/sites/fleet-x.yaml",
   "  tierplan:network:",
   "    edgeCidrs: [10.1.0.0/24]",
@@ -664,10 +665,13 @@ describe.each(CASES)("preview of $stack", (c) => {
     expect(typeof result.plan.solver.ms).toBe("number");
     const expected = structuredClone(result.plan) as Json;
     delete expected.solver.ms;
-    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(expected)));
+    // Besides the plan, the record carries the planning inputs the policies re-check it against.
+    const { inputs: recorded, ...plan } = JSON.parse(text);
+    expect(plan).toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(recorded.tasks.map((t: Json) => t.name).sort()).toEqual([...result.plan.placements, ...result.plan.unplaced].map((p: Json) => p.task).sort());
     expect(JSON.parse(text).solver).not.toHaveProperty("ms");
-    // The hash every resource carries is the hash of exactly this record.
-    expect(createHash("sha256").update(text).digest("hex").slice(0, 16)).toBe(result.planHash);
+    // The hash every resource carries is the hash of exactly the plan this record holds.
+    expect(createHash("sha256").update(JSON.stringify(plan)).digest("hex").slice(0, 16)).toBe(result.planHash);
     for (const r of result.resources) {
       const hash = inputs(r).tags?.["tierplan/plan-hash"] ?? inputs(r).metadata?.annotations?.["tierplan/plan-hash"];
       if (hash !== undefined) expect(hash, `${r.type} ${r.name}`).toBe(result.planHash);

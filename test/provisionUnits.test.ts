@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { EnvironmentRecord, Placement, Plan } from "../src/plan";
 import { hostUserData, userData } from "../src/provision/cloud";
-import { packCloud } from "../src/provision/cloudPacking";
+import { packCloud } from "../src/plan/cloudPacking";
 import type { Machine } from "../src/model/machines";
 import { machineAffinity, priorityClassName, priorityValue } from "../src/provision/edge";
 import {
@@ -21,7 +21,7 @@ import {
   quotaShortfall,
   type EdgeSizing,
 } from "../src/provision/edgeSizing";
-import { cheapestInstanceType, covers, INSTANCE_TYPES, MAX_ROOT_VOLUME_GB, rootVolumeGb } from "../src/provision/instanceTypes";
+import { cheapestInstanceType, covers, INSTANCE_TYPES, MAX_ROOT_VOLUME_GB, rootVolumeGb } from "../src/model/instanceTypes";
 import { k8sName } from "../src/provision/names";
 import { planRecordData } from "../src/provision/planRecord";
 

@@ -1,5 +1,5 @@
 import { fmt } from "../../src/plan/format";
-import { instanceType } from "../../src/provision/instanceTypes";
+import { instanceType } from "../../src/model/instanceTypes";
 import { INSTANCE, label, list, numeric, record, type ResourceView } from "./resources";
 import type { Rule, RuleViolation } from "./rule";
 

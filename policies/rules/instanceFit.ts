@@ -1,7 +1,7 @@
 import type { Task } from "../../src/model";
 import { fmt } from "../../src/plan/format";
-import { fitOn } from "../../src/provision/cloudPacking";
-import { covers, instanceType, MAX_ROOT_VOLUME_GB } from "../../src/provision/instanceTypes";
+import { fitOn } from "../../src/plan/cloudPacking";
+import { covers, instanceType, MAX_ROOT_VOLUME_GB } from "../../src/model/instanceTypes";
 import { label, numeric, record, type ResourceView } from "./resources";
 import type { Rule, RuleViolation } from "./rule";
 import { specified, stackOf } from "./stack";

@@ -1,4 +1,4 @@
-import { cheapestInstanceType, INSTANCE_TYPES, MAX_ROOT_VOLUME_GB, rootVolumeGb, type InstanceType } from "./instanceTypes";
+import { cheapestInstanceType, INSTANCE_TYPES, MAX_ROOT_VOLUME_GB, rootVolumeGb, type InstanceType } from "../model/instanceTypes";
 
 /**
  * Cloud packing (docs/pulumi.md, "Cloud packing"): the cloud-placed tasks of a site onto EC2

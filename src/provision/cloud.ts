@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CloudConfig, SiteConfig } from "../catalog/stackConfig";
 import { FACT_KEYS, HOST_KEYS, HOST_RECORD_KIND, MANAGED_BY, placementFacts, RECORD_KEYS } from "../plan/facts";
 import type { Placement } from "../plan/types";
-import type { CloudPacking, Host, Slot } from "./cloudPacking";
+import type { CloudPacking, Host, Slot } from "../plan/cloudPacking";
 import { siteLabels } from "./edge";
 import { ProvisionError } from "./errors";
 import { k8sName } from "./names";

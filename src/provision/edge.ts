@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NODE_LABELS, NODE_NAME_FIELD, placementFacts } from "../plan/facts";
+import { EGRESS_BANDWIDTH_ANNOTATION, FACT_KEYS, NODE_LABELS, NODE_NAME_FIELD, placementFacts } from "../plan/facts";
 import type { EnvironmentRecord, Placement } from "../plan/types";
 import { DEFAULT_PORT } from "./cloud";
 import { bandwidthAnnotation, containerResources, machineUnits, namespaceQuota, type EdgeSizing } from "./edgeSizing";
@@ -146,7 +146,7 @@ export class EdgeTier extends pulumi.ComponentResource {
       const deployment = new k8s.apps.v1.Deployment(
         `${name}-${placement.task}`,
         {
-          metadata: { name: app, namespace, labels: { ...labels, ...selector, "tierplan/tier": k8sName(placement.tier) }, annotations },
+          metadata: { name: app, namespace, labels: { ...labels, ...selector, [FACT_KEYS.tier]: k8sName(placement.tier) }, annotations },
           spec: {
             replicas: 1,
             // A rolling update would need a second GPU share while the old pod still holds one.
@@ -156,7 +156,7 @@ export class EdgeTier extends pulumi.ComponentResource {
               // The placement facts stay on the Deployment: here they would roll the pod on every re-plan.
               metadata: {
                 labels: { ...labels, ...selector },
-                ...(placement.bandwidth > 0 && { annotations: { "kubernetes.io/egress-bandwidth": bandwidthAnnotation(placement.bandwidth) } }),
+                ...(placement.bandwidth > 0 && { annotations: { [EGRESS_BANDWIDTH_ANNOTATION]: bandwidthAnnotation(placement.bandwidth) } }),
               },
               spec: {
                 priorityClassName: priorityClassName(site, placement.priority),
@@ -188,7 +188,7 @@ export class EdgeTier extends pulumi.ComponentResource {
       const service = new k8s.core.v1.Service(
         `${name}-${placement.task}-svc`,
         {
-          metadata: { name: app, namespace, labels: { ...labels, ...selector }, annotations: { "tierplan/task": placement.task } },
+          metadata: { name: app, namespace, labels: { ...labels, ...selector }, annotations: { [FACT_KEYS.task]: placement.task } },
           spec: { selector, ports: [{ name: "serve", port, targetPort: port }] },
         },
         nsOpts,

@@ -1,7 +1,7 @@
 import type { Machine } from "../model/machines";
-import { GPU_RESOURCE } from "../plan/facts";
+import { EPHEMERAL_STORAGE_RESOURCE, GPU_RESOURCE } from "../plan/facts";
 import type { EnvironmentRecord, Placement } from "../plan/types";
-import { INSTANCE_TYPES, type InstanceType } from "./instanceTypes";
+import { INSTANCE_TYPES, type InstanceType } from "../model/instanceTypes";
 
 /**
  * How an edge placement's demands become Kubernetes resource requests. Kubernetes counts GPUs in
@@ -49,7 +49,7 @@ export function containerResources(placement: Pick<Placement, "compute" | "stora
     requests[resource] = String(units);
     limits[resource] = String(units);
   }
-  if (placement.storage > 0) requests["ephemeral-storage"] = storageQuantity(placement.storage);
+  if (placement.storage > 0) requests[EPHEMERAL_STORAGE_RESOURCE] = storageQuantity(placement.storage);
   return { requests, limits };
 }
 

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GPU_SLICES_NODE_LABEL, HOST_KEYS, NODE_LABELS } from "../plan/facts";
-import { instanceType } from "./instanceTypes";
+import { FACT_KEYS, GPU_SLICES_NODE_LABEL, HOST_KEYS, MANAGED_BY, NODE_LABELS } from "../plan/facts";
+import { instanceType } from "../model/instanceTypes";
 import { k8sName } from "./names";
 
 export interface EksEdgeClusterArgs {
@@ -54,7 +54,7 @@ export interface MachineNode {
 /** Labels of a machine's node: its tier, its id and, with GPUs, its device plugin's slices. */
 export function machineNodeLabels(site: string, machine: MachineNode): Record<string, string> {
   return {
-    "tierplan/site": site,
+    [FACT_KEYS.site]: site,
     [NODE_LABELS.edgeTier]: k8sName(machine.tier),
     [NODE_LABELS.machine]: machine.id,
     ...(machine.gpus > 0 && { [GPU_SLICES_NODE_LABEL]: String(machine.gpuSlices) }),
@@ -78,7 +78,7 @@ export class EksEdgeCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: EksEdgeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tierplan:edge:EksEdgeCluster", name, {}, opts);
-    const tags = { "tierplan/site": args.site, "tierplan/managed-by": "tierplan" };
+    const tags = { [FACT_KEYS.site]: args.site, [FACT_KEYS.managedBy]: MANAGED_BY };
     const clusterRole = new aws.iam.Role(
       `${name}-role`,
       { assumeRolePolicy: assumeRole("eks.amazonaws.com"), tags },
@@ -146,7 +146,7 @@ export class EksEdgeCluster extends pulumi.ComponentResource {
       );
     if ("pool" in args.nodes) {
       const pool = args.nodes.pool;
-      this.nodeGroups = [nodeGroup(`${name}-nodes`, { instanceType: pool.instanceType, count: pool.count, diskGb: pool.diskGb, gpus: true, labels: { "tierplan/site": args.site } })];
+      this.nodeGroups = [nodeGroup(`${name}-nodes`, { instanceType: pool.instanceType, count: pool.count, diskGb: pool.diskGb, gpus: true, labels: { [FACT_KEYS.site]: args.site } })];
       this.nodeCount = pool.count;
     } else {
       // One node group of one node per machine: the node's labels name the machine the plan packed,

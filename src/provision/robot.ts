@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { placementFacts } from "../plan/facts";
+import { placementFacts, RECORD_KEYS, RECORD_KINDS } from "../plan/facts";
 import type { Placement } from "../plan/types";
 import { siteLabels } from "./edge";
 import { k8sName } from "./names";
@@ -10,7 +10,7 @@ import { k8sName } from "./names";
 export const ROBOT_CONFIG_SCHEMA = "tierplan.dev/robot-config/v1";
 
 /** Annotation holding the placement facts of the tasks a robot runs (a JSON list of fact maps), for the policy pack. */
-export const ROBOT_PLACEMENTS_ANNOTATION = "tierplan/robot-placements";
+export const ROBOT_PLACEMENTS_ANNOTATION = RECORD_KEYS.robotPlacements;
 
 /** A task somewhere else the robot talks to, with the address to reach it. */
 export interface RemoteTask {
@@ -88,11 +88,11 @@ export class RobotConfig extends pulumi.ComponentResource {
         metadata: {
           name: k8sName(args.robot, "tierplan-robot-"),
           namespace: args.namespace,
-          labels: { ...siteLabels(args.site), "tierplan/record": "robot-config", "tierplan/robot": k8sName(args.robot) },
+          labels: { ...siteLabels(args.site), [RECORD_KEYS.record]: RECORD_KINDS.robotConfig, [RECORD_KEYS.robot]: k8sName(args.robot) },
           annotations: {
             "tierplan/managed-by": "tierplan",
             "tierplan/site": args.site,
-            "tierplan/robot": args.robot,
+            [RECORD_KEYS.robot]: args.robot,
             "tierplan/plan-hash": args.planHash,
             [ROBOT_PLACEMENTS_ANNOTATION]: JSON.stringify(facts),
           },
