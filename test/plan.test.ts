@@ -91,6 +91,6 @@ describe("plan identity and rendering", () => {
     expect(text).toContain("Site factory-a: 3 of 3 tasks placed");
     expect(text).toMatch(/action-execution\s+cloud\s+cloud\s+3\s+50.002 ms\s+10 ms/);
     expect(text).toContain("✗ action-execution on cloud [latency]");
-    expect(text).toContain("Solver: auto via milp");
+    expect(text).toMatch(/Solver: auto via (milp|regret\+lagrangian) · placed by priority p3 1\/1/);
   });
 });

@@ -120,7 +120,9 @@ async function lexicographic(
   progress: Progress,
   work: Record<string, number>,
 ): Promise<{ packed: Packed; proof: Proof; usedMilp: boolean }> {
-  const solver = await highs();
+  // HiGHS loads only when a stage runs: small plans the bound already proves never need it.
+  let loaded: Awaited<ReturnType<typeof highs>> | undefined;
+  const solver = async () => (loaded ??= await highs());
   const ceilings = placedCeilings(inst);
   const score = stayScores(inst, stability);
   const minPlaced = new Map<number, number>();
@@ -131,8 +133,8 @@ async function lexicographic(
   const startCounts = incumbentWorth.placed.slice();
   const levelBound = ceilings.slice();
   let usedMilp = false;
-  const runStage = (stage: Omit<Stage, "minPlaced" | "forced" | "maxNodes">) => {
-    const result = solveStage(solver, inst, { ...stage, minPlaced, forced, maxNodes: budget.milpNodes, ...(lock && { lock }) });
+  const runStage = async (stage: Omit<Stage, "minPlaced" | "forced" | "maxNodes">) => {
+    const result = solveStage(await solver(), inst, { ...stage, minPlaced, forced, maxNodes: budget.milpNodes, ...(lock && { lock }) });
     work.milpStages = (work.milpStages ?? 0) + 1;
     work.milpNodes = (work.milpNodes ?? 0) + result.nodes;
     usedMilp = true;
@@ -158,12 +160,12 @@ async function lexicographic(
       const columns = stageColumns(inst, level);
       if (columns <= budget.milpMaxColumns) {
         progress(`MILP: priority ${level}, most tasks placed (${incumbentWorth.placed[i]} of ${ceilings[i]} so far, ${columns} variables)`);
-        const stage = runStage({ goal: { count: level }, minPriority: level, start: incumbent });
+        const stage = await runStage({ goal: { count: level }, minPriority: level, start: incumbent });
         adopt(stage.packed);
         levelBound[i] = Math.min(levelBound[i], countCeiling(stage.bound) + pinnedHere);
       } else if (columns <= budget.lpMaxColumns) {
         progress(`LP bound: priority ${level} (${columns} variables)`);
-        const lp = solveStage(solver, inst, { goal: { count: level }, minPriority: level, minPlaced, forced, maxNodes: 0, relax: true });
+        const lp = solveStage(await solver(), inst, { goal: { count: level }, minPriority: level, minPlaced, forced, maxNodes: 0, relax: true });
         work.lpBounds = (work.lpBounds ?? 0) + 1;
         levelBound[i] = Math.min(levelBound[i], countCeiling(lp.bound) + pinnedHere);
       }
@@ -181,7 +183,7 @@ async function lexicographic(
   let minStay: number | undefined;
   if (lock && scoreAffordable && stability.moveCost === undefined) {
     progress("MILP: fewest moves");
-    const stage = runStage({ goal: "stay", minPriority: -Infinity, start: incumbent });
+    const stage = await runStage({ goal: "stay", minPriority: -Infinity, start: incumbent });
     adopt(stage.packed);
     movesProven = stage.optimal;
     // Stays of pinned or vanished placements are fixed: the stage counts the optimizer's own.
@@ -189,13 +191,17 @@ async function lexicographic(
   }
   let scoreBound: number | undefined;
   let scoreProven = false;
-  if (scoreAffordable) {
+  // Where the Lagrangian bound already meets the incumbent (same counts, no lock), the score stage has nothing to prove.
+  const sameStart = incumbentWorth.placed.every((p, i) => p === startCounts[i]);
+  const boundMeets = sameStart && !lock && snapToScore(relaxed.bound, incumbentWorth.score) === incumbentWorth.score;
+  if (boundMeets) scoreProven = true;
+  else if (scoreAffordable) {
     progress("MILP: least score");
     // Reduced-cost fixing: with the counts the bound was computed for, a candidate whose reduced
     // cost lifts the bound above the incumbent is in no better plan, so the MILP can leave it out.
     const sameCounts = incumbentWorth.placed.every((p, i) => p === startCounts[i]);
     const exclude = sameCounts && !lock ? reducedCostFixing(relaxed, incumbentWorth.score, work) : undefined;
-    const stage = runStage({
+    const stage = await runStage({
       goal: "score",
       minPriority: -Infinity,
       start: incumbent,
@@ -216,11 +222,11 @@ async function lexicographic(
   const sameCounts = incumbentWorth.placed.every((p, i) => p === startCounts[i]);
   const lagrangian = sameCounts ? relaxed.bound : lagrangianBound(inst, incumbentWorth.placed, incumbentWorth.score, budget.boundIterations).bound;
   if (!(scoreBound! >= lagrangian)) scoreBound = lagrangian;
-  if (!scoreAffordable && totalColumns <= budget.lpMaxColumns && stability?.moveCost === undefined) {
+  if (!boundMeets && !scoreAffordable && totalColumns <= budget.lpMaxColumns && stability?.moveCost === undefined) {
     // On sites the LP relaxation is often the stronger bound (on fleets the Lagrangian, whose
     // robots are solved as integer problems): take the larger.
     progress(`LP bound: least score (${totalColumns} variables)`);
-    const lp = solveStage(solver, inst, { goal: "score", minPriority: -Infinity, minPlaced, forced, maxNodes: 0, relax: true, ...(minStay !== undefined && lock && { lock, minStay }) });
+    const lp = solveStage(await solver(), inst, { goal: "score", minPriority: -Infinity, minPlaced, forced, maxNodes: 0, relax: true, ...(minStay !== undefined && lock && { lock, minStay }) });
     work.lpBounds = (work.lpBounds ?? 0) + 1;
     const lpBound = lp.bound + pinnedScore(inst, incumbent);
     if (Number.isFinite(lpBound) && lpBound > scoreBound!) scoreBound = lpBound;
