@@ -352,7 +352,7 @@ export const FAMILIES: Family[] = [
           bandwidth: 3000,
           latency: round(3 + rand() * 9),
           costPerHour: round(3 + rand() * 4),
-          machines: machineShapes(8, 40, rand),
+          machines: machineShapes(`e${i + 1}`, 8, 40, rand),
           packing: i === 0 ? "best-fit" : "spread",
         }));
         return instance("machines", size, "200 site tasks × 3 tiers (cloud + 2 edge tiers of 8 machines: 16 machines)", {
@@ -372,7 +372,7 @@ export const FAMILIES: Family[] = [
         bandwidth: round(n * 18),
         latency: round(3 + rand() * 9),
         costPerHour: round(3 + rand() * 4),
-        machines: machineShapes(8, gpuTflops, rand),
+        machines: machineShapes(`e${i + 1}`, 8, gpuTflops, rand),
         packing: (["best-fit", "first-fit", "worst-fit", "spread"] as const)[i],
       }));
       return instance("machines", size, `${n} robots × 10 per-robot tasks + 100 site tasks; 2 cloud tiers + 4 edge tiers of 8 machines (1/2/4/8 GPUs)`, {
@@ -386,15 +386,16 @@ export const FAMILIES: Family[] = [
 ];
 
 /**
- * `count` machines of mixed shapes: 1, 2, 4 and 8 GPUs in turn, about `gpuTflops` each;
+ * `count` machines of mixed shapes (names starting with `prefix`): 1, 2, 4 and 8 GPUs in turn, about `gpuTflops` each;
  * every fourth shape time-sliced in 4 (its unit a quarter GPU), the rest whole GPUs.
  */
-function machineShapes(count: number, gpuTflops: number, rand: () => number): RawMachine[] {
+function machineShapes(prefix: string, count: number, gpuTflops: number, rand: () => number): RawMachine[] {
   const gpus = [1, 2, 4, 8];
   const shapes: RawMachine[] = [];
   for (let i = 0; i < count; i += 2) {
     const g = gpus[(i / 2) % gpus.length];
-    shapes.push({ name: `gpu${g}x-${i / 2 + 1}`, count: 2, gpus: g, gpuTflops: round(gpuTflops * (0.8 + rand() * 0.4)), gpuSlices: (i / 2) % 4 === 3 ? 4 : 1, storage: round(250 * g * (0.8 + rand() * 0.4)) });
+    // Machine ids are node names: unique across the site's tiers, hence the tier prefix.
+    shapes.push({ name: `${prefix}-gpu${g}x-${i / 2 + 1}`, count: 2, gpus: g, gpuTflops: round(gpuTflops * (0.8 + rand() * 0.4)), gpuSlices: (i / 2) % 4 === 3 ? 4 : 1, storage: round(250 * g * (0.8 + rand() * 0.4)) });
   }
   return shapes;
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildProblem, score, type Problem } from "../src/model";
@@ -28,6 +28,13 @@ import { load, suite, type SuiteEntry } from "./suite";
  *   npm run bench -- --reference-only      fill the reference cache, measure nothing else
  *   npm run bench -- --exact               exact on every instance up to 25,000 variables (slow)
  *   npm run bench -- --write               write results.md even for a filtered run
+ *   npm run bench -- --family machines --append   measure these again and merge them into the last
+ *                                          full run's results.json; rewrite results.md from the union
+ *   npm run bench -- --family spill --json-out /tmp/a.json   results as JSON only, saved after every
+ *                                          instance (parallel workers; a killed one keeps what it did)
+ *   npm run bench -- --merge /tmp/a.json /tmp/b.json          render results.md from such files
+ *   npm run bench -- --reverse             instances in reverse order (a second process filling the
+ *                                          reference cache from the other end)
  */
 
 interface Args {
@@ -42,10 +49,14 @@ interface Args {
   write: boolean;
   churn: boolean;
   processTimes: boolean;
+  reverse: boolean;
+  append: boolean;
+  jsonOut?: string;
+  merge?: string[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, reference: "auto", stageSeconds: 30, freshReference: false, referenceOnly: false, exact: false, write: false, churn: true, processTimes: true };
+  const args: Args = { quick: false, reference: "auto", stageSeconds: 30, freshReference: false, referenceOnly: false, exact: false, write: false, churn: true, processTimes: true, reverse: false, append: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -69,6 +80,10 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--write") args.write = true;
     else if (a === "--no-churn") args.churn = false;
     else if (a === "--no-process-times") args.processTimes = false;
+    else if (a === "--reverse") args.reverse = true;
+    else if (a === "--append") args.append = true;
+    else if (a === "--json-out") args.jsonOut = value();
+    else if (a === "--merge") args.merge = argv.splice(i + 1);
     else usage(`unknown argument '${a}'`);
   }
   if (args.quick) {
@@ -223,26 +238,60 @@ async function main(): Promise<void> {
       (!args.sizes || args.sizes.includes(e.size) || (e.size === "fixed" && args.families?.includes(e.name))) &&
       !(args.quick && QUICK_SKIPS.has(e.name)),
   );
+  if (args.reverse) selected.reverse();
   const full = !args.quick && !args.families && !args.sizes;
   const { solver, note: referenceNote } = chooseSolver(args);
   if (referenceNote) process.stderr.write(`${referenceNote}\n`);
   const started = { load: loadavg()[0], time: Date.now() };
+  if (args.merge) return renderMerged(args, solver, referenceNote);
   const results: InstanceResult[] = [];
+  let churn: ChurnRow[] | string | undefined;
+  const save = () => args.jsonOut && writeFileSync(args.jsonOut, JSON.stringify({ date: new Date().toISOString(), started, results, churn }, null, 1) + "\n");
   for (const entry of selected) {
     results.push(await runEntry(entry, args, solver, referenceNote));
+    save();
   }
   if (args.referenceOnly) return;
-  let churn: ChurnRow[] | string | undefined;
   if (args.churn && (full || args.families?.some((f) => f === "legacy" || f === "site-500x12" || f === "fleet-1000"))) {
     churn = await churnTable(suite().filter((e) => e.name === "site-500x12" || e.name === "fleet-1000"), (m) => process.stderr.write(m));
+    save();
   }
+  if (args.jsonOut) return;
   const ended = { load: loadavg()[0], time: Date.now() };
-  const markdown = render(results, churn, { args, solver, referenceNote, started, ended });
-  process.stdout.write(markdown);
-  if (full || args.write) {
-    writeFileSync(join(__dirname, "results.md"), markdown);
-    writeFileSync(join(__dirname, "results.json"), JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpus().length, results, churn }, null, 1) + "\n");
+  let all = results;
+  let note: string | undefined;
+  const saved = join(__dirname, "results.json");
+  if (args.append && existsSync(saved)) {
+    // Merge into the last run: this run's instances replace theirs, the rest stay as measured then.
+    const previous = JSON.parse(readFileSync(saved, "utf8")) as { date: string; results: InstanceResult[]; churn?: ChurnRow[] | string };
+    const fresh = new Map(results.map((r) => [r.name, r]));
+    const order = suite().map((e) => e.name);
+    all = [...previous.results.filter((r) => !fresh.has(r.name)), ...results].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+    churn ??= previous.churn;
+    note = `Rows of ${results.map((r) => r.name).join(", ")} measured on ${new Date().toISOString().slice(0, 10)} and merged (--append) into the run of ${previous.date.slice(0, 10)}; the header's times and loads are this run's.`;
   }
+  const markdown = render(all, churn, { args, solver, referenceNote, started, ended, ...(note && { note }) });
+  process.stdout.write(markdown);
+  if (full || args.write || args.append) {
+    writeFileSync(join(__dirname, "results.md"), markdown);
+    writeFileSync(saved, JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpus().length, results: all, churn }, null, 1) + "\n");
+  }
+}
+
+/** Renders results.md (and results.json) from the files of `--json-out` workers, in suite order. */
+function renderMerged(args: Args, solver: ReferenceSolver | undefined, referenceNote: string | undefined): void {
+  const files = args.merge!.map((f) => JSON.parse(readFileSync(f, "utf8")) as { date: string; started: { load: number; time: number }; results: InstanceResult[]; churn?: ChurnRow[] | string });
+  const order = suite().map((e) => e.name);
+  const byName = new Map(files.flatMap((f) => f.results).map((r) => [r.name, r]));
+  const results = [...byName.values()].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  const churn = files.find((f) => f.churn !== undefined)?.churn;
+  const first = files.reduce((a, f) => (f.started.time < a.time ? f.started : a), files[0].started);
+  const last = Math.max(...files.map((f) => Date.parse(f.date)));
+  const note = `Measured by ${files.length} workers in parallel (\`--json-out\`, merged with \`--merge\`): the minutes are from the first start to the last save, the load averages at the first start and at the merge.`;
+  const markdown = render(results, churn, { args, solver, referenceNote, started: first, ended: { load: loadavg()[0], time: last }, note });
+  process.stdout.write(markdown);
+  writeFileSync(join(__dirname, "results.md"), markdown);
+  writeFileSync(join(__dirname, "results.json"), JSON.stringify({ date: new Date(last).toISOString(), node: process.version, cores: cpus().length, results, churn }, null, 1) + "\n");
 }
 
 async function runEntry(entry: SuiteEntry, args: Args, solver: ReferenceSolver | undefined, referenceNote: string | undefined): Promise<InstanceResult> {
@@ -321,6 +370,7 @@ interface RenderContext {
   referenceNote?: string;
   started: { load: number; time: number };
   ended: { load: number; time: number };
+  note?: string;
 }
 
 function render(results: InstanceResult[], churn: ChurnRow[] | string | undefined, ctx: RenderContext): string {
@@ -337,6 +387,7 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
       "Time ratios are to seed-greedy's CPU time on the same instance in the same run (seed-greedy's time includes its certificate). Solves under 200 ms are the median of five.",
     "",
   );
+  if (ctx.note) out.push(ctx.note, "");
   out.push("## Reference", "");
   if (ctx.solver) {
     const r = results.find((x) => x.reference)?.reference;
