@@ -3,6 +3,9 @@ import type { Plan } from "../plan/types";
 import { CatalogError, formatPath } from "./errors";
 import { readText } from "./read";
 
+/** A saved preview of a 2,000-robot fleet is about 26 MB: previews get a larger limit than inputs. */
+export const PREVIEW_SIZE_LIMIT = 256 * 1024 * 1024;
+
 /**
  * A saved `tierplan preview --json`: checked for the fields `tierplan check` relies on. The plan
  * is taken as the preview wrote it; the resources are what the policies judge.
@@ -33,7 +36,7 @@ export interface PreviewFile {
 
 /** Reads a saved preview, or explains what is wrong with it (exit 2). */
 export function readPreviewFile(file: string): PreviewFile {
-  const text = readText(file, "the preview");
+  const text = readText(file, "the preview", file, undefined, { limit: PREVIEW_SIZE_LIMIT });
   let data: unknown;
   try {
     data = JSON.parse(text);
