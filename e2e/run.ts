@@ -269,8 +269,12 @@ function copyProject(): void {
   rmSync(PROJECT, { recursive: true, force: true });
   mkdirSync(join(PROJECT, "stacks"), { recursive: true });
   for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json"]) cpSync(join(ROOT, f), join(PROJECT, f));
-  for (const d of ["src", "catalogs", "bin", "docs"]) if (existsSync(join(ROOT, d))) cpSync(join(ROOT, d), join(PROJECT, d), { recursive: true });
+  // policies/rules: the offline preview's verdicts come from the same rule functions as the pack.
+  for (const d of ["src", "catalogs", "bin", "docs", "policies/rules"]) if (existsSync(join(ROOT, d))) cpSync(join(ROOT, d), join(PROJECT, d), { recursive: true });
   cpSync(stackFile, join(PROJECT, "stacks", `Pulumi.${stack}.yaml`));
+  // The stack's lock (contract §6), which pulumi and tierplan preview both plan against.
+  const lock = join(ROOT, "stacks", `${stack}.lock.json`);
+  if (existsSync(lock)) cpSync(lock, join(PROJECT, "stacks", `${stack}.lock.json`));
   symlinkSync(join(ROOT, "node_modules"), join(PROJECT, "node_modules"), "dir");
 }
 
@@ -338,7 +342,8 @@ interface OfflinePreview {
 
 /** The offline preview of the project copy (tierplan preview --json): the plan and the verdicts. */
 async function offlinePreview(log: string): Promise<{ code: number; preview?: OfflinePreview; stderr: string }> {
-  const r = await run(process.execPath, [join(ROOT, "bin", "tierplan.js"), "preview", "--stack", stack, "--json"], { log, timeoutMs: 5 * 60_000 });
+  // The copy's own CLI: its program reads the copy's catalogs (the program's root is above its src/).
+  const r = await run(process.execPath, [join(PROJECT, "bin", "tierplan.js"), "preview", "--stack", stack, "--json"], { log, timeoutMs: 5 * 60_000 });
   let preview: OfflinePreview | undefined;
   try {
     preview = JSON.parse(r.stdout) as OfflinePreview;
@@ -644,11 +649,17 @@ async function main(): Promise<void> {
           note(`exit ${r.code}; verdicts: ${got.join(", ")}`);
           if (r.code === 0) fail("pulumi preview accepted a pin that breaks a latency SLO");
           if (!got.includes("tierplan-latency-within-slo (mandatory)")) fail(`the rejection does not name tierplan-latency-within-slo:\n${tail(r.stdout + r.stderr)}`);
-          const u = await pulumi(["up", "--yes", "--skip-preview", "--policy-pack", join(ROOT, "policies")], "pulumi-up-pinned.log");
-          note(`pulumi up with the pin: exit ${u.code}`);
+          // `pulumi up` previews first, and the preview's policy verdict stops it before any change.
+          // (Not --skip-preview: tierplan's policies are stack policies, which the engine runs only
+          // after an update has applied its resources.)
+          const u = await pulumi(["up", "--yes", "--policy-pack", join(ROOT, "policies")], "pulumi-up-pinned.log");
+          const upVerdicts = cliVerdicts(u.stdout + u.stderr);
+          note(`pulumi up with the pin: exit ${u.code}; verdicts: ${upVerdicts.join(", ")}; resources: ${JSON.stringify(changeCounts(u.stdout))}`);
           if (u.code === 0) fail("pulumi up deployed a pin that breaks a latency SLO");
-          const pods = (await apiGet<any>(`/apis/apps/v1/namespaces/${namespaceOf()}/deployments`))!.items.filter((d: any) => d.metadata.annotations?.["tierplan/task"] === "e2e-pinned-reflex");
-          if (pods.length > 0) fail("the rejected pin's Deployment exists");
+          if (!upVerdicts.includes("tierplan-latency-within-slo (mandatory)")) fail(`pulumi up's rejection does not name tierplan-latency-within-slo:\n${tail(u.stdout + u.stderr)}`);
+          const pinned = (await apiGet<any>(`/apis/apps/v1/namespaces/${namespaceOf()}/deployments`))!.items.filter((d: any) => d.metadata.annotations?.["tierplan/task"] === "e2e-pinned-reflex");
+          if (pinned.length > 0) fail("the rejected pin's Deployment exists");
+          note("nothing of the pin reached the cluster");
         } finally {
           writeFileSync(catalogFile, saved);
         }

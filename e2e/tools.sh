@@ -377,7 +377,10 @@ for group in "${GROUPS_WANTED[@]}"; do
   if [ "$group" = kube ]; then
     all=1
     for t in "${tools[@]}"; do pick_from_path "$t" || all=0; done
-    kv="$( [ "$all" = 1 ] && for t in kube-apiserver kube-controller-manager kube-scheduler; do tool_version "$t" "${CHOSEN[$t]}" | cut -d. -f1-2; echo; done | sort -u | wc -l)"
+    kv=0
+    if [ "$all" = 1 ]; then
+      kv=$(for t in kube-apiserver kube-controller-manager kube-scheduler; do tool_version "$t" "${CHOSEN[$t]}" | cut -d. -f1-2; echo; done | sort -u | wc -l)
+    fi
     if [ "$all" != 1 ] || [ "$kv" != 1 ]; then
       for t in "${tools[@]}"; do unset "CHOSEN[$t]" "SOURCE[$t]"; done
     fi
@@ -401,7 +404,7 @@ log "tools ready in $(( $(now) - START ))s (cache $CACHE)"
 if [ "$SHOW_VERSIONS" = 1 ]; then
   for t in "${!CHOSEN[@]}"; do
     if [ "${SOURCE[$t]}" = built ]; then v=$(pinned_version "$t"); else v=$(tool_version "$t" "${CHOSEN[$t]}"); fi
-    printf '[tools] version %s %s %s %s\n' "$t" "${v:-unknown}" "${SOURCE[$t]}" "${CHOSEN[$t]}" >&2
+    printf '[tools] version %s %s %s %s\n' "$t" "${v:-unknown}" "${SOURCE[$t]}" "${CHOSEN[$t]}"
   done | sort >&2
 fi
 printf '%s\n' "${DIRS[@]}"
