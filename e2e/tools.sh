@@ -333,8 +333,8 @@ usable() { # usable tool version
   [ -n "$v" ] || return 1
   case "$t" in
     pulumi) version_ge "$v" 3.248.0 ;;
-    pulumi-language-nodejs) version_ge "$v" 3.0.0 ;;
-    pulumi-resource-kubernetes) [[ "$v" == 4.* ]] ;;
+    pulumi-language-nodejs) [ "$v" = unknown ] || version_ge "$v" 3.0.0 ;;
+    pulumi-resource-kubernetes) [ "$v" = unknown ] || [[ "$v" == 4.* ]] ;;
     kube-apiserver|kube-controller-manager|kube-scheduler) version_ge "$v" 1.30.0 && [[ "$v" != *dispatcher* ]] ;;
     etcd) version_ge "$v" 3.5.0 ;;
     kwok|kwokctl) version_ge "$v" 0.7.0 ;;
@@ -358,6 +358,8 @@ pick_from_path() {
   p=$(command -v "$t" 2>/dev/null) || return 1
   case "$p" in "$CACHE"/*) return 1 ;; esac
   v=$(tool_version "$t" "$p")
+  # Plugins need not answer -version (Pulumi's language host does not): one on PATH is used as it is.
+  case "$t" in pulumi-language-nodejs|pulumi-resource-kubernetes) [ -n "$v" ] || v="unknown" ;; esac
   usable "$t" "$v" || { log "$t on PATH ($p, version '${v:-unknown}') is not usable here: building one"; return 1; }
   CHOSEN[$t]="$p"; SOURCE[$t]="PATH"
 }
@@ -379,7 +381,7 @@ for group in "${GROUPS_WANTED[@]}"; do
     for t in "${tools[@]}"; do pick_from_path "$t" || all=0; done
     kv=0
     if [ "$all" = 1 ]; then
-      kv=$(for t in kube-apiserver kube-controller-manager kube-scheduler; do tool_version "$t" "${CHOSEN[$t]}" | cut -d. -f1-2; echo; done | sort -u | wc -l)
+      kv=$(for t in kube-apiserver kube-controller-manager kube-scheduler; do tool_version "$t" "${CHOSEN[$t]}" | cut -d. -f1-2; done | sort -u | wc -l)
     fi
     if [ "$all" != 1 ] || [ "$kv" != 1 ]; then
       for t in "${tools[@]}"; do unset "CHOSEN[$t]" "SOURCE[$t]"; done
