@@ -386,8 +386,10 @@ function changeCounts(text: string): Record<string, number> {
 // ---------------------------------------------------------------------------------------------------
 // checks against the API server
 
+/** The site's namespace: the stack output once `pulumi up` ran, else what the stack file sets. */
+let edgeNamespace: string | undefined;
 function namespaceOf(): string {
-  return edgeConfig().namespace ?? `tierplan-${stack}`;
+  return edgeNamespace ?? edgeConfig().namespace ?? `tierplan-${stack}`;
 }
 
 /** Every edge placement's Deployment Available with its pod on the node the plan names. */
@@ -600,11 +602,12 @@ async function main(): Promise<void> {
       const r = await pulumi(["up", "--yes", "--skip-preview", "--policy-pack", join(ROOT, "policies")], "pulumi-up.log");
       if (r.code !== 0) fail(`pulumi up exited ${r.code}:\n${tail(r.stdout + r.stderr)}`);
       note(`resources: ${JSON.stringify(changeCounts(r.stdout))}`);
-      await checkWorkloads(plan!.plan, nodes, note);
       const out = await pulumi(["stack", "output", "--json"], "pulumi-stack-output.log", { echo: false });
       const outputs = JSON.parse(out.stdout);
-      if (outputs.planHash !== plan!.planHash) fail(`stack output planHash ${outputs.planHash} is not the offline plan's ${plan!.planHash}`);
+      if (typeof outputs.edgeNamespace === "string") edgeNamespace = outputs.edgeNamespace;
       note(`stack outputs: planHash ${outputs.planHash}, ${outputs.placements?.length} placement(s), edge namespace ${outputs.edgeNamespace}`);
+      await checkWorkloads(plan!.plan, nodes, note);
+      if (outputs.planHash !== plan!.planHash) fail(`stack output planHash ${outputs.planHash} is not the offline plan's ${plan!.planHash}`);
     });
 
     if (upOk) {
