@@ -19,7 +19,7 @@
  * e2e/.out/<stack>/ (the stack file gets its kubeconfig secret there). Closing line:
  * `e2e: N passed, N failed`; every step with its time in e2e/.out/<stack>/summary.json.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { createServer } from "node:net";
@@ -735,6 +735,15 @@ function editCatalog(fn: (doc: any) => string): string {
   const what = fn(doc);
   writeFileSync(file, stringifyYaml(doc));
   return what;
+}
+
+// Interrupted: stop the control plane this run started (its processes outlive the harness).
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (!keep && env.KWOK_WORKDIR) spawnSync("kwokctl", ["delete", "cluster", "--name", CLUSTER], { env, stdio: "ignore", timeout: 60_000 });
+    console.log(`\ne2e: interrupted (${signal})`);
+    process.exit(130);
+  });
 }
 
 main()
