@@ -14,7 +14,8 @@ import { EdgeTier } from "./provision/edge";
 import { eksNodePlan, gpuUnits, machineDiskGb, machineInstanceTypes, machineNodeShortfall, quotaShortfall, type EdgeSizing, type NodeShape } from "./provision/edgeSizing";
 import { EksEdgeCluster, GpuDevicePlugin, type MachineNode, type NodePool } from "./provision/eks";
 import { cheapestInstanceType, instanceType, INSTANCE_TYPES, type InstanceType } from "./model/instanceTypes";
-import { k8sName } from "./provision/names";
+import { k8sName } from "./plan/names";
+import { awsRegions } from "./provision/awsRegions";
 import { PlanRecord } from "./provision/planRecord";
 import { RobotConfig, type RemoteTask } from "./provision/robot";
 
@@ -203,7 +204,7 @@ function readSiteConfig(stackFile: string, root: string): { config: SiteConfig; 
   // Every key of the stack, as Pulumi holds it: unknown tierplan:* keys are errors, aws:region is checked.
   const entries = fromPulumiConfig(pulumi.runtime.allConfig());
   const locate = locateInStackFile(join(root, stackFile));
-  const { site, region } = parseStackConfig(entries, stackFile, locate);
+  const { site, region } = parseStackConfig(entries, stackFile, awsRegions(), locate);
   const object = (x: unknown): Record<string, unknown> => (x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>) : {});
   const edge = object(entries[`${CONFIG_NAMESPACE}:edge`]);
   return { config: site, ...(region !== undefined && { region }), explicit: { edge, eks: object(edge.eks) }, ...(locate && { locate }) };

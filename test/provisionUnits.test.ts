@@ -22,7 +22,7 @@ import {
   type EdgeSizing,
 } from "../src/provision/edgeSizing";
 import { cheapestInstanceType, covers, INSTANCE_TYPES, MAX_ROOT_VOLUME_GB, rootVolumeGb } from "../src/model/instanceTypes";
-import { k8sName } from "../src/provision/names";
+import { k8sName } from "../src/plan/names";
 import { planRecordData } from "../src/provision/planRecord";
 
 /*

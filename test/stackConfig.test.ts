@@ -4,7 +4,6 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CatalogError, formatIssue, formatPath, type CatalogIssue } from "../src/catalog/errors";
 import {
-  awsRegions,
   checkStackCatalog,
   cidrProblem,
   fromPulumiConfig,
@@ -13,6 +12,7 @@ import {
   readStackFile,
   SECRET_PLACEHOLDER,
 } from "../src/catalog/stackConfig";
+import { awsRegions } from "../src/provision/awsRegions";
 
 /*
  * Stack config is as strict as the catalog (issue 12, part 1): unknown tierplan keys, invalid
@@ -49,7 +49,7 @@ function issuesOf(text: string): CatalogIssue[] {
   const file = join(dir, `Pulumi.case-${count++}.yaml`);
   writeFileSync(file, text);
   try {
-    readStackFile(file, "stacks/Pulumi.x.yaml");
+    readStackFile(file, awsRegions(), "stacks/Pulumi.x.yaml");
   } catch (error) {
     if (error instanceof CatalogError) return error.issues;
     throw error;
@@ -72,11 +72,11 @@ function oneIssue(text: string): CatalogIssue & { where: string } {
 describe("the example stacks", () => {
   it("read and validate, with the region", () => {
     for (const stack of ["factory-a", "warehouse-east", "lab"]) {
-      const read = readStackFile(join(REPO, "stacks", `Pulumi.${stack}.yaml`));
+      const read = readStackFile(join(REPO, "stacks", `Pulumi.${stack}.yaml`), awsRegions());
       expect(read.settings.region).toMatch(/^us-(east|west)-\d$/);
       expect(read.settings.site.network.edgeCidrs.length).toBeGreaterThan(0);
     }
-    const factory = readStackFile(join(REPO, "stacks", "Pulumi.factory-a.yaml"));
+    const factory = readStackFile(join(REPO, "stacks", "Pulumi.factory-a.yaml"), awsRegions());
     expect(factory.config["tierplan:kubeconfig"]).toBe(SECRET_PLACEHOLDER);
     expect(factory.secretKeys).toEqual(["tierplan:kubeconfig"]);
   });
@@ -108,7 +108,7 @@ describe("unknown tierplan keys are errors, with did-you-mean", () => {
 function readStackFileText(text: string) {
   const file = join(dir, `Pulumi.ok-${count++}.yaml`);
   writeFileSync(file, text);
-  return readStackFile(file);
+  return readStackFile(file, awsRegions());
 }
 
 describe("invalid values say what is wrong and what is expected, at the value", () => {
@@ -237,7 +237,7 @@ describe("the Pulumi program's path: config as Pulumi hands it", () => {
       "tierplan:kubeconfig": '{"apiVersion":"v1"}',
       "aws:region": "us-west-2",
     });
-    const settings = parseStackConfig(entries, "stacks/Pulumi.x.yaml");
+    const settings = parseStackConfig(entries, "stacks/Pulumi.x.yaml", awsRegions());
     expect(settings.region).toBe("us-west-2");
     expect(settings.site.catalog).toEqual(["catalogs/sites/factory-a.yaml"]);
     expect(settings.site.kubeconfig).toBe('{"apiVersion":"v1"}');
@@ -250,7 +250,7 @@ describe("the Pulumi program's path: config as Pulumi hands it", () => {
     const entries = { ...readStackFileText(FACTORY).config, "tierplan:algoritm": "exact" };
     let caught: unknown;
     try {
-      parseStackConfig(entries, "stacks/Pulumi.x.yaml", locateInStackFile(file));
+      parseStackConfig(entries, "stacks/Pulumi.x.yaml", awsRegions(), locateInStackFile(file));
     } catch (error) {
       caught = error;
     }

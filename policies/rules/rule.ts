@@ -10,13 +10,8 @@ export interface RuleViolation {
   escalated?: true;
 }
 
-/** A finding with its policy and level: what `tierplan preview`, `tierplan check` and the reports show. */
-export interface PolicyViolation {
-  policy: string;
-  level: "mandatory" | "advisory";
-  message: string;
-  resource?: string;
-}
+/** A finding with its policy and level (src/plan/verdicts.ts: the reports show it too). */
+export type { PolicyViolation } from "../../src/plan/verdicts";
 
 /** Per-policy settings as in a policy config file: a level, or `{ enforcementLevel, …config }` (read by src/catalog/policyConfig). */
 export type { PolicySettings } from "../../src/catalog/policyConfig";

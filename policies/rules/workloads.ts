@@ -1,6 +1,6 @@
 import type { Environment } from "../../src/model";
 import { FACT_KEYS, HOST_KEYS, HOST_RECORD_KIND, MANAGED_BY, NODE_LABELS, NODE_NAME_FIELD, RECORD_KEYS, RECORD_KINDS } from "../../src/plan/facts";
-import { k8sName } from "../../src/provision/names";
+import { k8sName } from "../../src/plan/names";
 import { admits, deploymentOf, type DeploymentView, type NodeRequirement, type NodeView } from "./kubernetes";
 import type { PlanRecordView } from "./record";
 import { CONFIG_MAP, DEPLOYMENT, INSTANCE, record, stringMap, type ResourceView } from "./resources";

@@ -227,19 +227,13 @@ export interface StackSettings {
   region?: string;
 }
 
-let regions: readonly string[] | undefined;
-/** Every region of `@pulumi/aws`'s Region enum; loaded on first use (the enum module alone, not the SDK). */
-export function awsRegions(): readonly string[] {
-  regions ??= Object.values((require("@pulumi/aws/types/enums") as { Region: Record<string, string> }).Region);
-  return regions;
-}
-
 /**
  * Validates a stack's whole config, `<namespace>:<key>` → value as Pulumi holds it: every
- * `tierplan:` key (unknown ones are errors) and `aws:region`. Other namespaces belong to
- * their providers and pass through.
+ * `tierplan:` key (unknown ones are errors) and `aws:region`, one of `regions` (the caller's:
+ * src/provision/awsRegions.ts reads them from @pulumi/aws, which the planning core never loads).
+ * Other namespaces belong to their providers and pass through.
  */
-export function parseStackConfig(entries: Record<string, unknown>, file: string, locate?: StackLocator): StackSettings {
+export function parseStackConfig(entries: Record<string, unknown>, file: string, regions: readonly string[], locate?: StackLocator): StackSettings {
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(entries)) {
     if (key.startsWith(`${CONFIG_NAMESPACE}:`)) raw[key.slice(CONFIG_NAMESPACE.length + 1)] = value;
@@ -254,7 +248,7 @@ export function parseStackConfig(entries: Record<string, unknown>, file: string,
   }
   const region = entries[REGION_KEY];
   if (region !== undefined) {
-    const problem = regionProblem(region);
+    const problem = regionProblem(region, regions);
     if (problem) issues.push({ file, path: [REGION_KEY], message: problem, ...locate?.([REGION_KEY]) });
   }
   // In the order of the file, as a person fixes them.
@@ -262,9 +256,8 @@ export function parseStackConfig(entries: Record<string, unknown>, file: string,
   return { site: site!, ...(typeof region === "string" && { region }) };
 }
 
-function regionProblem(region: unknown): string | undefined {
+function regionProblem(region: unknown, known: readonly string[]): string | undefined {
   if (typeof region !== "string") return `must be an AWS region name such as us-west-2, got ${typeof region === "object" ? "a mapping or list" : String(region)}`;
-  const known = awsRegions();
   if (known.includes(region)) return undefined;
   const guess = didYouMean(region, known);
   return `'${region}' is not an AWS region${guess ? `: did you mean '${guess}'?` : ` @pulumi/aws knows (e.g. us-east-1, us-west-2, eu-central-1, ap-northeast-1)`}`;
@@ -329,9 +322,9 @@ export interface StackFile {
 /**
  * Reads `stacks/Pulumi.<site>.yaml` the way the Pulumi CLI would hand it to the program, except
  * that secrets (`secure: …`) cannot be decrypted here and become SECRET_PLACEHOLDER; validates
- * its config (parseStackConfig), with the line and column of every problem.
+ * its config (parseStackConfig, `aws:region` against `regions`), with the line and column of every problem.
  */
-export function readStackFile(path: string, file = path): StackFile {
+export function readStackFile(path: string, regions: readonly string[], file = path): StackFile {
   const text = readText(path, "the stack file", file, `no such file: ${knownStacks(dirname(path))}`, { expected: "YAML: give a Pulumi stack file" });
   const parsed = parseYaml(text, file, "YAML");
   if ("issues" in parsed) throw new CatalogError(parsed.issues);
@@ -359,7 +352,7 @@ export function readStackFile(path: string, file = path): StackFile {
       out[key] = value;
     }
   }
-  return { file, config: out, secretKeys, locate, settings: parseStackConfig(out, file, locate) };
+  return { file, config: out, secretKeys, locate, settings: parseStackConfig(out, file, regions, locate) };
 }
 
 /**

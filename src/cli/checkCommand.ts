@@ -1,5 +1,5 @@
 import { evaluateStack } from "../../policies/rules";
-import { readPreviewFile } from "../catalog/previewFile";
+import { readPreviewFile } from "../plan/previewFile";
 import { renderMarkdown } from "../plan/markdown";
 import { parseCommand } from "./args";
 import { EXIT, UsageError } from "./exit";

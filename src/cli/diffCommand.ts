@@ -4,7 +4,7 @@ import { diffPlacements } from "../plan/moves";
 import { parseCommand } from "./args";
 import { EXIT, UsageError } from "./exit";
 import { colorWanted, type CliIO } from "./io";
-import { renderDiff } from "./lockCommand";
+import { renderDiff } from "../plan/render";
 
 const KIND_NAMES: Record<PlacementsFile["kind"], string> = { lock: "lock", plan: "plan", preview: "preview" };
 

@@ -4,6 +4,7 @@ import { stackLockFile, type Lock } from "../catalog/lock";
 import type { Plan } from "../plan";
 import { painter } from "../plan/format";
 import { diffPlacements, formatLock, kindsOf, lockOf, type PlacementDiff } from "../plan/moves";
+import { renderDiff } from "../plan/render";
 import { parseCommand } from "./args";
 import { EXIT, UsageError } from "./exit";
 import { colorWanted, writeOutput, type CliIO } from "./io";
@@ -111,34 +112,4 @@ export async function lockStack(stack: string, io: CliIO, options: { check?: boo
   if (unplaced > 0) io.stdout.write(paint("2")(`${plural(unplaced, "task")} unplaced, so not locked ('tierplan preview --stack ${stack}' says why)\n`));
   io.stdout.write(paint("2")(`Commit ${lock.file}: pulumi preview and pulumi up plan against it, and its diff is the list of moves.\n`));
   return EXIT.ok;
-}
-
-export interface DiffRenderOptions {
-  color: boolean;
-  maxRows?: number;
-  titles?: { moves: string; added: string; dropped: string };
-}
-
-/** A placement diff for a terminal: moves with their Pulumi consequence, new and dropped tasks. */
-export function renderDiff(diff: PlacementDiff, options: DiffRenderOptions): string {
-  const paint = painter(options.color);
-  const maxRows = options.maxRows ?? Infinity;
-  const titles = options.titles ?? { moves: "Moves", added: "New", dropped: "No longer placed" };
-  const out: string[] = [];
-  const section = (title: string, rows: Array<[string, string, string]>, sign: string, color: string) => {
-    if (rows.length === 0) return;
-    out.push(paint("1")(`${title} (${rows.length})`));
-    const shown = rows.slice(0, maxRows);
-    const taskWidth = Math.max(...shown.map(([task]) => task.length));
-    const whereWidth = Math.max(...shown.map(([, where]) => where.length));
-    for (const [task, where, note] of shown) {
-      out.push(`  ${paint(color)(sign)} ${task.padEnd(taskWidth)}  ${where.padEnd(whereWidth)}  ${paint("2")(note)}`.trimEnd());
-    }
-    if (rows.length > maxRows) out.push(paint("2")(`  … and ${rows.length - maxRows} more`));
-  };
-  section(titles.moves, diff.moves.map((m) => [m.task, `${m.from} → ${m.to ?? "unplaced"}`, m.consequence]), "~", "33");
-  section(titles.added, diff.added.map((a) => [a.task, `→ ${a.to}`, a.consequence]), "+", "32");
-  section(titles.dropped, diff.dropped.map((d) => [d.task, d.from, d.reason]), "-", "31");
-  out.push(paint("2")(`${diff.moves.length} moved, ${diff.added.length} new, ${diff.dropped.length} no longer placed, ${diff.unchanged} unchanged`));
-  return `${out.join("\n")}\n`;
 }

@@ -1,16 +1,13 @@
 import { createHash } from "node:crypto";
-import type { PolicyViolation } from "../../policies/rules/rule";
 import { fmt, percent, solverVerdict } from "./format";
 import { kindsOf, moveConsequence } from "./moves";
 import { shownUtilization } from "./render";
 import type { Plan } from "./types";
-
-/** A policy verdict as reports show it: the policy pack's own shape (a type only, no runtime dependency). */
-export type Verdict = PolicyViolation;
+import type { PolicyViolation } from "./verdicts";
 
 export interface MarkdownOptions {
   stack: string;
-  verdicts: readonly Verdict[];
+  verdicts: readonly PolicyViolation[];
   planHash?: string;
   /** Rows of the placement table before it folds the rest away. */
   maxRows?: number;

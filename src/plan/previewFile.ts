@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { Plan } from "../plan/types";
-import { CatalogError, formatPath } from "./errors";
-import { readText } from "./read";
+import { CatalogError, formatPath } from "../catalog/errors";
+import { readText } from "../catalog/read";
+import type { Plan } from "./types";
 
 /** A saved preview of a 2,000-robot fleet is about 26 MB: previews get a larger limit than inputs. */
 export const PREVIEW_SIZE_LIMIT = 256 * 1024 * 1024;

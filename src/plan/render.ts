@@ -1,5 +1,5 @@
 import { fmt, painter, percent, solverVerdict } from "./format";
-import { newTasks, planMoves } from "./moves";
+import { newTasks, planMoves, type PlacementDiff } from "./moves";
 import type { Plan } from "./types";
 
 export interface RenderOptions {
@@ -116,4 +116,34 @@ function table(header: string[], rows: string[][]): string[] {
   const line = (cells: string[]) =>
     "  " + cells.map((c, i) => c + " ".repeat(Math.max(0, widths[i] - visible(c)))).join("  ").trimEnd();
   return [line(header), ...rows.map(line)];
+}
+
+export interface DiffRenderOptions {
+  color: boolean;
+  maxRows?: number;
+  titles?: { moves: string; added: string; dropped: string };
+}
+
+/** A placement diff for a terminal: moves with their Pulumi consequence, new and dropped tasks. */
+export function renderDiff(diff: PlacementDiff, options: DiffRenderOptions): string {
+  const paint = painter(options.color);
+  const maxRows = options.maxRows ?? Infinity;
+  const titles = options.titles ?? { moves: "Moves", added: "New", dropped: "No longer placed" };
+  const out: string[] = [];
+  const section = (title: string, rows: Array<[string, string, string]>, sign: string, color: string) => {
+    if (rows.length === 0) return;
+    out.push(paint("1")(`${title} (${rows.length})`));
+    const shown = rows.slice(0, maxRows);
+    const taskWidth = Math.max(...shown.map(([task]) => task.length));
+    const whereWidth = Math.max(...shown.map(([, where]) => where.length));
+    for (const [task, where, note] of shown) {
+      out.push(`  ${paint(color)(sign)} ${task.padEnd(taskWidth)}  ${where.padEnd(whereWidth)}  ${paint("2")(note)}`.trimEnd());
+    }
+    if (rows.length > maxRows) out.push(paint("2")(`  … and ${rows.length - maxRows} more`));
+  };
+  section(titles.moves, diff.moves.map((m) => [m.task, `${m.from} → ${m.to ?? "unplaced"}`, m.consequence]), "~", "33");
+  section(titles.added, diff.added.map((a) => [a.task, `→ ${a.to}`, a.consequence]), "+", "32");
+  section(titles.dropped, diff.dropped.map((d) => [d.task, d.from, d.reason]), "-", "31");
+  out.push(paint("2")(`${diff.moves.length} moved, ${diff.added.length} new, ${diff.dropped.length} no longer placed, ${diff.unchanged} unchanged`));
+  return `${out.join("\n")}\n`;
 }

@@ -8,6 +8,7 @@ import { evaluateStack, type PolicySettings, type PolicyViolation } from "../../
 import type { Plan } from "../plan";
 // The program declares resources only when deploySite runs, after setMocks: importing it is safe.
 import { deploySite } from "../program";
+import { awsRegions } from "../provision/awsRegions";
 import { recordingMocks, type DeclaredResource } from "./mocks";
 import { sortResources } from "./groups";
 
@@ -43,7 +44,7 @@ export async function runPreview(stack: string, options: PreviewOptions = {}): P
     throw new CatalogError([{ file: "(command line)", path: ["--stack"], message: `'${stack}' is not a stack name: use letters, digits, '-', '_' or '.'` }]);
   }
   const project = projectName(root);
-  const stackFile = readStackFile(join(root, "stacks", `Pulumi.${stack}.yaml`), join("stacks", `Pulumi.${stack}.yaml`));
+  const stackFile = readStackFile(join(root, "stacks", `Pulumi.${stack}.yaml`), awsRegions(), join("stacks", `Pulumi.${stack}.yaml`));
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(stackFile.config)) {
     config[key] = typeof value === "string" ? value : JSON.stringify(value);

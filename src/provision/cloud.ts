@@ -5,9 +5,9 @@ import type { CloudConfig, SiteConfig } from "../catalog/stackConfig";
 import { FACT_KEYS, HOST_KEYS, HOST_RECORD_KIND, MANAGED_BY, placementFacts, RECORD_KEYS } from "../plan/facts";
 import type { Placement } from "../plan/types";
 import type { CloudPacking, Host, Slot } from "../plan/cloudPacking";
-import { siteLabels } from "./edge";
 import { ProvisionError } from "./errors";
-import { k8sName } from "./names";
+import { k8sName } from "../plan/names";
+import { DEFAULT_PORT, siteLabels } from "./shared";
 
 export interface CloudTierArgs {
   /** The site (stack) the instances serve. */
@@ -38,9 +38,6 @@ export interface CloudWorkload {
   /** `<private ip>:<port>`, what robots are told to call (the host port, on a shared host). */
   endpoint: pulumi.Output<string>;
 }
-
-/** Port a task serves on when the catalog gives none. */
-export const DEFAULT_PORT = 8080;
 
 /**
  * First host port of the tasks of a shared host: task k of the host is published on

@@ -2,9 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EGRESS_BANDWIDTH_ANNOTATION, FACT_KEYS, NODE_LABELS, NODE_NAME_FIELD, placementFacts } from "../plan/facts";
 import type { EnvironmentRecord, Placement } from "../plan/types";
-import { DEFAULT_PORT } from "./cloud";
+import { k8sName, k8sServiceName } from "../plan/names";
 import { bandwidthAnnotation, containerResources, machineUnits, namespaceQuota, type EdgeSizing } from "./edgeSizing";
-import { k8sName, k8sServiceName } from "./names";
+import { DEFAULT_PORT, siteLabels } from "./shared";
 
 export interface EdgeTierArgs {
   /** The site (stack): names the namespace's default and labels every object. */
@@ -54,11 +54,6 @@ export function machineAffinity(machine: string, steering: MachineSteering) {
   const requirement = { operator: "In", values: [machine] };
   const term = steering === "node-name" ? { matchFields: [{ key: NODE_NAME_FIELD, ...requirement }] } : { matchExpressions: [{ key: NODE_LABELS.machine, ...requirement }] };
   return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [term] } } };
-}
-
-/** Labels every tierplan object in the cluster carries, for selection and cleanup. */
-export function siteLabels(site: string): Record<string, string> {
-  return { "app.kubernetes.io/managed-by": "tierplan", "app.kubernetes.io/part-of": k8sName(`tierplan-${site}`) };
 }
 
 /** Kubernetes priority for a catalog priority level: higher levels preempt lower ones. */

@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FACT_KEYS, GPU_SLICES_NODE_LABEL, HOST_KEYS, MANAGED_BY, NODE_LABELS } from "../plan/facts";
 import { instanceType } from "../model/instanceTypes";
-import { k8sName } from "./names";
+import { k8sName } from "../plan/names";
 
 export interface EksEdgeClusterArgs {
   /** The site the cluster serves; names the cluster `tierplan-<site>`. */

@@ -5,7 +5,7 @@ import type { PlanningInput } from "../catalog/schema";
 import { buildProblem } from "../model";
 import { canonicalPlan, type Plan } from "../plan";
 import { FACT_KEYS, MANAGED_BY, PLAN_RECORD_DATA, RECORD_KEYS, RECORD_KINDS, type PlanRecordInputs } from "../plan/facts";
-import { siteLabels } from "./edge";
+import { siteLabels } from "./shared";
 
 /** Label value that marks the plan record among the site's ConfigMaps. */
 export const PLAN_RECORD_LABEL = { key: RECORD_KEYS.record, value: RECORD_KINDS.plan } as const;

@@ -3,8 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { placementFacts, RECORD_KEYS, RECORD_KINDS } from "../plan/facts";
 import type { Placement } from "../plan/types";
-import { siteLabels } from "./edge";
-import { k8sName } from "./names";
+import { siteLabels } from "./shared";
+import { k8sName } from "../plan/names";
 
 /** Schema id of the robot config document; robots' agents check it before reading further. */
 export const ROBOT_CONFIG_SCHEMA = "tierplan.dev/robot-config/v1";

@@ -1,0 +1,11 @@
+/**
+ * A policy's finding with its policy and level: what the policy rules return and what
+ * `tierplan preview`, `tierplan check` and the Markdown report show. Below the policies and the
+ * reports alike, so neither imports the other.
+ */
+export interface PolicyViolation {
+  policy: string;
+  level: "mandatory" | "advisory";
+  message: string;
+  resource?: string;
+}
