@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { score } from "../../src/model";
 import type { Instance } from "../../src/optimizer/instance";
-import { checkReference, referenceModel } from "./model";
+import { checkReference, referenceModel, withoutPinOverflow } from "./model";
 
 /**
  * The reference column (issue 13.2): contract §2's lexicographic MILP solved by a native solver,
@@ -90,7 +90,7 @@ export function solveReference(name: string, inst: Instance, solver: ReferenceSo
   const cacheFile = join(CACHE, `${name}.${solver}.json`);
   if (!options.fresh && existsSync(cacheFile)) {
     const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as ReferenceResult;
-    if (cached.key === key) return { ...cached, cached: true };
+    if (cached.key === key) return { ...cached, problems: withoutPinOverflow(model, cached.problems), cached: true };
   }
   if (options.cacheOnly) return undefined;
   const dir = mkdtempSync(join(tmpdir(), "tierplan-ref-"));
