@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { progressPrinter } from "../src/cli/progress";
+import type { Plan as FullPlan } from "../src/plan";
 import { loadCli, runCli, type Run } from "./support/cli";
 
 /*
@@ -466,13 +467,21 @@ describe("progress on stderr", () => {
   });
 });
 
-/** The smallest saved preview `tierplan check` accepts. */
+/** The smallest saved preview `tierplan check` accepts: a plan of nothing, every field present. */
 function minimalPreview(): string {
-  return JSON.stringify({
-    stack: "factory-a",
-    plan: { site: "factory-a", placements: [], unplaced: [], violations: [], objective: {}, utilization: [], recommendations: [], solver: {}, environments: [] },
-    resources: [],
-  });
+  const plan: FullPlan = {
+    site: "factory-a",
+    placements: [],
+    unplaced: [],
+    violations: [],
+    moves: [],
+    objective: { latencyMs: 0, cost: 0, score: 0, placedByPriority: [], moves: 0, preset: "balanced", weights: { latency: 1, cost: 1 }, reserve: 0 },
+    utilization: [],
+    recommendations: [],
+    solver: { algorithm: "auto", optimal: true, gap: 0, ms: 0, method: "none", bound: 0, countsProven: true, work: {} },
+    environments: [],
+  };
+  return JSON.stringify({ stack: "factory-a", plan, resources: [] });
 }
 
 /** A path as a literal inside a RegExp. */

@@ -1,7 +1,8 @@
 import { gunzipSync } from "node:zlib";
 import type { Environment, Machine, Task } from "../../src/model";
 import { PLAN_RECORD_DATA, RECORD_KEYS, RECORD_KINDS, type PlanRecordInputs } from "../../src/plan/facts";
-import type { Placement, Plan } from "../../src/plan/types";
+import { explainIssue, formatPath, type DataPath } from "../../src/catalog/errors";
+import { CanonicalPlanSchema, type CanonicalPlan, type Placement } from "../../src/plan/schema";
 import { CONFIG_MAP, record, type ResourceView } from "./resources";
 
 /**
@@ -11,7 +12,7 @@ import { CONFIG_MAP, record, type ResourceView } from "./resources";
  */
 
 /** The record's JSON: the plan and the planning inputs it was made from. */
-export type RecordedPlan = Plan & { inputs?: PlanRecordInputs };
+export type RecordedPlan = CanonicalPlan & { inputs?: PlanRecordInputs };
 
 export interface PlanRecordView {
   resource: ResourceView;
@@ -60,21 +61,28 @@ export function planRecordOf(resources: readonly ResourceView[]): PlanRecordRead
   return { resource, view };
 }
 
-const KINDS = ["cloud", "edge", "robot"];
-
-/** Checks what the rules read, collecting a problem per field (with its path) instead of trusting it. */
-function readPlan(resource: ResourceView, json: unknown, problems: string[]): PlanRecordView | undefined {
-  const plan = record(json);
-  if (!plan) {
+/**
+ * The record's JSON as a canonical plan (src/plan/schema.ts, the plan's one shape), or the problems with it,
+ * each with its path. A record written before moves existed has none.
+ */
+function parsePlan(json: unknown, problems: string[]): CanonicalPlan | undefined {
+  const data = record(json);
+  if (!data) {
     problems.push("not a JSON object");
     return undefined;
   }
-  for (const key of ["placements", "unplaced", "violations", "environments"]) {
-    if (!Array.isArray(plan[key])) problems.push(`no ${key} list`);
-  }
-  const reserve = record(plan.objective)?.reserve;
-  if (typeof reserve !== "number" || !(reserve >= 0 && reserve < 1)) problems.push("no objective.reserve in [0, 1)");
-  if (problems.length > 0) return undefined;
+  const result = CanonicalPlanSchema.safeParse(data.moves === undefined ? { ...data, moves: [] } : data, { reportInput: true });
+  if (result.success) return result.data;
+  problems.push(...result.error.issues.map((issue) => `${formatPath(issue.path as DataPath)} ${explainIssue(issue, issue.input)}`));
+  return undefined;
+}
+
+/** Checks what the rules read beyond the plan's shape (names, capacities, references), a problem per field with its path. */
+function readPlan(resource: ResourceView, json: unknown, problems: string[]): PlanRecordView | undefined {
+  const plan = parsePlan(json, problems);
+  if (!plan) return undefined;
+  const reserve = plan.objective.reserve;
+  if (!(reserve >= 0 && reserve < 1)) problems.push("no objective.reserve in [0, 1)");
 
   const str = (o: Record<string, unknown>, key: string, path: string) => {
     if (typeof o[key] !== "string" || o[key] === "") problems.push(`${path}.${key} is not a name`);
@@ -86,65 +94,38 @@ function readPlan(resource: ResourceView, json: unknown, problems: string[]): Pl
 
   const environments = new Map<string, Environment>();
   const machines = new Map<string, { tier: string; machine: Machine }>();
-  (plan.environments as unknown[]).forEach((raw, index) => {
+  plan.environments.forEach((e, index) => {
     const path = `environments[${index}]`;
-    const e = record(raw);
-    if (!e) return void problems.push(`${path} is not an object`);
     str(e, "name", path);
-    if (!KINDS.includes(e.kind as string)) problems.push(`${path}.kind is not one of ${KINDS.join(", ")}`);
     for (const d of ["compute", "storage", "bandwidth"]) num(e, d, path, "positive");
     for (const d of ["latency", "costPerHour"]) num(e, d, path, "non-negative");
-    if (e.machines !== undefined) {
-      if (!Array.isArray(e.machines)) problems.push(`${path}.machines is not a list`);
-      else
-        e.machines.forEach((rawMachine, k) => {
-          const m = record(rawMachine);
-          const mPath = `${path}.machines[${k}]`;
-          if (!m) return void problems.push(`${mPath} is not an object`);
-          str(m, "id", mPath);
-          if (!Number.isInteger(m.units) || (m.units as number) < 0) problems.push(`${mPath}.units is not a whole number >= 0`);
-          num(m, "unitTflops", mPath, "positive");
-          num(m, "storage", mPath, "positive");
-          if (typeof m.id === "string") {
-            if (machines.has(m.id)) problems.push(`${mPath}.id '${m.id}' names a second machine`);
-            machines.set(m.id, { tier: String(e.name), machine: m as unknown as Machine });
-          }
-        });
-    }
-    if (typeof e.name === "string") {
-      if (environments.has(e.name)) problems.push(`${path}.name '${e.name}' names a second environment`);
-      environments.set(e.name, {
-        index,
-        name: e.name,
-        kind: e.kind as Environment["kind"],
-        fleetRobot: e.fleetRobot === true,
-        compute: e.compute as number,
-        storage: e.storage as number,
-        bandwidth: e.bandwidth as number,
-        latency: e.latency as number,
-        costPerHour: e.costPerHour as number,
-        ...(Array.isArray(e.machines) && { machines: e.machines as Machine[] }),
-      });
-    }
+    e.machines?.forEach((m, k) => {
+      const mPath = `${path}.machines[${k}]`;
+      str(m, "id", mPath);
+      if (!Number.isInteger(m.units) || m.units < 0) problems.push(`${mPath}.units is not a whole number >= 0`);
+      num(m, "unitTflops", mPath, "positive");
+      num(m, "storage", mPath, "positive");
+      if (machines.has(m.id)) problems.push(`${mPath}.id '${m.id}' names a second machine`);
+      machines.set(m.id, { tier: e.name, machine: m });
+    });
+    if (environments.has(e.name)) problems.push(`${path}.name '${e.name}' names a second environment`);
+    const { packing: _packing, ...env } = e;
+    environments.set(e.name, { index, ...env });
   });
 
   const placements = new Map<string, Placement>();
-  (plan.placements as unknown[]).forEach((raw, i) => {
+  plan.placements.forEach((p, i) => {
     const path = `placements[${i}]`;
-    const p = record(raw);
-    if (!p) return void problems.push(`${path} is not an object`);
     str(p, "task", path);
     str(p, "tier", path);
-    if (typeof p.tier === "string" && !environments.has(p.tier)) problems.push(`${path}.tier '${p.tier}' is no environment of the record`);
-    if (p.machine !== undefined && (typeof p.machine !== "string" || machines.get(p.machine)?.tier !== p.tier)) problems.push(`${path}.machine '${String(p.machine)}' is no machine of ${String(p.tier)}`);
-    if (typeof p.task === "string") {
-      if (placements.has(p.task)) problems.push(`${path}.task '${p.task}' is placed twice`);
-      placements.set(p.task, p as unknown as Placement);
-    }
+    if (!environments.has(p.tier)) problems.push(`${path}.tier '${p.tier}' is no environment of the record`);
+    if (p.machine !== undefined && machines.get(p.machine)?.tier !== p.tier) problems.push(`${path}.machine '${p.machine}' is no machine of ${p.tier}`);
+    if (placements.has(p.task)) problems.push(`${path}.task '${p.task}' is placed twice`);
+    placements.set(p.task, p);
   });
 
+  const inputs = record(record(json)?.inputs);
   // The tasks' specifications: the recorded planning inputs, else what the placements repeat of them.
-  const inputs = record(plan.inputs);
   const specs: unknown[] = inputs ? (Array.isArray(inputs.tasks) ? inputs.tasks : (problems.push("inputs.tasks is not a list"), [])) : [...placements.values()].map((p) => ({ ...p, name: p.task }));
   const where = inputs ? "inputs.tasks" : "placements";
   const tasks = new Map<string, Task>();
@@ -179,26 +160,10 @@ function readPlan(resource: ResourceView, json: unknown, problems: string[]): Pl
   const gpuTflops = inputs?.gpuTflops;
   if (gpuTflops !== undefined && !(typeof gpuTflops === "number" && gpuTflops > 0 && Number.isFinite(gpuTflops))) problems.push("inputs.gpuTflops is not a positive number");
 
-  (plan.unplaced as unknown[]).forEach((raw, i) => {
-    const u = record(raw);
-    if (!u || typeof u.task !== "string" || typeof u.priority !== "number" || !Array.isArray(u.reasons)) problems.push(`unplaced[${i}] is not { task, priority, reasons }`);
-  });
-
-  // A plan made without a lock before moves existed has none.
-  if (plan.moves === undefined) plan.moves = [];
-  else {
-    if (!Array.isArray(plan.moves)) problems.push("moves is not a list");
-    else
-      plan.moves.forEach((raw, i) => {
-        const m = record(raw);
-        if (!m || typeof m.task !== "string" || typeof m.from !== "string" || !(typeof m.to === "string" || m.to === null)) problems.push(`moves[${i}] is not { task, from, to }`);
-      });
-  }
-
   return {
     resource,
-    plan: plan as unknown as RecordedPlan,
-    reserve: reserve as number,
+    plan: { ...plan, ...(inputs && { inputs: inputs as unknown as PlanRecordInputs }) },
+    reserve,
     environments,
     machines,
     tasks,

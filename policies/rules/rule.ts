@@ -1,6 +1,7 @@
+import type { EnforcementLevel } from "../../src/catalog/policyConfig";
 import type { ResourceView } from "./resources";
 
-export type EnforcementLevel = "mandatory" | "advisory" | "disabled";
+export type { EnforcementLevel } from "../../src/catalog/policyConfig";
 
 /** One finding of a rule; `resource` names what to fix. */
 export interface RuleViolation {

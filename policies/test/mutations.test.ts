@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSeq } from "yaml";
 import { FACT_KEYS, GPU_RESOURCE, NODE_LABELS, RECORD_KEYS } from "../../src/plan/facts";
-import type { Plan } from "../../src/plan/types";
+import type { Plan } from "../../src/plan/schema";
 import type { PreviewResult } from "../../src/preview/run";
 import { loadCatalog } from "../../src/catalog/load";
 import { planRecordData, planRecordInputs } from "../../src/provision/planRecord";

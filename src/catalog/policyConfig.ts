@@ -2,7 +2,8 @@ import { CatalogError, didYouMean, type CatalogIssue } from "./errors";
 import { readText } from "./read";
 
 const LEVELS = ["advisory", "mandatory", "disabled"] as const;
-type Level = (typeof LEVELS)[number];
+/** A policy's enforcement level, as Pulumi's policy config names it. */
+export type EnforcementLevel = (typeof LEVELS)[number];
 
 /** What a policy accepts, as its pack declares it: names and JSON types of its config properties. */
 export interface PolicyConfigShape {
@@ -10,7 +11,7 @@ export interface PolicyConfigShape {
   properties: Record<string, { type?: string; minimum?: number }>;
 }
 
-export type PolicySettings = Record<string, Level | ({ enforcementLevel?: Level } & Record<string, unknown>)>;
+export type PolicySettings = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
 
 /**
  * Reads a policy config file in the format of `pulumi preview --policy-pack-config`:
@@ -31,7 +32,7 @@ export function readPolicyConfig(file: string, policies: readonly PolicyConfigSh
   const names = policies.map((p) => p.name);
   for (const [name, value] of Object.entries(data as Record<string, unknown>)) {
     if (name === "all") {
-      if (!LEVELS.includes(value as Level)) issues.push({ file, path: [name], message: `must be one of ${LEVELS.join(", ")}` });
+      if (!LEVELS.includes(value as EnforcementLevel)) issues.push({ file, path: [name], message: `must be one of ${LEVELS.join(", ")}` });
       continue;
     }
     const policy = policies.find((p) => p.name === name);
@@ -41,7 +42,7 @@ export function readPolicyConfig(file: string, policies: readonly PolicyConfigSh
       continue;
     }
     if (typeof value === "string") {
-      if (!LEVELS.includes(value as Level)) issues.push({ file, path: [name], message: `must be one of ${LEVELS.join(", ")}, got '${value}'` });
+      if (!LEVELS.includes(value as EnforcementLevel)) issues.push({ file, path: [name], message: `must be one of ${LEVELS.join(", ")}, got '${value}'` });
       continue;
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -50,7 +51,7 @@ export function readPolicyConfig(file: string, policies: readonly PolicyConfigSh
     }
     for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
       if (key === "enforcementLevel") {
-        if (!LEVELS.includes(inner as Level)) issues.push({ file, path: [name, key], message: `must be one of ${LEVELS.join(", ")}` });
+        if (!LEVELS.includes(inner as EnforcementLevel)) issues.push({ file, path: [name, key], message: `must be one of ${LEVELS.join(", ")}` });
         continue;
       }
       const property = policy.properties[key];
@@ -64,7 +65,7 @@ export function readPolicyConfig(file: string, policies: readonly PolicyConfigSh
     }
   }
   if (issues.length > 0) throw new CatalogError(issues);
-  const settings = data as PolicySettings & { all?: Level };
+  const settings = data as PolicySettings & { all?: EnforcementLevel };
   const { all, ...rest } = settings;
   // `all` sets the level of every policy the file does not set itself, as in Pulumi's format.
   return all ? Object.fromEntries(names.map((n) => [n, rest[n] === undefined ? all : typeof rest[n] === "string" ? rest[n] : { enforcementLevel: all, ...(rest[n] as object) }])) : rest;

@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { isMap, isScalar, type Document, type LineCounter, type Node } from "yaml";
 import { z } from "zod";
+import { ALGORITHMS } from "./algorithms";
 import { CatalogError, didYouMean, explainIssue, formatPath, type CatalogIssue, type DataPath } from "./errors";
 import { parseYaml, readText } from "./read";
 
@@ -107,7 +108,7 @@ const catalogPaths = z.union([z.string().min(1), z.array(z.string().min(1)).min(
 /** Every tierplan key a stack may set, validated together. */
 export const SiteConfigSchema = z.strictObject({
   catalog: catalogPaths.describe("Planning input file(s), relative to the repository root (contract §4)."),
-  algorithm: z.enum(["auto", "exact", "seed-greedy"]).default("auto").describe("Optimizer algorithm (see tierplan plan --help)."),
+  algorithm: z.enum(ALGORITHMS).default("auto").describe("Optimizer algorithm (see tierplan plan --help)."),
   network: NetworkConfigSchema,
   cloud: CloudConfigSchema.default({}),
   edge: EdgeConfigSchema,

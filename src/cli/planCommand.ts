@@ -1,7 +1,7 @@
 import { formatIssue, type CatalogIssue } from "../catalog/errors";
 import { loadCatalog } from "../catalog/load";
 import { checkLockSite, loadLock } from "../catalog/lock";
-import { ALGORITHMS, type Algorithm } from "../optimizer/types";
+import { ALGORITHMS, type Algorithm } from "../catalog/algorithms";
 import { planSite, renderPlan } from "../plan";
 import { parseCommand } from "./args";
 import { EXIT, UsageError } from "./exit";

@@ -15,7 +15,7 @@ export function score(task: Task, env: Environment, weights: Weights): number {
 }
 
 /** Capacity left usable after the reserve (seed 004 §5.3 allocation_threshold). */
-export function usable(env: Environment, dimension: Dimension, reserve: number): number {
+export function usable(env: Readonly<Record<Dimension, number>>, dimension: Dimension, reserve: number): number {
   return (1 - reserve) * env[dimension];
 }
 

@@ -1,6 +1,6 @@
+import type { Algorithm } from "../catalog/algorithms";
 
-export const ALGORITHMS = ["auto", "exact", "seed-greedy"] as const;
-export type Algorithm = (typeof ALGORITHMS)[number];
+export type { Algorithm } from "../catalog/algorithms";
 
 /** Where every task runs: its environment, and its machine on a tier with machines (contract §5). */
 export interface Packed {

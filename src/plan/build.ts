@@ -1,7 +1,7 @@
 import { blockers, cost, DIMENSIONS, latency, leq, score, unitsNeeded, usable, type Dimension, type Problem } from "../model";
 import type { LockInput, Solution } from "../optimizer/types";
 import { explainUnplaced, type MachineRoom } from "./explain";
-import type { LevelCount, Move, Placement, Plan, Unplaced, Utilization, Violation } from "./types";
+import type { LevelCount, Move, Placement, Plan, Unplaced, Utilization, Violation } from "./schema";
 import { fmt } from "./format";
 
 /** Turns an optimizer's assignment into the plan of contract §3 (with §5's machines, §6's moves and §7's bounds). */

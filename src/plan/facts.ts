@@ -1,4 +1,4 @@
-import type { Placement } from "./types";
+import type { Placement } from "./schema";
 
 /**
  * Placement facts written on every workload tierplan provisions (EC2 tags, Kubernetes

@@ -1,4 +1,4 @@
-import type { Plan } from "./types";
+import type { Plan } from "./schema";
 
 /** A number as a person reads it: six significant digits, no trailing zeros. */
 export const fmt = (value: number): string => String(Number(value.toPrecision(6)));

@@ -4,9 +4,9 @@ import { buildProblem } from "../model";
 import { solve } from "../optimizer/solve";
 import type { SolveOptions } from "../optimizer/types";
 import { buildPlan } from "./build";
-import type { Plan } from "./types";
+import type { CanonicalPlan, Plan } from "./schema";
 
-export * from "./types";
+export * from "./schema";
 export { renderPlan } from "./render";
 
 /** catalog → model → optimizer → plan: the whole planning core in one call. */
@@ -18,7 +18,7 @@ export async function planSite(input: PlanningInput, options: SolveOptions = {})
 }
 
 /** The plan without its one non-deterministic field (solve time): what two runs must agree on. */
-export function canonicalPlan(plan: Plan): Omit<Plan, "solver"> & { solver: Omit<Plan["solver"], "ms"> } {
+export function canonicalPlan(plan: Plan): CanonicalPlan {
   const { ms: _ms, ...solver } = plan.solver;
   return { ...plan, solver };
 }

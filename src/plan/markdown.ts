@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { fmt, percent, solverVerdict } from "./format";
 import { kindsOf, moveConsequence } from "./moves";
 import { shownUtilization } from "./render";
-import type { Plan } from "./types";
+import type { Plan } from "./schema";
 import type { PolicyViolation } from "./verdicts";
 
 export interface MarkdownOptions {

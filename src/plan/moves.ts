@@ -1,5 +1,5 @@
 import type { EnvironmentKind, Lock, LockPlacement } from "../catalog/lock";
-import type { Move, Plan } from "./types";
+import type { Move, Plan } from "./schema";
 
 /*
  * Contract §6 as people see it: the lock file's text, the difference between two plans or locks,

@@ -1,6 +1,6 @@
 import { fmt, painter, percent, solverVerdict } from "./format";
 import { newTasks, planMoves, type PlacementDiff } from "./moves";
-import type { Plan } from "./types";
+import type { Plan } from "./schema";
 
 export interface RenderOptions {
   /** Rows of the placement table before it is cut short; Infinity for all. */

@@ -1,3 +1,5 @@
+import type { EnforcementLevel } from "../catalog/policyConfig";
+
 /**
  * A policy's finding with its policy and level: what the policy rules return and what
  * `tierplan preview`, `tierplan check` and the Markdown report show. Below the policies and the
@@ -5,7 +7,7 @@
  */
 export interface PolicyViolation {
   policy: string;
-  level: "mandatory" | "advisory";
+  level: Exclude<EnforcementLevel, "disabled">;
   message: string;
   resource?: string;
 }

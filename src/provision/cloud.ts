@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudConfig, SiteConfig } from "../catalog/stackConfig";
 import { FACT_KEYS, HOST_KEYS, HOST_RECORD_KIND, MANAGED_BY, placementFacts, RECORD_KEYS } from "../plan/facts";
-import type { Placement } from "../plan/types";
+import type { Placement } from "../plan/schema";
 import type { CloudPacking, Host, Slot } from "../plan/cloudPacking";
 import { ProvisionError } from "./errors";
 import { k8sName } from "../plan/names";

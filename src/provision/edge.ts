@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EGRESS_BANDWIDTH_ANNOTATION, FACT_KEYS, NODE_LABELS, NODE_NAME_FIELD, placementFacts } from "../plan/facts";
-import type { EnvironmentRecord, Placement } from "../plan/types";
+import type { EnvironmentRecord, Placement } from "../plan/schema";
 import { k8sName, k8sServiceName } from "../plan/names";
 import { bandwidthAnnotation, containerResources, machineUnits, namespaceQuota, type EdgeSizing } from "./edgeSizing";
 import { DEFAULT_PORT, siteLabels } from "./shared";

@@ -1,6 +1,7 @@
+import { usable } from "../model/formulas";
 import type { Machine } from "../model/machines";
 import { EPHEMERAL_STORAGE_RESOURCE, GPU_RESOURCE } from "../plan/facts";
-import type { EnvironmentRecord, Placement } from "../plan/types";
+import type { EnvironmentRecord, Placement } from "../plan/schema";
 import { INSTANCE_TYPES, type InstanceType } from "../model/instanceTypes";
 
 /**
@@ -63,10 +64,9 @@ export function bandwidthAnnotation(mbps: number): string {
  * units of containerResources. GPU units round up, since a partial unit cannot be requested.
  */
 export function quotaHard(env: EnvironmentRecord, reserve: number, sizing: EdgeSizing): Record<string, string> {
-  const usable = (x: number) => (1 - reserve) * x;
   return {
-    [`requests.${sizing.gpuResource}`]: String(Math.ceil(usable(env.compute) / sizing.gpuTflops - 1e-9)),
-    "requests.ephemeral-storage": storageQuantity(usable(env.storage)),
+    [`requests.${sizing.gpuResource}`]: String(Math.ceil(usable(env, "compute", reserve) / sizing.gpuTflops - 1e-9)),
+    "requests.ephemeral-storage": storageQuantity(usable(env, "storage", reserve)),
   };
 }
 
@@ -87,7 +87,7 @@ export function namespaceQuota(envs: readonly EnvironmentRecord[], reserve: numb
     if (env.machines && env.machines.length > 0) add(GPU_RESOURCE, machineUnits(env));
     else add(sizing.gpuResource, Number(quotaHard(env, reserve, sizing)[`requests.${sizing.gpuResource}`]));
   }
-  const storage = envs.reduce((sum, env) => sum + (1 - reserve) * env.storage, 0);
+  const storage = envs.reduce((sum, env) => sum + usable(env, "storage", reserve), 0);
   return { ...Object.fromEntries([...units].map(([resource, n]) => [`requests.${resource}`, String(n)])), "requests.ephemeral-storage": storageQuantity(storage) };
 }
 

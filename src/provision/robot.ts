@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { placementFacts, RECORD_KEYS, RECORD_KINDS } from "../plan/facts";
-import type { Placement } from "../plan/types";
+import type { Placement } from "../plan/schema";
 import { siteLabels } from "./shared";
 import { k8sName } from "../plan/names";
 

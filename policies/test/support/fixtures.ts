@@ -2,7 +2,7 @@ import { gzipSync } from "node:zlib";
 import { unitsNeeded } from "../../../src/model/machines";
 import { EGRESS_BANDWIDTH_ANNOTATION, EPHEMERAL_STORAGE_RESOURCE, FACT_KEYS, GPU_RESOURCE, HOST_KEYS, HOST_RECORD_KIND, MANAGED_BY, NODE_LABELS, NODE_NAME_FIELD, placementFacts, RECORD_KEYS, type PlanRecordInputs } from "../../../src/plan/facts";
 import type { Machine } from "../../../src/model";
-import type { EnvironmentRecord, Move, Placement, Plan, Unplaced } from "../../../src/plan/types";
+import type { EnvironmentRecord, Move, Placement, Plan, Unplaced } from "../../../src/plan/schema";
 import { k8sName } from "../../../src/plan/names";
 import type { ResourceView } from "../../rules";
 import { CONFIG_MAP, DEPLOYMENT, INSTANCE } from "../../rules/resources";
