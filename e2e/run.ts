@@ -53,7 +53,7 @@ for (let i = 0; i < argv.length; i++) {
 if (!stack) usage("which stack? --stack <site>");
 const stackFile = join(ROOT, "stacks", `Pulumi.${stack}.yaml`);
 if (!existsSync(stackFile)) {
-  const known = require("node:fs").readdirSync(join(ROOT, "stacks")).map((f: string) => f.replace(/^Pulumi\.|\.yaml$/g, ""));
+  const known = require("node:fs").readdirSync(join(ROOT, "stacks")).filter((f: string) => /^Pulumi\..+\.yaml$/.test(f)).map((f: string) => f.replace(/^Pulumi\.|\.yaml$/g, ""));
   usage(`stacks/Pulumi.${stack}.yaml does not exist: use one of ${known.join(", ")}`);
 }
 
