@@ -20,7 +20,7 @@ import { PlanRecord } from "./provision/planRecord";
 import { RobotConfig, type RemoteTask } from "./provision/robot";
 
 /** Where diagnostics go: the engine (`pulumi.log`) for the real CLI, a collector offline. */
-export interface ProgramLog {
+interface ProgramLog {
   info(message: string): void;
   warn(message: string): void;
 }

@@ -3,7 +3,7 @@ import { instanceType } from "../../src/model/instanceTypes";
 import { INSTANCE, label, list, numeric, record, type ResourceView } from "./resources";
 import type { Rule, RuleViolation } from "./rule";
 
-export const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
+const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
 
 export interface BudgetConfig {
   /** The most the stack's instances may cost an hour, USD on demand; unset: no budget. */

@@ -40,7 +40,7 @@ export function unitTflopsOf(w: Workload, view: PlanRecordView): number | undefi
  * demand (whole GPU units, storage rounded up to the MB, bandwidth to the Mbps); any other request
  * counts as what it asks, and never as less than the task's demand, which the task takes anyway.
  */
-export function counted(spec: number, requested: number | undefined, roundsTo: number | undefined): number {
+function counted(spec: number, requested: number | undefined, roundsTo: number | undefined): number {
   if (requested === undefined) return spec;
   if (roundsTo !== undefined && leq(spec, requested) && leq(requested, roundsTo)) return spec;
   return Math.max(spec, requested);
@@ -52,7 +52,7 @@ export function podStorage(d: DeploymentView, spec: Pick<Task, "storage"> | unde
 }
 
 /** What one replica of a Deployment takes: its requests read against its task's specification. */
-export function podDemand(w: Workload & { spec: Task }, view: PlanRecordView): Demand & { units: number; unitTflops?: number } {
+function podDemand(w: Workload & { spec: Task }, view: PlanRecordView): Demand & { units: number; unitTflops?: number } {
   const d = w.deployment!;
   const units = gpuUnits(d);
   const unit = unitTflopsOf(w, view);

@@ -11,7 +11,7 @@ import { schedulable } from "./schedulable";
 import { unplacedTasks } from "./unplaced";
 
 export type { ResourceView } from "./resources";
-export type { EnforcementLevel, PolicySettings, PolicyViolation, Rule, RuleViolation } from "./rule";
+export type { PolicySettings, PolicyViolation, Rule } from "./rule";
 export { budget, capacityWithinUsable, instanceFitsTask, latencyWithinSlo, placementAllowed, placementMatchesPlan, placementStability, schedulable, unplacedTasks };
 
 /** Every rule of the pack, in report order. */

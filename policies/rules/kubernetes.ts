@@ -14,7 +14,7 @@ export interface NodeRequirement {
 }
 
 /** A term of `requiredDuringSchedulingIgnoredDuringExecution`: all its requirements must hold. */
-export interface NodeSelectorTerm {
+interface NodeSelectorTerm {
   matchExpressions: NodeRequirement[];
   matchFields: NodeRequirement[];
 }

@@ -12,7 +12,7 @@ import { CONFIG_MAP, record, type ResourceView } from "./resources";
  */
 
 /** The record's JSON: the plan and the planning inputs it was made from. */
-export type RecordedPlan = CanonicalPlan & { inputs?: PlanRecordInputs };
+type RecordedPlan = CanonicalPlan & { inputs?: PlanRecordInputs };
 
 export interface PlanRecordView {
   resource: ResourceView;

@@ -1,8 +1,6 @@
 import type { EnforcementLevel } from "../../src/catalog/policyConfig";
 import type { ResourceView } from "./resources";
 
-export type { EnforcementLevel } from "../../src/catalog/policyConfig";
-
 /** One finding of a rule; `resource` names what to fix. */
 export interface RuleViolation {
   message: string;

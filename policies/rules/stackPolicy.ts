@@ -1,7 +1,7 @@
 import type { Rule } from "./rule";
 
 /** What CrossGuard hands a stack policy (the fields of @pulumi/policy's StackValidationArgs used here). */
-export interface StackArgs {
+interface StackArgs {
   resources: ReadonlyArray<{ type: string; name: string; urn: string; props: Record<string, any> }>;
   getConfig<T extends object>(): T;
 }

@@ -129,13 +129,13 @@ function hostRecords(resources: readonly ResourceView[], unreadable: UnreadableW
   return out;
 }
 
-export interface PlanNode extends NodeView {
+interface PlanNode extends NodeView {
   env: Environment;
   machine?: string;
 }
 
 /** The environments and machines a Deployment's pods may land on, among the plan's nodes. */
-export function podsLand(deployment: DeploymentView, nodes: readonly PlanNode[]): { runsOn: Environment[]; machines: string[] } {
+function podsLand(deployment: DeploymentView, nodes: readonly PlanNode[]): { runsOn: Environment[]; machines: string[] } {
   const admitted = nodes.filter((n) => admits(deployment, n, KNOWN_NODE_LABELS));
   return {
     runsOn: [...new Set(admitted.map((n) => n.env))],
@@ -163,7 +163,7 @@ export function foreignPodsOnMachines(resources: readonly ResourceView[], view: 
 }
 
 /** The nodes of the site's edge tiers as the plan knows them: each machine, or one node standing for a tier without machines. */
-export function edgeNodes(envs: readonly Environment[], view: PlanRecordView | undefined): PlanNode[] {
+function edgeNodes(envs: readonly Environment[], view: PlanRecordView | undefined): PlanNode[] {
   const out: PlanNode[] = [];
   for (const env of envs.filter((e) => e.kind === "edge")) {
     const tierLabel = { [NODE_LABELS.edgeTier]: k8sName(env.name) };

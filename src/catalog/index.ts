@@ -1,4 +1,3 @@
-export { CatalogError, formatIssue, formatPath, type CatalogIssue } from "./errors";
-export { loadCatalog, loadCatalogSources, type CatalogSource } from "./load";
-export { inputJsonSchema } from "./jsonSchema";
+export { CatalogError } from "./errors";
+export { loadCatalog, loadCatalogSources } from "./load";
 export * from "./schema";

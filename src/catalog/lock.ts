@@ -29,7 +29,7 @@ export interface LoadedLock extends Lock {
 }
 
 /** What a file of placements turned out to be. */
-export type PlacementsFileKind = "lock" | "plan" | "preview";
+type PlacementsFileKind = "lock" | "plan" | "preview";
 
 export type EnvironmentKind = "cloud" | "edge" | "robot";
 
@@ -192,7 +192,7 @@ function jsonSyntaxIssue(error: Error, text: string, file: string): CatalogIssue
 }
 
 /** The first place `text` stops being JSON (RFC 8259), with what was expected there. */
-export function firstJsonMistake(text: string): { offset: number; message: string } | undefined {
+function firstJsonMistake(text: string): { offset: number; message: string } | undefined {
   let i = 0;
   const ws = () => {
     while (i < text.length && " \t\n\r".includes(text[i])) i++;

@@ -10,13 +10,13 @@ import { CatalogError, type CatalogIssue } from "./errors";
 export const INPUT_SIZE_LIMIT = 16 * 1024 * 1024;
 
 /** Deepest nesting of mappings and lists tierplan reads; its inputs need about six levels. */
-export const MAX_NESTING = 32;
+const MAX_NESTING = 32;
 
 /** How YAML's alias expansion may multiply a document before it is refused ("billion laughs"). */
 const MAX_ALIAS_EXPANSION = 100;
 
 /** `16 MiB`, `300 kB`: a size as a person reads it. */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024 * 1024) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
   if (bytes >= 1024 * 1024) return `${Number((bytes / 1024 ** 2).toFixed(1))} MiB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} kB`;
@@ -24,7 +24,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Why a user's file could not be read, as an issue: `cannot read <what>: no such file…`. */
-export function unreadable(error: unknown, file: string, what: string, missing = "no such file"): CatalogIssue {
+function unreadable(error: unknown, file: string, what: string, missing = "no such file"): CatalogIssue {
   const code = (error as NodeJS.ErrnoException).code;
   const reason =
     code === "ENOENT"
@@ -72,7 +72,7 @@ function readBounded(path: string, limit: number): Buffer {
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** The message for a file that holds bytes no text file has. */
-export function binaryMessage(expected: string): string {
+function binaryMessage(expected: string): string {
   return `this is a binary file, not ${expected}`;
 }
 
@@ -209,7 +209,7 @@ function checkShape(doc: Document, lineCounter: LineCounter, file: string): Cata
 }
 
 /** The YAML parser's errors as issues with their line and column. */
-export function syntaxIssues(doc: Document, lineCounter: LineCounter, file: string, expected: string): CatalogIssue[] {
+function syntaxIssues(doc: Document, lineCounter: LineCounter, file: string, expected: string): CatalogIssue[] {
   // Running out of stack leaves the parser's other errors meaningless: report that one alone.
   const exhausted = doc.errors.filter((error) => error.code === "RESOURCE_EXHAUSTION");
   return (exhausted.length > 0 ? exhausted.slice(0, 1) : doc.errors).map((error) => {

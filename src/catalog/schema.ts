@@ -17,7 +17,7 @@ export const PACKINGS = ["best-fit", "first-fit", "worst-fit", "spread"] as cons
 export type Packing = (typeof PACKINGS)[number];
 
 export const DEFAULT_RESERVE = 0.1;
-export const MAX_RESERVE = 0.3;
+const MAX_RESERVE = 0.3;
 
 const dnsLabel = z
   .string()
@@ -70,11 +70,11 @@ export const TierSchema = z
   })
   .describe("A shared environment any task may use.");
 
-export const RobotSchema = z
+const RobotSchema = z
   .strictObject(capacityShape)
   .describe("A fleet robot: a private environment of kind robot, used only by tasks bound to it.");
 
-export const TaskSchema = z
+const TaskSchema = z
   .strictObject({
     name: name.describe("Unique task name."),
     compute: nonNegative().describe("Compute demand, TFLOPS (>= 0)."),
@@ -92,7 +92,7 @@ export const TaskSchema = z
   })
   .describe("A workload and what it needs.");
 
-export const ObjectiveSchema = z
+const ObjectiveSchema = z
   .strictObject({
     preset: z.enum(["realtime", "cost", "balanced"]).default("balanced").describe("realtime | cost | balanced"),
     weights: z
@@ -128,17 +128,6 @@ export const CatalogFileSchema = z
     tiers: z.array(TierSchema).optional().describe("Shared environments (>= 1 across the files)."),
     robots: z.array(RobotSchema).optional().describe("Optional robot fleet."),
     tasks: z.array(TaskSchema).optional().describe("Workloads (>= 1 across the files)."),
-  })
-  .describe("tierplan planning input (contract §1)");
-
-/** The complete planning input as one file must give it. */
-export const PlanningInputSchema = z
-  .strictObject({
-    site: dnsLabel.describe("Site name, DNS-label style."),
-    objective: ObjectiveSchema.optional(),
-    tiers: z.array(TierSchema).min(1).describe("Shared environments (>= 1)."),
-    robots: z.array(RobotSchema).optional().describe("Optional robot fleet."),
-    tasks: z.array(TaskSchema).min(1).describe("Workloads (>= 1)."),
   })
   .describe("tierplan planning input (contract §1)");
 

@@ -10,7 +10,7 @@ import { parseYaml, readText } from "./read";
 export const CONFIG_NAMESPACE = "tierplan";
 
 /** The AWS provider's region key: required when the catalog has a cloud tier. */
-export const REGION_KEY = "aws:region";
+const REGION_KEY = "aws:region";
 
 /** What a secret's value is replaced by where tierplan runs without a secrets provider. */
 export const SECRET_PLACEHOLDER = "[secret: placeholder for the offline preview]";
@@ -51,13 +51,13 @@ const k8sQuantity = z
 const subnetId = z.string().regex(/^subnet-[0-9a-f]+$/, { error: "must be a subnet id such as subnet-0abc1234" });
 
 /** `tierplan:network`: who may reach the site's cloud workloads. */
-export const NetworkConfigSchema = z.strictObject({
+const NetworkConfigSchema = z.strictObject({
   edgeCidrs: z.array(cidr).min(1).describe("CIDR blocks of the site's edge cluster nodes."),
   robotCidrs: z.array(cidr).min(1).describe("CIDR blocks of the site's robot network."),
 });
 
 /** `tierplan:cloud`: how cloud-placed tasks become EC2 instances. */
-export const CloudConfigSchema = z.strictObject({
+const CloudConfigSchema = z.strictObject({
   ami: z.string().regex(/^ami-[0-9a-f]+$/, { error: "must be an AMI id such as ami-0abc1234" }).optional()
     .describe("AMI for every cloud instance; default: the latest AWS Deep Learning Base GPU AMI (Ubuntu 22.04)."),
   subnetId: z.string().regex(/^subnet-[0-9a-f]+$/, { error: "must be a subnet id such as subnet-0abc1234" }).optional()
@@ -70,7 +70,7 @@ export const CloudConfigSchema = z.strictObject({
 });
 
 /** `tierplan:edge`: the site's edge Kubernetes cluster. */
-export const EdgeConfigSchema = z.strictObject({
+const EdgeConfigSchema = z.strictObject({
   mode: z.enum(["existing", "eks"]).describe("existing: the site's own cluster via tierplan:kubeconfig; eks: tierplan provisions an EKS cluster."),
   namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a DNS label: lowercase letters, digits and '-', 1-63 characters" }).optional()
     .describe("Namespace of the site's workloads; default: tierplan-<site>."),
@@ -97,7 +97,7 @@ export const EdgeConfigSchema = z.strictObject({
 });
 
 /** `tierplan:robots`: how robot configuration is delivered besides the ConfigMap. */
-export const RobotsConfigSchema = z.strictObject({
+const RobotsConfigSchema = z.strictObject({
   ssm: z.boolean().default(false).describe("Also publish each robot's config as an AWS SSM parameter."),
 });
 
@@ -106,7 +106,7 @@ const catalogPaths = z.union([z.string().min(1), z.array(z.string().min(1)).min(
 });
 
 /** Every tierplan key a stack may set, validated together. */
-export const SiteConfigSchema = z.strictObject({
+const SiteConfigSchema = z.strictObject({
   catalog: catalogPaths.describe("Planning input file(s), relative to the repository root (contract §4)."),
   algorithm: z.enum(ALGORITHMS).default("auto").describe("Optimizer algorithm (see tierplan plan --help)."),
   network: NetworkConfigSchema,
@@ -117,11 +117,10 @@ export const SiteConfigSchema = z.strictObject({
 });
 
 export type SiteConfig = z.output<typeof SiteConfigSchema>;
-export type EdgeConfig = SiteConfig["edge"];
 export type CloudConfig = SiteConfig["cloud"];
 
 /** Keys whose values must be secrets: Pulumi encrypts them, tierplan never prints them. */
-export const SECRET_KEYS = ["kubeconfig"] as const;
+const SECRET_KEYS = ["kubeconfig"] as const;
 
 /**
  * Where a config path is in the stack file: `[<namespace>:<key>, ...path inside its value]`;
@@ -136,7 +135,7 @@ const configKey = (key: string | number): string => `${CONFIG_NAMESPACE}:${Strin
  * the keys come from, `locate` finds them in it. Throws CatalogError naming each
  * `tierplan:<key>.path`, what is wrong with its value and what is expected.
  */
-export function parseSiteConfig(raw: Record<string, unknown>, file: string, locate?: StackLocator): SiteConfig {
+function parseSiteConfig(raw: Record<string, unknown>, file: string, locate?: StackLocator): SiteConfig {
   const issues: CatalogIssue[] = [];
   const at = (path: DataPath, message: string, key?: string): CatalogIssue => {
     const position = key !== undefined ? locate?.(path.slice(0, -1), key) : locate?.(path);

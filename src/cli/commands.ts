@@ -8,7 +8,7 @@ import type { CliIO } from "./io";
  */
 
 /** A command's implementation: its arguments after the command name; resolves to the exit status. */
-export type CommandRun = (argv: string[], io: CliIO) => Promise<number>;
+type CommandRun = (argv: string[], io: CliIO) => Promise<number>;
 
 export interface CommandSpec {
   name: string;
@@ -24,7 +24,7 @@ export interface CommandSpec {
 }
 
 /** Usage line shared by the commands that run the policies. */
-export const POLICY_CONFIG_OPTION = "  --policy-config <file>  policy levels and config, as for pulumi preview --policy-pack-config";
+const POLICY_CONFIG_OPTION = "  --policy-config <file>  policy levels and config, as for pulumi preview --policy-pack-config";
 
 const PLAN_USAGE = `tierplan plan <input.yaml|json>... [options]
 
@@ -111,36 +111,54 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "plan",
     synopsis: "tierplan plan <input>... [--algorithm auto|exact|seed-greedy] [--lock <file>] [--json]",
     usage: PLAN_USAGE,
-    load: () => (require("./planCommand") as typeof import("./planCommand")).planCommand,
+    load: () => {
+      const { planCommand }: typeof import("./planCommand") = require("./planCommand");
+      return planCommand;
+    },
   },
   {
     name: "preview",
     synopsis: "tierplan preview --stack <site> [--json]",
     usage: PREVIEW_USAGE,
-    load: () => (require("./previewCommand") as typeof import("./previewCommand")).previewCommand,
+    load: () => {
+      const { previewCommand }: typeof import("./previewCommand") = require("./previewCommand");
+      return previewCommand;
+    },
   },
   {
     name: "check",
     synopsis: "tierplan check <preview.json>... [--markdown] [--out <file>]",
     usage: CHECK_USAGE,
-    load: () => (require("./checkCommand") as typeof import("./checkCommand")).checkCommand,
+    load: () => {
+      const { checkCommand }: typeof import("./checkCommand") = require("./checkCommand");
+      return checkCommand;
+    },
   },
   {
     name: "lock",
     synopsis: "tierplan lock --stack <site> [--check]",
     usage: LOCK_USAGE,
-    load: () => (require("./lockCommand") as typeof import("./lockCommand")).lockCommand,
+    load: () => {
+      const { lockCommand }: typeof import("./lockCommand") = require("./lockCommand");
+      return lockCommand;
+    },
   },
   {
     name: "diff",
     synopsis: "tierplan diff <old> <new> [--json]",
     usage: DIFF_USAGE,
-    load: () => (require("./diffCommand") as typeof import("./diffCommand")).diffCommand,
+    load: () => {
+      const { diffCommand }: typeof import("./diffCommand") = require("./diffCommand");
+      return diffCommand;
+    },
   },
   {
     name: "schema",
     synopsis: "tierplan schema                 JSON Schema of the planning input, for editors",
     usage: SCHEMA_USAGE,
-    load: () => (require("./schemaCommand") as typeof import("./schemaCommand")).schemaCommand,
+    load: () => {
+      const { schemaCommand }: typeof import("./schemaCommand") = require("./schemaCommand");
+      return schemaCommand;
+    },
   },
 ];

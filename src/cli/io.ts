@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { CatalogError } from "../catalog/errors";
 
 /** Where a command writes: a stream's write, and whether it is a terminal. */
-export interface Output {
+interface Output {
   write(text: string): unknown;
   isTTY?: boolean;
 }

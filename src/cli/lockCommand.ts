@@ -11,7 +11,7 @@ import { colorWanted, writeOutput, type CliIO } from "./io";
 import { progressPrinter } from "./progress";
 
 /** A stack's lock as `tierplan lock` computes it: the plan, the text to write, and how it differs from the file. */
-export interface StackLock {
+interface StackLock {
   stack: string;
   /** `stacks/<site>.lock.json`, relative to the root. */
   file: string;
@@ -35,7 +35,7 @@ export interface StackLock {
  * The plan of a stack exactly as the Pulumi program computes it (the program itself, run on the
  * mock engine by runPreview, against the stack's current lock), and the lock file it gives.
  */
-export async function computeStackLock(stack: string, options: { root?: string } = {}): Promise<StackLock> {
+async function computeStackLock(stack: string, options: { root?: string } = {}): Promise<StackLock> {
   // The Pulumi SDK is loaded by this command alone.
   const { runPreview } = require("../preview/run") as typeof import("../preview/run");
   const root = options.root ?? join(__dirname, "..", "..");
@@ -80,6 +80,7 @@ export async function lockCommand(argv: string[], io: CliIO): Promise<number> {
 /**
  * Writes the stack's lock (or, with `check`, only says whether it is stale: exit 1) and reports
  * on `io`; `root` is the repository root (default: this checkout), for tests on copies.
+ * @public test/lock.test.ts loads it outside vitest's module graph, where knip cannot see it.
  */
 export async function lockStack(stack: string, io: CliIO, options: { check?: boolean; root?: string } = {}): Promise<number> {
   const progress = progressPrinter(io);

@@ -35,7 +35,10 @@ export async function previewCommand(argv: string[], io: CliIO): Promise<number>
   return result.policies.violations.some((v) => v.level === "mandatory") ? EXIT.policy : EXIT.ok;
 }
 
-/** What a person reads: the plan, then the resources by tier as `pulumi preview` lists creates, then verdicts. */
+/**
+ * What a person reads: the plan, then the resources by tier as `pulumi preview` lists creates, then verdicts.
+ * @public test/lock.test.ts loads it outside vitest's module graph, where knip cannot see it.
+ */
 export function renderPreview(result: PreviewResult, options: { all: boolean; color: boolean }): string {
   const paint = painter(options.color);
   const green = paint("32");

@@ -33,8 +33,8 @@ export function blockers(task: Task, env: Environment, reserve: number): Blocker
   return out;
 }
 
-/** Contract §5: some machine of the tier, empty, holds the task's units and storage. */
-export function fitsSomeMachine(task: Pick<Task, "compute" | "storage">, machines: readonly Machine[]): boolean {
+/** docs/contract.md §5: some machine of the tier, empty, holds the task's units and storage. */
+function fitsSomeMachine(task: Pick<Task, "compute" | "storage">, machines: readonly Machine[]): boolean {
   return machines.some((m) => fitsEmptyMachine(m, unitsNeeded(task.compute, m.unitTflops), task.storage));
 }
 

@@ -36,7 +36,7 @@ export interface Instance {
 }
 
 /** Every machine of every tier, in flat arrays; units are per unit class (distinct unit TFLOPS). */
-export interface MachineTable {
+interface MachineTable {
   count: number;
   start: Int32Array;
   env: Int32Array;

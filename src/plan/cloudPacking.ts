@@ -32,7 +32,7 @@ export interface CloudTask {
   storage: number;
 }
 
-export type ShareHost = "priority" | "none";
+type ShareHost = "priority" | "none";
 
 export interface PackOptions {
   /** Allowed instance type names (tierplan:cloud.instanceTypes); default all of the table. */
@@ -44,15 +44,15 @@ export interface PackOptions {
   exactLimit?: number;
 }
 
-export const DEFAULT_MAX_TASKS_PER_HOST = 16;
-export const DEFAULT_EXACT_LIMIT = 8;
+const DEFAULT_MAX_TASKS_PER_HOST = 16;
+const DEFAULT_EXACT_LIMIT = 8;
 
 const CPU_TYPE = INSTANCE_TYPES.find((t) => t.gpus === 0)!;
 /** TFLOPS of one vCPU (the CPU type's estimate, see instanceTypes) and the memory that goes with it. */
-export const CPU_TFLOPS_PER_VCPU = CPU_TYPE.tflops / CPU_TYPE.vcpus;
-export const MEMORY_GIB_PER_VCPU = CPU_TYPE.memoryGiB / CPU_TYPE.vcpus;
+const CPU_TFLOPS_PER_VCPU = CPU_TYPE.tflops / CPU_TYPE.vcpus;
+const MEMORY_GIB_PER_VCPU = CPU_TYPE.memoryGiB / CPU_TYPE.vcpus;
 /** Largest compute a task may have to run on vCPUs alone: what one CPU instance gives. */
-export const CPU_TASK_MAX_TFLOPS = CPU_TYPE.tflops;
+const CPU_TASK_MAX_TFLOPS = CPU_TYPE.tflops;
 
 const EPS = 1e-9;
 
@@ -113,7 +113,7 @@ interface Demand {
  * instanceTypes compares them), so a task alone goes exactly where it went before packing; the
  * counts of vCPUs and GPUs are the fewest that reach its compute, without float noise.
  */
-export function demands(t: Pick<CloudTask, "compute">, type: InstanceType): Array<Demand & { mode: "cpu" | "gpu" }> {
+function demands(t: Pick<CloudTask, "compute">, type: InstanceType): Array<Demand & { mode: "cpu" | "gpu" }> {
   const out: Array<Demand & { mode: "cpu" | "gpu" }> = [];
   if (t.compute <= CPU_TASK_MAX_TFLOPS) {
     const vcpus = Math.min(CPU_TYPE.vcpus, Math.max(1, Math.ceil(t.compute / CPU_TFLOPS_PER_VCPU - EPS)));
@@ -204,7 +204,7 @@ function bits(x: number): number {
 }
 
 /** The cheapest allowed type a host of exactly these tasks can be, with its slots (ties: table order). */
-export function cheapestHost(tasks: readonly CloudTask[], types: readonly InstanceType[], maxTasks: number): { type: InstanceType; slots: Slot[] } | undefined {
+function cheapestHost(tasks: readonly CloudTask[], types: readonly InstanceType[], maxTasks: number): { type: InstanceType; slots: Slot[] } | undefined {
   let best: { type: InstanceType; slots: Slot[] } | undefined;
   for (const type of types) {
     if (best && type.pricePerHour >= best.type.pricePerHour) continue;

@@ -25,23 +25,6 @@ export const FACT_KEYS = {
 
 export const MANAGED_BY = "tierplan";
 
-/** What one workload says about its placement. */
-export interface PlacementFacts {
-  site: string;
-  task: string;
-  source: string;
-  tier: string;
-  kind: string;
-  priority: number;
-  latencyMs: number;
-  maxLatencyMs: number;
-  compute: number;
-  storage: number;
-  bandwidth: number;
-  pinned: boolean;
-  planHash: string;
-}
-
 /** Facts of a placement as string tags/annotations. Numbers keep full precision. */
 export function placementFacts(site: string, placement: Placement, planHash: string): Record<string, string> {
   return {
@@ -60,43 +43,6 @@ export function placementFacts(site: string, placement: Placement, planHash: str
     [FACT_KEYS.pinned]: String(Boolean(placement.pinned)),
     [FACT_KEYS.planHash]: planHash,
   };
-}
-
-/**
- * Reads placement facts back from tags or annotations; undefined when the resource is not a
- * tierplan workload. A managed resource with a missing or malformed fact yields the list of
- * problems instead, which policies report as violations.
- */
-export function readPlacementFacts(tags: Record<string, unknown> | undefined): PlacementFacts | string[] | undefined {
-  if (!tags || tags[FACT_KEYS.managedBy] !== MANAGED_BY) return undefined;
-  const problems: string[] = [];
-  const text = (key: string): string => {
-    const value = tags[key];
-    if (typeof value !== "string" || value === "") problems.push(`missing ${key}`);
-    return typeof value === "string" ? value : "";
-  };
-  const number = (key: string): number => {
-    const raw = text(key);
-    const value = Number(raw);
-    if (raw !== "" && !Number.isFinite(value)) problems.push(`${key} is not a number: '${raw}'`);
-    return value;
-  };
-  const facts: PlacementFacts = {
-    site: text(FACT_KEYS.site),
-    task: text(FACT_KEYS.task),
-    source: text(FACT_KEYS.source),
-    tier: text(FACT_KEYS.tier),
-    kind: text(FACT_KEYS.kind),
-    priority: number(FACT_KEYS.priority),
-    latencyMs: number(FACT_KEYS.latencyMs),
-    maxLatencyMs: number(FACT_KEYS.maxLatencyMs),
-    compute: number(FACT_KEYS.compute),
-    storage: number(FACT_KEYS.storage),
-    bandwidth: number(FACT_KEYS.bandwidth),
-    pinned: text(FACT_KEYS.pinned) === "true",
-    planHash: text(FACT_KEYS.planHash),
-  };
-  return problems.length > 0 ? problems : facts;
 }
 
 /**

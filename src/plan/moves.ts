@@ -30,8 +30,8 @@ export function formatLock(lock: Lock): string {
   return `{\n  "site": ${JSON.stringify(lock.site)},\n${body}\n}\n`;
 }
 
-/** `tier`, or `tier/machine` (contract §6's notation for a place). */
-export function placeOf(p: { tier: string; machine?: string }): string {
+/** `tier`, or `tier/machine` (docs/contract.md §6's notation for a place). */
+function placeOf(p: { tier: string; machine?: string }): string {
   return p.machine !== undefined ? `${p.tier}/${p.machine}` : p.tier;
 }
 
@@ -96,7 +96,7 @@ export function moveConsequence(move: Pick<Move, "from" | "to">, kinds: Readonly
 }
 
 /** What `pulumi up` does for a task placed for the first time. */
-export function newConsequence(to: string, kinds: ReadonlyMap<string, EnvironmentKind>): string {
+function newConsequence(to: string, kinds: ReadonlyMap<string, EnvironmentKind>): string {
   const tier = tierOf(to, kinds);
   return enter(kinds.get(tier), tier) ?? "";
 }

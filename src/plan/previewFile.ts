@@ -4,7 +4,7 @@ import { readText } from "../catalog/read";
 import { PlanSchema } from "./schema";
 
 /** A saved preview of a 2,000-robot fleet is about 26 MB: previews get a larger limit than inputs. */
-export const PREVIEW_SIZE_LIMIT = 256 * 1024 * 1024;
+const PREVIEW_SIZE_LIMIT = 256 * 1024 * 1024;
 
 /** Problems listed for a file that is not a saved preview: the first few say what it is. */
 const MAX_ISSUES = 10;

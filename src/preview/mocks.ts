@@ -9,14 +9,14 @@ export interface DeclaredResource {
 }
 
 /** What a secret's value becomes wherever the offline preview shows inputs. */
-export const REDACTED = "[secret]";
+const REDACTED = "[secret]";
 
 /** Pulumi's wire marker for secrets (sdk/nodejs/runtime/rpc.ts `specialSigKey` / `specialSecretSig`). */
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** Inputs with every secret replaced by REDACTED, so no secret reaches the preview output. */
-export function redact(value: unknown): unknown {
+function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value === null || typeof value !== "object") return value;
   const record = value as Record<string, unknown>;

@@ -44,7 +44,7 @@ export interface CloudWorkload {
  * HOST_PORT_BASE + k (its container keeps its own port), so tasks of equal ports share a host and
  * one security group rule admits them all.
  */
-export const HOST_PORT_BASE = 20_000;
+const HOST_PORT_BASE = 20_000;
 
 /** The latest AWS Deep Learning Base GPU AMI: NVIDIA driver, Docker and the container toolkit. */
 const DEFAULT_AMI_FILTER = "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) *";

@@ -42,7 +42,7 @@ export interface EdgeWorkload {
 }
 
 /** Node label that says which edge tier a node belongs to, when a site's cluster holds several. */
-export const EDGE_TIER_NODE_LABEL = NODE_LABELS.edgeTier;
+const EDGE_TIER_NODE_LABEL = NODE_LABELS.edgeTier;
 
 export type MachineSteering = "node-name" | "node-label";
 

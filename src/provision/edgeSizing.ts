@@ -25,7 +25,7 @@ export function gpuUnits(compute: number, gpuTflops: number): number {
 }
 
 /** Storage in the decimal gigabytes the catalog uses, as a Kubernetes quantity. */
-export function storageQuantity(gb: number): string {
+function storageQuantity(gb: number): string {
   return `${Math.ceil(gb * 1000)}M`;
 }
 

@@ -52,7 +52,7 @@ export interface MachineNode {
 }
 
 /** Labels of a machine's node: its tier, its id and, with GPUs, its device plugin's slices. */
-export function machineNodeLabels(site: string, machine: MachineNode): Record<string, string> {
+function machineNodeLabels(site: string, machine: MachineNode): Record<string, string> {
   return {
     [FACT_KEYS.site]: site,
     [NODE_LABELS.edgeTier]: k8sName(machine.tier),
@@ -208,7 +208,7 @@ export interface GpuDevicePluginArgs {
 }
 
 /** NVIDIA's device plugin release that supports time-slicing through its config file. */
-export const DEVICE_PLUGIN_IMAGE = "nvcr.io/nvidia/k8s-device-plugin:v0.17.1";
+const DEVICE_PLUGIN_IMAGE = "nvcr.io/nvidia/k8s-device-plugin:v0.17.1";
 
 /**
  * The NVIDIA device plugin on an EKS edge cluster: the EKS NVIDIA AMI has the driver but does

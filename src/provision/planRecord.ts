@@ -8,8 +8,8 @@ import { FACT_KEYS, MANAGED_BY, PLAN_RECORD_DATA, RECORD_KEYS, RECORD_KINDS, typ
 import { siteLabels } from "./shared";
 
 /** Label value that marks the plan record among the site's ConfigMaps. */
-export const PLAN_RECORD_LABEL = { key: RECORD_KEYS.record, value: RECORD_KINDS.plan } as const;
-export const PLAN_RECORD_NAME = "tierplan-plan";
+const PLAN_RECORD_LABEL = { key: RECORD_KEYS.record, value: RECORD_KINDS.plan } as const;
+const PLAN_RECORD_NAME = "tierplan-plan";
 
 /** ConfigMaps hold at most 1 MiB; larger plans (big fleets) are stored gzipped. */
 const PLAIN_LIMIT_BYTES = 900_000;

@@ -7,10 +7,10 @@ import { siteLabels } from "./shared";
 import { k8sName } from "../plan/names";
 
 /** Schema id of the robot config document; robots' agents check it before reading further. */
-export const ROBOT_CONFIG_SCHEMA = "tierplan.dev/robot-config/v1";
+const ROBOT_CONFIG_SCHEMA = "tierplan.dev/robot-config/v1";
 
 /** Annotation holding the placement facts of the tasks a robot runs (a JSON list of fact maps), for the policy pack. */
-export const ROBOT_PLACEMENTS_ANNOTATION = RECORD_KEYS.robotPlacements;
+const ROBOT_PLACEMENTS_ANNOTATION = RECORD_KEYS.robotPlacements;
 
 /** A task somewhere else the robot talks to, with the address to reach it. */
 export interface RemoteTask {
@@ -120,7 +120,7 @@ export class RobotConfig extends pulumi.ComponentResource {
 }
 
 /** SSM parameter names allow a-zA-Z0-9_.- in each path segment; catalog names may hold more. */
-export function ssmSegment(name: string): string {
+function ssmSegment(name: string): string {
   return name.replace(/[^a-zA-Z0-9_.-]/g, "_");
 }
 

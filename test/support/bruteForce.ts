@@ -172,7 +172,7 @@ export function enumeratePlans(
 }
 
 /** Priority levels, highest first. */
-export function levelsOf(problem: Problem): number[] {
+function levelsOf(problem: Problem): number[] {
   return [...new Set(problem.tasks.map((t) => t.priority))].sort((a, b) => b - a);
 }
 

@@ -13,10 +13,10 @@ import { CONFIG_MAP, DEPLOYMENT, INSTANCE } from "../../rules/resources";
  * whole GPU units by the contract's `unitsNeeded`), so the specs read what the program writes.
  */
 
-export const SITE = "site-x";
-export const HASH = "0123456789abcdef";
+const SITE = "site-x";
+const HASH = "0123456789abcdef";
 /** TFLOPS of one GPU unit on an edge tier without machines, as the fixtures' plan records say. */
-export const UNIT_TFLOPS = 50;
+const UNIT_TFLOPS = 50;
 
 export type EnvFixture = EnvironmentRecord;
 export type PlacementFixture = Placement;

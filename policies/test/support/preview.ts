@@ -25,7 +25,7 @@ function loadRunPreview(): NonNullable<typeof runPreview> {
 }
 
 /** The repository root: the default root of `runPreview`. */
-export const REPO = resolve(__dirname, "..", "..", "..");
+const REPO = resolve(__dirname, "..", "..", "..");
 
 /** A mocked preview of one stack and its resources as the policies see them. */
 export async function preview(stack: string, root?: string): Promise<{ result: PreviewResult; views: ResourceView[] }> {
@@ -33,7 +33,7 @@ export async function preview(stack: string, root?: string): Promise<{ result: P
   return { result, views: viewsOf(result) };
 }
 
-export function viewsOf(result: PreviewResult): ResourceView[] {
+function viewsOf(result: PreviewResult): ResourceView[] {
   return result.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs }));
 }
 
