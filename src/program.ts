@@ -37,7 +37,7 @@ export interface SiteDeployment {
   planHash: string;
   config: SiteConfig;
   stackFile: string;
-  /** Contract §6: the stack's lock (`stacks/<site>.lock.json`) the plan was made against, if it has one. */
+  /** docs/contract.md §6: the stack's lock (`stacks/<site>.lock.json`) the plan was made against, if it has one. */
   lock?: LoadedLock;
   outputs: Record<string, unknown>;
 }
@@ -73,7 +73,7 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
       },
     ]);
   }
-  // Contract §6: the same lock file for `pulumi preview`, `pulumi up` and `tierplan preview`, so all plan alike.
+  // docs/contract.md §6: the same lock file for `pulumi preview`, `pulumi up` and `tierplan preview`, so all plan alike.
   const lock = readStackLock(root, stack);
   const plan = await planSite(input, { algorithm: config.algorithm, ...(lock && { lock }) });
   const hash = planHash(plan);
@@ -246,7 +246,7 @@ function machineList(envs: ReadonlyArray<EnvironmentRecord & { machines: Machine
 }
 
 /**
- * Contract §5 against the stack config: keys that said what the catalog's machines now say are
+ * docs/contract.md §5 against the stack config: keys that said what the catalog's machines now say are
  * derived from the machines, and are errors where they disagree (exit 2, naming the stack file,
  * the key and what the machines say). For EKS, the node of each machine: its instance type (the
  * cheapest with exactly its GPUs, or eks.nodeInstanceType if set and fitting) and whether the

@@ -9,7 +9,7 @@ import { INPUT_SIZE_LIMIT } from "../src/catalog/read";
 
 /*
  * Catalog loading: every way an input can be wrong must name the file, the exact data path and
- * say what is wrong (contract §1); valid YAML and JSON must load to the same input.
+ * say what is wrong (docs/contract.md §1); valid YAML and JSON must load to the same input.
  */
 
 const FILE = "site.yaml";
@@ -606,7 +606,7 @@ describe("several files", () => {
     expect(input.objective.weights).toEqual({ latency: 3, cost: 7 });
   });
 
-  // Contract §4: "other fields are merged, later files winning". A later file that sets only
+  // docs/contract.md §4: "other fields are merged, later files winning". A later file that sets only
   // objective.weights (or only the preset) must not reset the earlier file's reserve/preset, but
   // ObjectiveSchema.partial() in src/catalog/schema.ts still applies the defaults (zod 4), so the
   // later file's objective always carries preset: balanced and reserve: 0.1.

@@ -8,7 +8,7 @@ import { planSite, type Plan } from "../src/plan";
 import { lockFor, machineInput, smallInput } from "./support/arbitraries";
 import { better, bruteForce, countProfile, planWorth } from "./support/bruteForce";
 
-/** Contract §7 (certificates): bounds that hold, gaps computed from them, `optimal` only when proven. */
+/** docs/contract.md §7 (certificates): bounds that hold, gaps computed from them, `optimal` only when proven. */
 
 const seed = 20261201;
 const VARIANTS: Array<[string, Algorithm, Partial<Budget>]> = [
@@ -28,7 +28,7 @@ function nonFinite(value: unknown, path = "plan"): string[] {
   return [];
 }
 
-/** Contract §7's gap, to the bit: `(score - bound) / max(|score|, 1e-9)`, null without a bound. */
+/** docs/contract.md §7's gap, to the bit: `(score - bound) / max(|score|, 1e-9)`, null without a bound. */
 function contractGap(plan: Plan): number | null {
   const { bound } = plan.solver;
   return bound === null ? null : (plan.objective.score - bound) / Math.max(Math.abs(plan.objective.score), 1e-9);
@@ -52,7 +52,7 @@ function expectWellFormed(plan: Plan): void {
   }
 }
 
-/** The checks against every legal plan of a small input (contract §2 and §5). */
+/** The checks against every legal plan of a small input (docs/contract.md §2 and §5). */
 async function expectHonest(input: PlanningInput, variants = VARIANTS): Promise<void> {
   const problem = buildProblem(input);
   const truth = bruteForce(problem);
@@ -162,7 +162,7 @@ tasks:
       expect(Number.isFinite(plan.solver.bound)).toBe(true);
       expect(typeof plan.solver.gap).toBe("number");
       // Nothing can place edge-only beside the pin: the level's bound is 2 of 3. The seed's greedy
-      // also leaves the free task unplaced (its best environment, the edge, is full: contract §3).
+      // also leaves the free task unplaced (its best environment, the edge, is full: docs/contract.md §3).
       const greedy = algorithm === "seed-greedy";
       expect(plan.unplaced.map((u) => u.task)).toEqual(greedy ? ["edge-only", "free"] : ["edge-only"]);
       expect(plan.objective.placedByPriority).toEqual([{ priority: 1, placed: greedy ? 1 : 2, total: 3, bound: 2 }]);

@@ -16,7 +16,7 @@ describe("tierplan preview and check, end to end", () => {
   const saved = join(dir, "lab.json");
   writeFileSync(saved, preview.stdout);
 
-  it("preview --json prints contract §4's object and exits 0 for a clean stack", () => {
+  it("preview --json prints docs/contract.md §4's object and exits 0 for a clean stack", () => {
     expect(preview.status).toBe(0);
     const json = JSON.parse(preview.stdout);
     expect(Object.keys(json)).toEqual(expect.arrayContaining(["stack", "plan", "resources", "policies"]));

@@ -8,7 +8,7 @@ import type { Plan as FullPlan } from "../src/plan";
 import { loadCli, runCli, type Run } from "./support/cli";
 
 /*
- * The CLI as users and scripts see it (contract §3): exit statuses, what goes to stdout and
+ * The CLI as users and scripts see it (docs/contract.md §3): exit statuses, what goes to stdout and
  * stderr, and the JSON of a plan. Most cases run the command in-process (runCli: src/cli/main.ts's
  * run with captured outputs), which is what they are about; a few spawn the real binary, for
  * what only a process shows (its exit status, a pipe, the start-up).
@@ -88,7 +88,7 @@ describe("tierplan plan --json on the worked example", () => {
     expect(Array.isArray(plan)).toBe(false);
   });
 
-  it("has the fields of contract §3", () => {
+  it("has the fields of docs/contract.md §3", () => {
     const plan = JSON.parse(first.stdout) as Plan;
     expect(plan.site).toBe("factory-a");
     expect(plan.unplaced).toEqual([]);
@@ -102,7 +102,7 @@ describe("tierplan plan --json on the worked example", () => {
       cost: expect.any(Number),
       score: expect.any(Number),
     });
-    // Contract §7 adds each level's proven bound; the counts are contract §3's.
+    // docs/contract.md §7 adds each level's proven bound; the counts are docs/contract.md §3's.
     for (const level of plan.objective.placedByPriority) expect(level.bound).toBeGreaterThanOrEqual(level.placed);
     const counts = plan.objective.placedByPriority.map(({ priority, placed, total }) => ({ priority, placed, total }));
     expect(counts.sort((a, b) => b.priority - a.priority)).toEqual([

@@ -10,7 +10,7 @@ import { buildPlan } from "../src/plan/build";
 import { lockFor, machineInput } from "./support/arbitraries";
 import { better, bruteForce, enumeratePlans, movesOf, oracleMachines, planBreaks, planWorth, type BruteForceResult } from "./support/bruteForce";
 
-/** Contract §6 (the placement lock) against the brute force: placed per priority, then fewest moves, then least score. */
+/** docs/contract.md §6 (the placement lock) against the brute force: placed per priority, then fewest moves, then least score. */
 
 const seed = 20261130;
 const relClose = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
@@ -37,7 +37,7 @@ function eachRow<Row extends [string, ...unknown[]]>(rows: Row[], template: stri
   }
 }
 
-/** A plan as a lock: what `tierplan lock` writes (contract §6: a plan's JSON is a valid lock). */
+/** A plan as a lock: what `tierplan lock` writes (docs/contract.md §6: a plan's JSON is a valid lock). */
 function asLock(plan: Plan): LockInput {
   return JSON.parse(JSON.stringify({ site: plan.site, placements: plan.placements }));
 }
@@ -48,7 +48,7 @@ function placesMore(a: number[], b: number[]): boolean {
   return false;
 }
 
-/** The moves the plan reports are exactly contract §6's, recomputed from its placements. */
+/** The moves the plan reports are exactly docs/contract.md §6's, recomputed from its placements. */
 function expectHonestMoves(problem: Problem, plan: Plan, lock: LockInput): void {
   const now = new Map(plan.placements.map((p) => [p.task, p]));
   expect(plan.moves).toEqual(movesOf(problem, lock, (task) => now.get(task)));
@@ -68,7 +68,7 @@ function expectSameWorth(got: BruteForceResult, truth: BruteForceResult, moveCos
   expect(better(truth, got, moveCost)).toBe(false);
 }
 
-describe("exact with a lock equals the brute force under contract §6", () => {
+describe("exact with a lock equals the brute force under docs/contract.md §6", () => {
   it("random locks (vanished tiers, machines and tasks included), fewest moves before score", async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -152,7 +152,7 @@ describe("the lock never costs a placement, and exact proves its plan under §6"
   });
 
   check("auto (heuristics only) places as many by priority with a lock as without it")("auto (heuristics only) places as many by priority with a lock as without it", async () => {
-    // Contract §6 keeps placed-by-priority first: a lock decides among plans, it never outranks a priority.
+    // docs/contract.md §6 keeps placed-by-priority first: a lock decides among plans, it never outranks a priority.
     await fc.assert(
       fc.asyncProperty(
         machineInput({ maxTasks: 8, maxRobots: 2 }).chain((input) => fc.tuple(fc.constant(input), lockFor(input))),
@@ -228,7 +228,7 @@ describe("a plan whose lock is its own output has no moves", () => {
 });
 
 describe("no algorithm moves a task while the unchanged lock is still feasible", () => {
-  /** Some legal plan of the input (contract §2 and §5), picked among all of them, as a lock. */
+  /** Some legal plan of the input (docs/contract.md §2 and §5), picked among all of them, as a lock. */
   function someLegalPlan(input: PlanningInput, pick: number): LockInput {
     const problem = buildProblem(input);
     const plans: LockInput[] = [];

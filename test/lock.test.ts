@@ -15,7 +15,7 @@ import { renderPlan } from "../src/plan/render";
 import { runCli, type Run } from "./support/cli";
 
 /*
- * Contract §6 as users meet it: the lock file (reading it, writing it), `tierplan diff`, `plan
+ * docs/contract.md §6 as users meet it: the lock file (reading it, writing it), `tierplan diff`, `plan
  * --lock`, the Pulumi program planning against stacks/<site>.lock.json, and `tierplan lock
  * --check` for CI. Expectations come from the catalogs and plans written here, never from the
  * code under test.

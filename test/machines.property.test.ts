@@ -10,7 +10,7 @@ import { buildPlan } from "../src/plan/build";
 import { machineInput, smallInput } from "./support/arbitraries";
 import { better, bruteForce, oracleMachines, oracleUnits, planBreaks, planWorth } from "./support/bruteForce";
 
-/** Contract §5 (machines, whole GPU units) against the brute force, and the machine-less path unchanged. */
+/** docs/contract.md §5 (machines, whole GPU units) against the brute force, and the machine-less path unchanged. */
 
 const seed = 20261129;
 const ALGORITHMS: Algorithm[] = ["auto", "exact", "seed-greedy"];
@@ -27,7 +27,7 @@ const relClose = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1,
 const OPEN_BUGS = new Set<string>([]);
 const check = (title: string) => (OPEN_BUGS.has(title) ? it.fails : it);
 
-describe("unit arithmetic (contract §5)", () => {
+describe("unit arithmetic (docs/contract.md §5)", () => {
   it("the model's unitsNeeded is ceil(compute / unit) with the §2 tolerance, 0 for no compute", () => {
     const table: Array<[number, number, number]> = [
       [0, 50, 0],
@@ -59,7 +59,7 @@ describe("unit arithmetic (contract §5)", () => {
     );
   });
 
-  it("machines expand to the ids and units of contract §5, in catalog order", () => {
+  it("machines expand to the ids and units of docs/contract.md §5, in catalog order", () => {
     fc.assert(
       fc.property(machineInput({ maxTasks: 1 }), (input) => {
         const problem = buildProblem(input);
@@ -277,7 +277,7 @@ describe("issue 8: five 10-TFLOPS inference tasks on factory-a's edge of two 50-
       for (const p of onEdge) expect(p.gpuUnits).toBe(1);
       if (machines === twoMachines) expect(onEdge.map((p) => p.machine).sort()).toEqual(["gpu-a-0", "gpu-a-1"]);
       else expect(onEdge.every((p) => p.machine === "gpu-a")).toBe(true);
-      // The seed's greedy leaves a task unplaced when its best environment is full (contract §3).
+      // The seed's greedy leaves a task unplaced when its best environment is full (docs/contract.md §3).
       if (algorithm === "seed-greedy") expect(plan.unplaced.map((u) => u.task).filter((t) => tenTflopsTasks.includes(t))).toHaveLength(4);
       else expect(plan.placements.filter((p) => p.tier === "cloud" && tenTflopsTasks.includes(p.task))).toHaveLength(4);
       expect(planBreaks(buildProblem(input), plan)).toEqual([]);
@@ -307,7 +307,7 @@ describe("issue 8: five 10-TFLOPS inference tasks on factory-a's edge of two 50-
     expect(planBreaks(buildProblem(input), plan)).toEqual([]);
   });
 
-  it("a task needing more units than any machine has is unplaced with the reason of contract §5", async () => {
+  it("a task needing more units than any machine has is unplaced with the reason of docs/contract.md §5", async () => {
     const input = factoryA(oneMachine);
     input.tiers[1].compute = 200; // so that the tier's own capacity does not stop the task first
     input.tasks.push({ name: "big", compute: 120, storage: 1, bandwidth: 1, maxLatency: 100, cost: 0, priority: 3, perRobot: false, allowedTiers: ["edge"] });
@@ -320,7 +320,7 @@ describe("issue 8: five 10-TFLOPS inference tasks on factory-a's edge of two 50-
   });
 });
 
-describe("the reserve applies to the tier, not to its machines (contract §5)", () => {
+describe("the reserve applies to the tier, not to its machines (docs/contract.md §5)", () => {
   const site = (reserve: number) =>
     loadCatalogSources([
       {
@@ -353,7 +353,7 @@ tasks:
   });
 });
 
-describe("packing decides the machine among equally good plans (contract §5)", () => {
+describe("packing decides the machine among equally good plans (docs/contract.md §5)", () => {
   function packingSite(packing: string, machines: string, tasks: number): PlanningInput {
     const jobs = Array.from({ length: tasks }, (_, k) => `  - { name: job-${k}, compute: 5, storage: 1, maxLatency: 100 }`).join("\n");
     return loadCatalogSources([
@@ -379,7 +379,7 @@ ${jobs}
   const bigFirst = "      - { name: big, gpus: 4, gpuTflops: 10, storage: 50 }\n      - { name: small, gpus: 2, gpuTflops: 10, storage: 50 }";
   const smallFirst = "      - { name: small, gpus: 2, gpuTflops: 10, storage: 50 }\n      - { name: big, gpus: 4, gpuTflops: 10, storage: 50 }";
   const twins = "      - { name: node, count: 2, gpus: 2, gpuTflops: 10, storage: 50 }";
-  // Seed 004 §5: best fit takes the machine with the least room that holds the task, first fit the
+  // docs/contract.md §5: best fit takes the machine with the least room that holds the task, first fit the
   // first in order, worst fit the one with the most room.
   const lone: Array<[string, string, string, string]> = [
     ["best-fit", "big, small", "small", bigFirst],
@@ -458,7 +458,7 @@ tasks:
 
 describe("the pins' machines are part of the plan, not fixed by packing before it", () => {
   // Two 1-unit pins and a 2-unit task on two 2-GPU machines: the pins must share a machine for the
-  // task to fit. Packing decides only among plans equal under the order of comparison (contract §5).
+  // task to fit. Packing decides only among plans equal under the order of comparison (docs/contract.md §5).
   for (const packing of ["best-fit", "first-fit", "worst-fit", "spread"]) check(`${packing}: exact places all three`)(`${packing}: exact places all three`, async () => {
     const input = loadCatalogSources([
       {

@@ -19,7 +19,7 @@ function worthOf(problem: Problem, solution: Solution): BruteForceResult {
   return { placed: levels.map((p) => problem.tasks.filter((t) => t.priority === p && solution.assignment[t.index] >= 0).length), score: total };
 }
 
-/** Every rule of contract §2 for the tasks the optimizer placed (pins excepted). */
+/** Every rule of docs/contract.md §2 for the tasks the optimizer placed (pins excepted). */
 function brokenRules(problem: Problem, solution: Solution): string[] {
   const broken: string[] = [];
   for (const task of problem.tasks) {

@@ -159,11 +159,11 @@ interface StackFacts {
   mode: "existing" | "eks";
   network: { edgeCidrs: string[]; robotCidrs: string[] };
   eks?: { nodeInstanceType: string; gpuSlices: number; minNodes: number; version: string; subnetIds: string[]; controlPlaneSubnetIds: string[] };
-  /** Edge tier → its machines as the catalog lists them (contract §5), expanded here; tiers without machines absent. */
+  /** Edge tier → its machines as the catalog lists them (docs/contract.md §5), expanded here; tiers without machines absent. */
   machines: Map<string, CatalogMachine[]>;
 }
 
-/** One machine of a catalog's edge tier, expanded by this test from the YAML (ids per contract §5). */
+/** One machine of a catalog's edge tier, expanded by this test from the YAML (ids per docs/contract.md §5). */
 interface CatalogMachine {
   id: string;
   gpus: number;

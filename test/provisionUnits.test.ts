@@ -349,7 +349,7 @@ function machine(id: string, gpus: number, gpuTflops: number, gpuSlices = 1, sto
   return { id, shape: id.replace(/-\d+$/, ""), gpus, gpuTflops, gpuSlices, units: gpus * gpuSlices, unitTflops: gpuTflops / gpuSlices, storage };
 }
 
-describe("edge tiers with machines (contract §5)", () => {
+describe("edge tiers with machines (docs/contract.md §5)", () => {
   it("a pod on a machine requests exactly its placement's gpuUnits of nvidia.com/gpu, whatever the sizing says", () => {
     // gpuTflops 50 would make 30 TFLOPS 1 unit; the plan packed it as 3 units of a 4-slice machine.
     expect(containerResources({ compute: 30, storage: 10, machine: "gpu-a-0", gpuUnits: 3 }, sizing(50, { gpuResource: "amd.com/gpu" }))).toEqual({

@@ -4,7 +4,7 @@ import type { PlanningInput } from "../src/catalog/schema";
 import { buildProblem, cost, latency } from "../src/model";
 import { planSite } from "../src/plan";
 
-// Seed 001 §4.2.3: the three environments and three tasks of the worked example.
+// The seed's worked example (docs/input.md, "Worked example: the seed's smart factory"): three environments, three tasks.
 const cloud = { name: "cloud", kind: "cloud" as const, compute: 1000, storage: 10000, bandwidth: 1000, latency: 50, costPerHour: 10 };
 const edge = { name: "edge", kind: "edge" as const, compute: 100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 };
 const training = { name: "model-training", compute: 500, storage: 5000, bandwidth: 100, maxLatency: 10000, cost: 50, priority: 1, perRobot: false };
@@ -21,7 +21,7 @@ function input(overrides: Partial<PlanningInput>): PlanningInput {
   };
 }
 
-describe("the seed's worked numbers (001 §4.2.3)", () => {
+describe("the seed's worked numbers (docs/contract.md §2's formulas)", () => {
   const problem = buildProblem(input({}));
   const [cloudEnv, edgeEnv] = problem.environments;
   const [trainingTask, inferenceTask] = problem.tasks;
@@ -37,7 +37,7 @@ describe("the seed's worked numbers (001 §4.2.3)", () => {
   });
 });
 
-describe("the smart factory (001 §6.3 case 1)", () => {
+describe("the smart factory (docs/input.md, worked example)", () => {
   it.each(["auto", "exact", "seed-greedy"] as const)("%s: training → cloud, inference → edge, action → robot", async (algorithm) => {
     const plan = await planSite(loadCatalog(["examples/smart-factory.yaml"]), { algorithm });
     const tierOf = Object.fromEntries(plan.placements.map((p) => [p.task, p.tier]));
@@ -62,7 +62,7 @@ describe("the smart factory (001 §6.3 case 1)", () => {
 });
 
 describe("where the seed contradicts itself", () => {
-  it("§4.2.4 example 1 puts the 500-TFLOPS training on the 100-TFLOPS edge (score 40 < 55.5); we never exceed a capacity", async () => {
+  it("the seed's example 1 (docs/input.md, \"Where the seed contradicts itself\") puts the 500-TFLOPS training on the 100-TFLOPS edge (score 40 < 55.5); we never exceed a capacity", async () => {
     // The example's own inputs: compute only, no storage or bandwidth demand.
     const plan = await planSite(
       input({
@@ -78,7 +78,7 @@ describe("where the seed contradicts itself", () => {
     for (const u of plan.utilization) expect(Math.max(u.compute, u.storage, u.bandwidth)).toBeLessThanOrEqual(0.9 + 1e-12);
   });
 
-  it("§4.2.4 example 2: three 500-TFLOPS trainings, the cloud holds two only without a reserve", async () => {
+  it("the seed's example 2: three 500-TFLOPS trainings, the cloud holds two only without a reserve", async () => {
     const three = [1, 2, 3].map((i) => ({ ...training, name: `training-${i}`, storage: 0, bandwidth: 0 }));
     const noReserve = await planSite(input({ tasks: three, objective: { preset: "balanced", weights: { latency: 1, cost: 1 }, reserve: 0 } }));
     expect(noReserve.placements.map((p) => p.tier)).toEqual(["cloud", "cloud"]);

@@ -9,7 +9,7 @@ const UNITS = { compute: "TFLOPS", storage: "GB", bandwidth: "Mbps" } as const;
 
 /**
  * Per environment and dimension, what the workloads running there really take (a Deployment's
- * requests times its replicas, an instance's or robot task's demand) stays within contract §2's
+ * requests times its replicas, an instance's or robot task's demand) stays within docs/contract.md §2's
  * usable capacity, (1 − reserve) × capacity, from the plan record's environments.
  */
 export const capacityWithinUsable: Rule<Record<string, never>> = {

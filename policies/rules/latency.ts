@@ -5,7 +5,7 @@ import type { Rule, RuleViolation } from "./rule";
 import { advice, specified, stackOf } from "./stack";
 
 /**
- * Every workload's latency, recomputed with contract §2's formula from its task's specification
+ * Every workload's latency, recomputed with docs/contract.md §2's formula from its task's specification
  * (the plan record's inputs) and the environment it actually runs on (the cloud tier for an EC2
  * instance, the edge tier its pods' steering admits, the robot of a robot config), is within its
  * task's SLO. Neither the `tierplan/latency-ms` fact nor the plan's latencies are read.

@@ -4,7 +4,7 @@ import type { Rule, RuleViolation } from "./rule";
 import { advice, specified, stackOf } from "./stack";
 
 /**
- * Every workload runs on an environment its task may use (contract §2), judged from the task's
+ * Every workload runs on an environment its task may use (docs/contract.md §2), judged from the task's
  * specification in the plan record's inputs (allowedTiers, robot binding) and the environment the
  * workload actually runs on: a name or kind in allowedTiers, and no fleet robot but its own.
  */

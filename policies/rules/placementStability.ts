@@ -12,7 +12,7 @@ export interface StabilityConfig {
 }
 
 /**
- * The plan's moves against the stack's lock (contract §6, the record's `moves`), each with what
+ * The plan's moves against the stack's lock (docs/contract.md §6, the record's `moves`), each with what
  * `pulumi up` does for it: advisory, so that every preview and pull request shows them; past the
  * config's `maxMoves`, a mandatory finding that the plan moves too much.
  */

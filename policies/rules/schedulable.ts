@@ -13,7 +13,7 @@ import { foreignPodsOnMachines } from "./workloads";
  * The pods can run as planned, judged from the Deployments themselves: Kubernetes accepts their
  * GPU requests, each gets the GPU units and disk its task needs, every pod fits the machine its
  * required node affinity (or nodeName) puts it on, and all pods on a machine fit it together
- * (contract §5: units = gpus × gpuSlices, storage in GB, from the plan record's machines); and
+ * (docs/contract.md §5: units = gpus × gpuSlices, storage in GB, from the plan record's machines); and
  * the pods of a namespace stay within its ResourceQuotas, which Kubernetes enforces at admission.
  */
 export const schedulable: Rule<Record<string, never>> = {

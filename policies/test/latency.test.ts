@@ -29,7 +29,7 @@ describe("tierplan-latency-within-slo", () => {
     expect(check(resources)).toEqual([]);
   });
 
-  it("recomputes the latency with contract §2's formula on the environment the workload runs on, naming its terms", () => {
+  it("recomputes the latency with docs/contract.md §2's formula on the environment the workload runs on, naming its terms", () => {
     const act = placement("act", "cloud", "cloud", { compute: 1, storage: 1, maxLatency: 10, pinned: true, latencyMs: 1 });
     const resources = site([CLOUD], [act]);
     const out = check(resources);

@@ -37,7 +37,7 @@ const RECORD = `${CONFIG_MAP} plan-record`;
 
 const mandatory = (violations: readonly PolicyViolation[]) => violations.filter((v) => v.level === "mandatory");
 const policies = (violations: readonly PolicyViolation[]) => [...new Set(violations.map((v) => v.policy))].sort();
-/** The preview's exit status (contract §4): 1 when a mandatory policy is violated. */
+/** The preview's exit status (docs/contract.md §4): 1 when a mandatory policy is violated. */
 const exitStatus = (violations: readonly PolicyViolation[]) => (mandatory(violations).length > 0 ? 1 : 0);
 
 function find(views: ResourceView[], type: string, name: string): ResourceView {

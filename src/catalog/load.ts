@@ -35,7 +35,7 @@ export interface LoadOptions {
   onWarning?: (issue: CatalogIssue) => void;
 }
 
-/** Reads and validates one or more catalog files (contract §4: lists are concatenated, later files win). */
+/** Reads and validates one or more catalog files (docs/contract.md §4: lists are concatenated, later files win). */
 export function loadCatalog(files: readonly string[], options: LoadOptions = {}): PlanningInput {
   const sources: CatalogSource[] = [];
   const issues: CatalogIssue[] = [];
@@ -308,7 +308,7 @@ function mergeAndCheck(files: ParsedFile[], options: LoadOptions): PlanningInput
 type TierFileSpec = z.output<typeof TierSchema>;
 type Report = (section: string, origin: Origin, rest: DataPath, message: string) => void;
 
-/** Contract §5: machines on edge tiers only, compute given or derived, machine ids unique as node names. */
+/** docs/contract.md §5: machines on edge tiers only, compute given or derived, machine ids unique as node names. */
 function checkMachines(tiers: Array<TierFileSpec & { origin: Origin }>, report: Report): void {
   const nodeNames = new Map<string, string>();
   for (const tier of tiers) {
@@ -341,7 +341,7 @@ function checkMachines(tiers: Array<TierFileSpec & { origin: Origin }>, report: 
   }
 }
 
-/** Contract §5: a tier with machines has, unless it says otherwise, the TFLOPS of all its GPUs. */
+/** docs/contract.md §5: a tier with machines has, unless it says otherwise, the TFLOPS of all its GPUs. */
 function withCompute<T extends Omit<TierFileSpec, "origin">>(tier: T): T & { compute: number } {
   return { ...tier, compute: tier.compute ?? machinesCompute(tier.machines ?? []) };
 }

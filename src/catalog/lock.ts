@@ -6,7 +6,7 @@ import { CatalogError, describeValue, explainIssue, formatPath, type CatalogIssu
 import { readText } from "./read";
 
 /**
- * The placement lock (contract §6): `{ site, placements: [{ task, tier, machine? }] }`. Extra keys
+ * The placement lock (docs/contract.md §6): `{ site, placements: [{ task, tier, machine? }] }`. Extra keys
  * are allowed everywhere, so the JSON of a plan (`tierplan plan --json`) is a valid lock; a saved
  * preview (`tierplan preview --json`) is read through its `plan`.
  */

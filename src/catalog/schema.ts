@@ -1,10 +1,10 @@
 import { z } from "zod";
 
-/** Environment kinds of contract §1. */
+/** Environment kinds of docs/contract.md §1. */
 export const TIER_KINDS = ["cloud", "edge", "robot"] as const;
 export type TierKind = (typeof TIER_KINDS)[number];
 
-/** Objective presets of contract §2: weights of latency and cost. */
+/** Objective presets of docs/contract.md §2: weights of latency and cost. */
 export const PRESETS = {
   realtime: { latency: 2, cost: 0.5 },
   cost: { latency: 0.5, cost: 2 },
@@ -12,7 +12,7 @@ export const PRESETS = {
 } as const;
 export type PresetName = keyof typeof PRESETS;
 
-/** Packing strategies of contract §5 (seed 004 §5): which machine of a tier a task goes to. */
+/** Packing strategies of docs/contract.md §5 (docs/input.md, "Packing"): which machine of a tier a task goes to. */
 export const PACKINGS = ["best-fit", "first-fit", "worst-fit", "spread"] as const;
 export type Packing = (typeof PACKINGS)[number];
 
@@ -49,13 +49,13 @@ export const MachineSchema = z
   })
   .describe("A machine shape of an edge tier (contract §5).");
 
-/** Contract §5: the machine ids of one shape, which are also its Kubernetes node names. */
+/** docs/contract.md §5: the machine ids of one shape, which are also its Kubernetes node names. */
 export function machineIds(machine: { name: string; count: number }): string[] {
   if (machine.count === 1) return [machine.name];
   return Array.from({ length: machine.count }, (_, k) => `${machine.name}-${k}`);
 }
 
-/** Contract §5: a tier's default compute, the TFLOPS of all its machines' GPUs. */
+/** docs/contract.md §5: a tier's default compute, the TFLOPS of all its machines' GPUs. */
 export function machinesCompute(machines: ReadonlyArray<{ count: number; gpus: number; gpuTflops: number }>): number {
   return machines.reduce((sum, m) => sum + m.count * m.gpus * m.gpuTflops, 0);
 }

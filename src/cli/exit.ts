@@ -1,7 +1,7 @@
 import { CatalogError, formatIssue } from "../catalog/errors";
 import type { CliIO } from "./io";
 
-/** Exit statuses of contract §3/§4. */
+/** Exit statuses of docs/contract.md §3/§4. */
 export const EXIT = { ok: 0, policy: 1, invalid: 2, internal: 3 } as const;
 
 /** Wrong command-line usage: reported like invalid input, exit 2. */

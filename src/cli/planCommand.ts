@@ -32,7 +32,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     progress.phase(`reading ${positionals.length === 1 ? positionals[0] : `${positionals.length} files`}`);
     const warnings: CatalogIssue[] = [];
     const input = loadCatalog(positionals, { onWarning: (issue) => warnings.push(issue) });
-    // Contract §6: plan against a lock (a lock file, or an earlier plan's JSON).
+    // docs/contract.md §6: plan against a lock (a lock file, or an earlier plan's JSON).
     const lock = values.lock === undefined ? undefined : loadLock(values.lock);
     if (lock) checkLockSite(lock, input.site, `give the lock of site '${input.site}' (e.g. stacks/${input.site}.lock.json)`);
     progress.phase(`planning ${input.tasks.length} task${input.tasks.length === 1 ? "" : "s"} with ${algorithm}`);

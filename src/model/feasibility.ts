@@ -2,7 +2,7 @@ import { latency, leq, usable } from "./formulas";
 import { fitsEmptyMachine, unitsNeeded, type Machine } from "./machines";
 import { DIMENSIONS, type Dimension, type Environment, type Task } from "./problem";
 
-/** Why task t may not run on environment e, one entry per rule it breaks (contract §2). */
+/** Why task t may not run on environment e, one entry per rule it breaks (docs/contract.md §2). */
 export type Blocker =
   | { rule: "robot"; robot: string; boundTo?: string }
   | { rule: "allowed"; allowed: readonly string[] }
@@ -18,7 +18,7 @@ export function isBindingOk(task: Task, env: Environment): boolean {
   return !env.fleetRobot || task.robot === env.name;
 }
 
-/** Every rule of contract §2 that placing `task` alone on `env` breaks; empty when allowed. */
+/** Every rule of docs/contract.md §2 that placing `task` alone on `env` breaks; empty when allowed. */
 export function blockers(task: Task, env: Environment, reserve: number): Blocker[] {
   const out: Blocker[] = [];
   if (!isBindingOk(task, env)) out.push({ rule: "robot", robot: env.name, ...(task.robot !== undefined && { boundTo: task.robot }) });

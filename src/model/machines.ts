@@ -1,7 +1,7 @@
 import { machineIds, type MachineSpec } from "../catalog/schema";
 import { leq, tolerance } from "./formulas";
 
-/** One machine of an edge tier (contract §5): a Kubernetes node with whole GPU units. */
+/** One machine of an edge tier (docs/contract.md §5): a Kubernetes node with whole GPU units. */
 export interface Machine {
   /** `<name>` for a shape of count 1, else `<name>-<k>`: also the node name. */
   id: string;
@@ -35,7 +35,7 @@ export function expandMachines(specs: readonly MachineSpec[]): Machine[] {
 }
 
 /**
- * Contract §5: `ceil(compute / unit)` units, 0 for no compute, with section 2's tolerance: the
+ * docs/contract.md §5: `ceil(compute / unit)` units, 0 for no compute, with section 2's tolerance: the
  * fewest whole units whose TFLOPS cover the compute, so that 30 TFLOPS on 10-TFLOPS units is 3
  * units even where the division lands on 3.0000000000000004.
  */

@@ -18,7 +18,7 @@ export interface Environment {
   bandwidth: number;
   latency: number;
   costPerHour: number;
-  /** Contract §5: the machines of an edge tier that lists them, in catalog order. */
+  /** docs/contract.md §5: the machines of an edge tier that lists them, in catalog order. */
   machines?: Machine[];
   /** Which machine a task goes to among plans equal under the order of comparison. */
   packing?: Packing;
@@ -56,7 +56,7 @@ export interface Problem {
   preset: PresetName;
   weights: Weights;
   reserve: number;
-  /** Contract §6: with a lock, least score + moveCost x moves replaces fewest moves, then least score. */
+  /** docs/contract.md §6: with a lock, least score + moveCost x moves replaces fewest moves, then least score. */
   moveCost?: number;
   environments: Environment[];
   tasks: Task[];

@@ -5,7 +5,7 @@ import type { Packed } from "./types";
 
 /**
  * Lexicographic worth of a plan: tasks placed per priority level (highest first), then, with a
- * lock, fewest moves, then score; or, with `moveCost`, score + moveCost x moves (contract §6).
+ * lock, fewest moves, then score; or, with `moveCost`, score + moveCost x moves (docs/contract.md §6).
  */
 export interface Worth {
   placed: number[];
@@ -14,7 +14,7 @@ export interface Worth {
   moveCost?: number;
 }
 
-/** The lock a plan is compared against, and how moves weigh (contract §6). */
+/** The lock a plan is compared against, and how moves weigh (docs/contract.md §6). */
 export interface Stability {
   lock: LockTarget;
   moveCost?: number;
@@ -67,8 +67,8 @@ export function compareWorth(a: Worth, b: Worth): number {
 }
 
 /**
- * True when the optimizer's tasks break no capacity, of an environment or of a machine (contract
- * §5: every task on a tier with machines has one, within its units and disk).
+ * True when the optimizer's tasks break no capacity, of an environment or of a machine
+ * (docs/contract.md §5: every task on a tier with machines has one, within its units and disk).
  */
 export function respectsCapacity(inst: Instance, packed: Packed): boolean {
   return respectsTierCapacity(inst, packed.assignment) && respectsMachines(inst, packed);

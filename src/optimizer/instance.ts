@@ -3,7 +3,7 @@ import type { Packing } from "../catalog/schema";
 
 /**
  * The problem in flat arrays: for every unpinned task its candidate environments (those
- * contract §2 allows it alone) with their scores, and every environment's capacity left
+ * docs/contract.md §2 allows it alone) with their scores, and every environment's capacity left
  * once the pins are placed. Every algorithm works on this, so they agree on what is legal.
  */
 export interface Instance {
@@ -22,14 +22,14 @@ export interface Instance {
   usable: Float64Array;
   /** Usable capacity minus what the pins take, at `free[3e + d]`; may be negative when pins overflow. */
   free: Float64Array;
-  /** Contract §2 tolerance on each capacity check, per environment and dimension. */
+  /** docs/contract.md §2 tolerance on each capacity check, per environment and dimension. */
   slack: Float64Array;
   /** Environment of each pinned task, -1 for unpinned ones. */
   pinned: Int32Array;
   priority: Int32Array;
   /** Distinct priority levels, highest first. */
   levels: number[];
-  /** Machines of environment e are `machineStart[e] .. machineStart[e+1]` (contract §5); none elsewhere. */
+  /** Machines of environment e are `machineStart[e] .. machineStart[e+1]` (docs/contract.md §5); none elsewhere. */
   machines: MachineTable;
   /** Machine of each pinned task on a tier with machines, -1 otherwise. */
   pinnedMachine: Int32Array;
@@ -54,7 +54,7 @@ interface MachineTable {
 
 export const DIMS = DIMENSIONS.length;
 
-/** `lockedMachine`: a pin's machine in the lock (contract §6), which it keeps where it has room. */
+/** `lockedMachine`: a pin's machine in the lock (docs/contract.md §6), which it keeps where it has room. */
 export function buildInstance(problem: Problem, lockedMachine?: Int32Array): Instance {
   const { tasks, environments, reserve, weights } = problem;
   const n = tasks.length;
@@ -167,7 +167,7 @@ type LoadBase = Pick<Instance, "taskCount" | "envCount" | "demand" | "free" | "s
 
 /**
  * Pins bypass the optimizer, but on a tier with machines they still run on one. Pins are fixed
- * first (contract §2), machines included: each keeps its locked machine where it has room, else
+ * first (docs/contract.md §2), machines included: each keeps its locked machine where it has room, else
  * goes to the fullest machine that holds it (best fit, leaving the optimizer the most room), in
  * task order, or, when no machine holds it, on the machine with the most free units (the plan
  * lists that as a capacity violation).
@@ -189,7 +189,7 @@ function packPins(base: LoadBase, pinned: Int32Array, lockedMachine?: Int32Array
 
 /**
  * Capacity bookkeeping shared by the heuristics: what is still free per environment and dimension
- * and, on tiers with machines, per machine (contract §5). `add` puts a task on the machine the
+ * and, on tiers with machines, per machine (docs/contract.md §5). `add` puts a task on the machine the
  * tier's packing picks; a task re-added to the tier it just left goes back to its old machine
  * first, so that the heuristics' try-and-undo steps restore the packing exactly.
  */
@@ -286,7 +286,7 @@ export class Load {
     return machines.taskUnits[t * machines.classCount + machines.unitClass[m]];
   }
 
-  /** Contract §5's packing: which machine of e takes t, -1 when none has room. */
+  /** docs/contract.md §5's packing: which machine of e takes t, -1 when none has room. */
   private pickMachine(t: number, e: number): number {
     const last = this.lastMachine[t];
     if (last >= 0 && this.inst.machines.env[last] === e && this.machineFits(t, last)) return last;

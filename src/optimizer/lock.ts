@@ -3,7 +3,7 @@ import { LOCKED_ELSEWHERE, NOT_LOCKED, type LockTarget } from "./milp";
 import type { LockInput } from "./types";
 
 /**
- * The lock per task (contract §6): its environment and, on a tier with machines, its machine.
+ * The lock per task (docs/contract.md §6): its environment and, on a tier with machines, its machine.
  * Locked tasks no longer in the catalog are ignored; a lock naming an environment or machine the
  * catalog no longer has makes its task a move wherever it goes.
  */

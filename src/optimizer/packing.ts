@@ -4,7 +4,7 @@ import type { LockTarget } from "./milp";
 import type { Packed } from "./types";
 
 /**
- * Contract §5: among plans equal under the order of comparison, a tier's `packing` decides which
+ * docs/contract.md §5: among plans equal under the order of comparison, a tier's `packing` decides which
  * machines its tasks go to. The solvers settle which tier each task runs on; this packs every
  * tier with machines again by its strategy — locked tasks first, on their locked machines, then
  * the rest by priority, largest first — and keeps the solver's packing for a tier where the

@@ -3,14 +3,15 @@ import type { LockTarget } from "./milp";
 import type { Packed } from "./types";
 
 /**
- * The seed's TaskAllocator (001 §5.2), as contract §3 fixes it: tasks by ascending maxLatency
- * (ties in input order), each to its lowest-score allowed environment (ties in environment
- * order); when that one is full the task stays unplaced. Priorities are ignored, as in the seed.
+ * The seed's TaskAllocator, as docs/contract.md §3 fixes it: tasks by ascending maxLatency (ties
+ * in input order), each to its lowest-score allowed environment (ties in environment order); when
+ * that one is full the task stays unplaced. Priorities are ignored, as in the seed (docs/input.md,
+ * "Where the seed contradicts itself").
  */
 export function seedGreedy(inst: Instance, lock?: LockTarget, options: { lockedOnly?: boolean } = {}): Packed {
   const { problem, candStart, candEnv, candScore, pinned } = inst;
   const assignment = Int32Array.from(pinned);
-  // The seed has no machines; on a tier with them it packs by first fit (seed 004 §5).
+  // The seed has no machines; on a tier with them it packs by first fit (docs/input.md, "Packing").
   const load = new Load(inst, "first-fit");
   if (lock) keepLocked(inst, lock, load, assignment);
   if (options.lockedOnly) return { assignment, machine: load.machineOf.slice() };
@@ -33,7 +34,7 @@ export function seedGreedy(inst: Instance, lock?: LockTarget, options: { lockedO
 }
 
 /**
- * With a lock, the seed's greedy first keeps every locked task that can stay (contract §6), higher
+ * With a lock, the seed's greedy first keeps every locked task that can stay (docs/contract.md §6), higher
  * priority first, on its locked machine where it has room; the seed's order places the rest.
  */
 function keepLocked(inst: Instance, lock: LockTarget, load: Load, assignment: Int32Array): void {

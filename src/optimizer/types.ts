@@ -2,7 +2,7 @@ import type { Algorithm } from "../catalog/algorithms";
 
 export type { Algorithm } from "../catalog/algorithms";
 
-/** Where every task runs: its environment, and its machine on a tier with machines (contract §5). */
+/** Where every task runs: its environment, and its machine on a tier with machines (docs/contract.md §5). */
 export interface Packed {
   /** Environment index per task (as in `Problem.tasks`), -1 when unplaced. */
   assignment: Int32Array;
@@ -15,9 +15,9 @@ export interface Solution extends Packed {
   algorithm: Algorithm;
   /** The method that produced the assignment, e.g. "milp" or "regret+lagrangian". */
   method: string;
-  /** True only when the plan is proven optimal under contract §2 (and §6 with a lock). */
+  /** True only when the plan is proven optimal under docs/contract.md §2 (and §6 with a lock). */
   optimal: boolean;
-  /** Contract §7: `(score - bound) / max(|score|, 1e-9)`, null when there is no bound. */
+  /** docs/contract.md §7: `(score - bound) / max(|score|, 1e-9)`, null when there is no bound. */
   gap: number | null;
   /** Best proven lower bound on the score of plans placing at least these counts; null when none. */
   bound: number | null;
@@ -25,7 +25,7 @@ export interface Solution extends Packed {
   levelBound: number[];
   /** True when the number placed at every priority level is proven maximal (each equals its bound). */
   countsProven: boolean;
-  /** Locked tasks moved (contract §6); 0 without a lock. */
+  /** Locked tasks moved (docs/contract.md §6); 0 without a lock. */
   moves: number;
   /** Work the solver did: deterministic counts, never time. */
   work: Record<string, number>;
@@ -45,7 +45,7 @@ export interface Budget {
 
 export const DEFAULT_BUDGET: Budget = { milpNodes: 200, milpMaxColumns: 5_000, boundIterations: 300, lpMaxColumns: 20_000 };
 
-/** Previous placements (contract §6): a lock file's, or a plan's. */
+/** Previous placements (docs/contract.md §6): a lock file's, or a plan's. */
 export interface LockInput {
   placements: ReadonlyArray<{ task: string; tier: string; machine?: string }>;
 }
@@ -53,7 +53,7 @@ export interface LockInput {
 export interface SolveOptions {
   algorithm?: Algorithm;
   budget?: Partial<Budget>;
-  /** Plan against these placements: keep them unless something forces a move (contract §6). */
+  /** Plan against these placements: keep them unless something forces a move (docs/contract.md §6). */
   lock?: LockInput;
   /** Called now and then during long solves, for progress on a terminal. */
   onProgress?: (message: string) => void;

@@ -4,7 +4,7 @@ import { explainUnplaced, type MachineRoom } from "./explain";
 import type { LevelCount, Move, Placement, Plan, Unplaced, Utilization, Violation } from "./schema";
 import { fmt } from "./format";
 
-/** Turns an optimizer's assignment into the plan of contract §3 (with §5's machines, §6's moves and §7's bounds). */
+/** Turns an optimizer's assignment into the plan of docs/contract.md §3 (with §5's machines, §6's moves and §7's bounds). */
 export function buildPlan(problem: Problem, solution: Solution, ms: number, lock?: LockInput): Plan {
   const { environments, tasks, weights, reserve } = problem;
   const used = environments.map(() => ({ compute: 0, storage: 0, bandwidth: 0 }));
@@ -96,7 +96,7 @@ export function buildPlan(problem: Problem, solution: Solution, ms: number, lock
   };
 }
 
-/** Every rule of contract §2 the plan breaks. The optimizer keeps them all, so only pins can. */
+/** Every rule of docs/contract.md §2 the plan breaks. The optimizer keeps them all, so only pins can. */
 function findViolations(problem: Problem, assignment: Int32Array, used: Array<Record<Dimension, number>>): Violation[] {
   const { environments, tasks, reserve } = problem;
   const violations: Violation[] = [];
@@ -159,7 +159,7 @@ function machineRoom(problem: Problem, placements: Placement[]): MachineRoom {
   return (env) => (env.machines ?? []).map((m) => ({ machine: m, ...left.get(`${env.name}/${m.id}`)! }));
 }
 
-/** Contract §5: pins that overfill a machine (the optimizer's tasks never do). */
+/** docs/contract.md §5: pins that overfill a machine (the optimizer's tasks never do). */
 function machineViolations(problem: Problem, placements: Placement[]): Violation[] {
   const out: Violation[] = [];
   for (const env of problem.environments) {
@@ -180,7 +180,7 @@ function machineViolations(problem: Problem, placements: Placement[]): Violation
   return out;
 }
 
-/** Contract §6: locked tasks still in the catalog that the plan places elsewhere or not at all. */
+/** docs/contract.md §6: locked tasks still in the catalog that the plan places elsewhere or not at all. */
 function movesAgainst(problem: Problem, lock: LockInput, placements: Placement[]): Move[] {
   const inCatalog = new Set(problem.tasks.map((t) => t.name));
   const now = new Map(placements.map((p) => [p.task, p]));

@@ -4,7 +4,7 @@ import { fmt } from "./format";
 /** Free capacity per environment and dimension once the plan is applied. */
 export type FreeCapacity = (env: Environment, dimension: (typeof DIMENSIONS)[number]) => number;
 
-/** What each machine of a tier has left once the plan is applied (contract §5). */
+/** What each machine of a tier has left once the plan is applied (docs/contract.md §5). */
 export type MachineRoom = (env: Environment) => Array<{ machine: Machine; units: number; storage: number }>;
 
 

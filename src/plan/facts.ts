@@ -58,7 +58,7 @@ export const NODE_LABELS = {
 /** The node field a required node affinity matches to pin a pod to one named node. */
 export const NODE_NAME_FIELD = "metadata.name";
 
-/** Extended resource of one GPU unit (a whole GPU, or one time-slice of it; contract §5). */
+/** Extended resource of one GPU unit (a whole GPU, or one time-slice of it; docs/contract.md §5). */
 export const GPU_RESOURCE = "nvidia.com/gpu";
 
 /**
@@ -108,7 +108,7 @@ export interface PlanRecordInputs {
 }
 
 /**
- * Node label of an EKS node of a machine (contract §5) that says how many time-slices its GPUs
+ * Node label of an EKS node of a machine (docs/contract.md §5) that says how many time-slices its GPUs
  * are shared in: the NVIDIA device plugin with that `replicas` runs only on nodes so labelled, so
  * machines of different gpuSlices share one cluster. Written by provisioning; no policy reads it.
  */

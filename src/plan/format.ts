@@ -9,7 +9,7 @@ export const percent = (share: number): string => `${(share * 100).toFixed(share
 export const painter = (color: boolean) => (code: string) => (text: string): string => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
 
 /**
- * The solver's verdict in words (contract §7): proven optimal, or the certified gap to the bound
+ * The solver's verdict in words (docs/contract.md §7): proven optimal, or the certified gap to the bound
  * (or that there is no bound), and the levels whose counts are not proven, with their bounds.
  */
 export function solverVerdict(plan: Pick<Plan, "solver" | "objective">): string {

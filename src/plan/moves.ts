@@ -2,7 +2,7 @@ import type { EnvironmentKind, Lock, LockPlacement } from "../catalog/lock";
 import type { Move, Plan } from "./schema";
 
 /*
- * Contract §6 as people see it: the lock file's text, the difference between two plans or locks,
+ * docs/contract.md §6 as people see it: the lock file's text, the difference between two plans or locks,
  * and what each move costs in Pulumi terms. Pure functions, no I/O.
  */
 
@@ -121,7 +121,7 @@ export interface PlacementDiff {
 }
 
 /**
- * The difference of two sets of placements (contract §6's moves, for any two plans or locks). A
+ * The difference of two sets of placements (docs/contract.md §6's moves, for any two plans or locks). A
  * task the new side leaves unplaced is a move to null; one it does not name at all has left the
  * catalog when the new side is a plan, which is not a move.
  */

@@ -7,7 +7,7 @@ export interface RenderOptions {
   maxRows?: number;
   /** ANSI colour for a terminal. */
   color?: boolean;
-  /** The lock the plan was made against (contract §6): marks new tasks and names the file. */
+  /** The lock the plan was made against (docs/contract.md §6): marks new tasks and names the file. */
   lock?: { file?: string; placements: ReadonlyArray<{ task: string }> };
 }
 
@@ -28,7 +28,7 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
       dim(` · ${plan.solver.algorithm} (${status}, ${fmt(plan.solver.ms)} ms)`),
   );
   out.push("");
-  // Contract §6: moved tasks (against the lock) and tasks new to it, marked in the table.
+  // docs/contract.md §6: moved tasks (against the lock) and tasks new to it, marked in the table.
   const moves = planMoves(plan);
   const movedFrom = new Map(moves.map((m) => [m.task, m.from]));
   const fresh = options.lock ? newTasks(plan, options.lock) : new Set<string>();
@@ -39,7 +39,7 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   };
   const rows = plan.placements.slice(0, maxRows).map((p) => [
     p.task,
-    // Contract §5: on a tier with machines, the machine (node) and the GPU units the task takes.
+    // docs/contract.md §5: on a tier with machines, the machine (node) and the GPU units the task takes.
     p.machine === undefined ? p.tier : `${p.tier}/${p.machine} ×${p.gpuUnits}`,
     p.kind,
     String(p.priority),

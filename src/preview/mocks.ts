@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 
-/** A resource the program declared, as the offline preview lists it (contract §4 `resources[]`). */
+/** A resource the program declared, as the offline preview lists it (docs/contract.md §4 `resources[]`). */
 export interface DeclaredResource {
   type: string;
   name: string;

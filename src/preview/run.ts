@@ -12,14 +12,14 @@ import { awsRegions } from "../provision/awsRegions";
 import { recordingMocks, type DeclaredResource } from "./mocks";
 import { sortResources } from "./groups";
 
-/** Contract §4: what `tierplan preview --json` prints. */
+/** docs/contract.md §4: what `tierplan preview --json` prints. */
 export interface PreviewResult {
   stack: string;
   plan: Plan;
   planHash: string;
   resources: DeclaredResource[];
   policies: { violations: PolicyViolation[] };
-  /** Contract §6: the stack's lock the plan was made against (`stacks/<site>.lock.json`), null without one. */
+  /** docs/contract.md §6: the stack's lock the plan was made against (`stacks/<site>.lock.json`), null without one. */
   lock: { file: string; site: string; placements: Array<{ task: string; tier: string; machine?: string }> } | null;
   /** Warnings the program logged (the real CLI shows them as diagnostics). */
   warnings: string[];

@@ -24,7 +24,7 @@ export interface EdgeTierArgs {
   /** How TFLOPS, GB and Mbps become requests. */
   sizing: EdgeSizing;
   /**
-   * How a pod placed on a machine (contract §5) is pinned to it: `node-name` on an existing
+   * How a pod placed on a machine (docs/contract.md §5) is pinned to it: `node-name` on an existing
    * cluster, whose node is named by the machine id; `node-label` on the EKS cluster tierplan
    * builds, whose node group for the machine labels its one node with the id.
    */

@@ -36,7 +36,7 @@ export interface ContainerResources {
 
 /**
  * Requests (and, for GPUs, the equal limits Kubernetes demands) of a placement's container. A
- * placement on a machine (contract §5) requests exactly its `gpuUnits` of nvidia.com/gpu, the
+ * placement on a machine (docs/contract.md §5) requests exactly its `gpuUnits` of nvidia.com/gpu, the
  * units the plan packed it by; any other edge placement rounds its compute up to units of
  * `sizing.gpuTflops`.
  */
@@ -70,7 +70,7 @@ export function quotaHard(env: EnvironmentRecord, reserve: number, sizing: EdgeS
   };
 }
 
-/** GPU units a tier with machines grants: the sum of its machines' `gpus * gpuSlices` (contract §5). */
+/** GPU units a tier with machines grants: the sum of its machines' `gpus * gpuSlices` (docs/contract.md §5). */
 export function machineUnits(env: Pick<EnvironmentRecord, "machines">): number {
   return (env.machines ?? []).reduce((sum, m) => sum + m.units, 0);
 }
@@ -162,7 +162,7 @@ export function eksNodePlan(placements: readonly Pick<Placement, "compute" | "st
 }
 
 /**
- * The instance types that are a machine of the catalog (contract §5) on EKS: exactly its GPUs
+ * The instance types that are a machine of the catalog (docs/contract.md §5) on EKS: exactly its GPUs
  * (a node with more would advertise units the plan never counted), each GPU at least as fast as
  * the catalog says, cheapest first (ties: table order). Among `allowed` names when given.
  */

@@ -18,7 +18,7 @@ export interface EksEdgeClusterArgs {
   /**
    * The nodes: one managed node group of identical GPU nodes sized from the plan (`pool`, for an
    * edge tier without machines), or one node group of exactly one node per machine of the
-   * catalog (`machines`, contract §5).
+   * catalog (`machines`, docs/contract.md §5).
    */
   nodes: { pool: NodePool } | { machines: MachineNode[] };
   /** IAM principals given cluster admin through EKS access entries. */
@@ -200,7 +200,7 @@ export interface GpuDevicePluginArgs {
   /** Time-slices per GPU; 1 advertises whole GPUs. */
   slices: number;
   /**
-   * Only on the nodes whose `tierplan.dev/gpu-slices` label is `slices` (machines, contract §5):
+   * Only on the nodes whose `tierplan.dev/gpu-slices` label is `slices` (machines, docs/contract.md §5):
    * one plugin per slice count lets machines of different gpuSlices share the cluster. Without
    * it, one plugin runs on every node (the node pool of a tier without machines).
    */

@@ -81,7 +81,7 @@ export interface MachineInputOptions {
 }
 
 /**
- * Small random inputs with machines (contract §5): 1-3 tiers, edge tiers often made of up to 3
+ * Small random inputs with machines (docs/contract.md §5): 1-3 tiers, edge tiers often made of up to 3
  * machines (shapes with count > 1, gpuSlices > 1 including thirds of a GPU, machines with 0 GPUs,
  * small disks), zero-compute and fractional-compute tasks, and tier capacities that sometimes bind
  * before the machines do. Small enough for the brute force to try every machine of every task.
@@ -177,7 +177,7 @@ export function machineInput(options: MachineInputOptions = {}): fc.Arbitrary<Pl
     });
 }
 
-/** A lock drawn for an input (contract §6): some tasks locked anywhere, vanished tiers, machines and tasks included. */
+/** A lock drawn for an input (docs/contract.md §6): some tasks locked anywhere, vanished tiers, machines and tasks included. */
 export function lockFor(input: PlanningInput): fc.Arbitrary<{ placements: Array<{ task: string; tier: string; machine?: string }> }> {
   const envs = [...input.tiers.map((t) => ({ name: t.name, machines: t.machines })), ...input.robots.map((r) => ({ name: r.name, machines: undefined }))];
   const machineIds = (specs: MachineSpec[] | undefined) =>

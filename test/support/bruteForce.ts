@@ -1,7 +1,7 @@
 import { blockers, DIMENSIONS, leq, score, usable, type Environment, type Problem, type Task } from "../../src/model";
 
 /**
- * Independent oracles for the planner, written from the contract's text (sections 2, 5 and 6):
+ * Independent oracles for the planner, written from the text of docs/contract.md (sections 2, 5 and 6):
  * they try every assignment of tasks to environments and, on tiers with machines, to machines.
  * They share nothing with the optimizer but the model's formulas (latency, cost, score, the
  * tolerant `<=` and the per-task rules of section 2); the unit arithmetic and the machine
@@ -13,7 +13,7 @@ export interface BruteForceResult {
   placed: number[];
   /** Sum of the placed tasks' scores (pins included). */
   score: number;
-  /** With a lock: the plan's moves (contract §6). */
+  /** With a lock: the plan's moves (docs/contract.md §6). */
   moves?: number;
   /** Environment index per task, -1 when unplaced. */
   env?: number[];
@@ -21,13 +21,13 @@ export interface BruteForceResult {
   machine?: Array<string | undefined>;
 }
 
-/** A lock as contract §6 gives it (a plan's JSON is one). */
+/** A lock as docs/contract.md §6 gives it (a plan's JSON is one). */
 export interface LockSpec {
   placements: ReadonlyArray<{ task: string; tier: string; machine?: string }>;
 }
 
 export interface EnumerateOptions {
-  /** Compare by contract §6 against this lock. */
+  /** Compare by docs/contract.md §6 against this lock. */
   lock?: LockSpec;
   /**
    * Machines of pinned tasks on tiers with machines (task name → machine id). Pins bypass the
@@ -45,7 +45,7 @@ export interface OracleMachine {
   storage: number;
 }
 
-/** Contract §5 machine ids: the name for a shape of count 1, else `<name>-<k>` with k from 0. */
+/** docs/contract.md §5 machine ids: the name for a shape of count 1, else `<name>-<k>` with k from 0. */
 export function oracleMachines(env: Environment): OracleMachine[] | undefined {
   if (!env.machines) return undefined;
   // Re-expand from the shapes the model kept: group the model's machines by shape and count them.
@@ -66,7 +66,7 @@ export function oracleMachines(env: Environment): OracleMachine[] | undefined {
 }
 
 /**
- * Contract §5: `ceil(compute / unit)` with section 2's tolerance, 0 for no compute: the fewest
+ * docs/contract.md §5: `ceil(compute / unit)` with section 2's tolerance, 0 for no compute: the fewest
  * whole units n with `compute <= n * unit` (tolerant), found by counting rather than by division.
  */
 export function oracleUnits(compute: number, unitTflops: number): number {
@@ -89,7 +89,7 @@ interface Option {
   machine: number;
 }
 
-/** Calls `visit` once for every legal plan (contract §2 and §5). Pins first, then the rest in task order. */
+/** Calls `visit` once for every legal plan (docs/contract.md §2 and §5). Pins first, then the rest in task order. */
 export function enumeratePlans(
   problem: Problem,
   options: EnumerateOptions,
@@ -177,7 +177,7 @@ function levelsOf(problem: Problem): number[] {
 }
 
 /**
- * Contract §6: a locked task still in the catalog that the plan places on another environment or
+ * docs/contract.md §6: a locked task still in the catalog that the plan places on another environment or
  * machine, or leaves unplaced. A lock that names no machine, or names one on a tier that has none,
  * pins down the environment only.
  */
@@ -229,7 +229,7 @@ function evaluate(problem: Problem, options: EnumerateOptions, env: readonly num
 }
 
 /**
- * The best plan by contract §2 (and §5 with machines, §6 with a lock), found by trying every
+ * The best plan by docs/contract.md §2 (and §5 with machines, §6 with a lock), found by trying every
  * assignment. `moveCost` defaults to the problem's `objective.moveCost`.
  */
 export function bruteForce(problem: Problem, options: EnumerateOptions = {}): BruteForceResult {
@@ -267,7 +267,7 @@ export function better(a: BruteForceResult, b: BruteForceResult, moveCost?: numb
   return va < vb - 1e-9 * Math.max(1, Math.abs(vb));
 }
 
-/** The plan fields the oracles read: contract §3's placements, with §5's machine and units. */
+/** The plan fields the oracles read: docs/contract.md §3's placements, with §5's machine and units. */
 export interface PlanLike {
   placements: ReadonlyArray<{ task: string; tier: string; machine?: string; gpuUnits?: number; pinned?: true }>;
 }
@@ -293,7 +293,7 @@ export function planWorth(problem: Problem, plan: PlanLike, lock?: LockSpec): Br
 }
 
 /**
- * Every rule of contract §2 and §5 the plan breaks for the tasks the planner placed (pins may
+ * Every rule of docs/contract.md §2 and §5 the plan breaks for the tasks the planner placed (pins may
  * break rules; they only count against capacity): empty for a legal plan.
  */
 export function planBreaks(problem: Problem, plan: PlanLike): string[] {

@@ -25,7 +25,7 @@ export function env(name: string, kind: EnvironmentRecord["kind"], caps: Partial
   return { name, kind, fleetRobot: kind === "robot", compute: 100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 1, ...caps };
 }
 
-/** A machine as the plan record lists it (contract §5). */
+/** A machine as the plan record lists it (docs/contract.md §5). */
 export function machine(id: string, shape: { gpus: number; gpuTflops: number; gpuSlices?: number; storage: number }): Machine {
   const slices = shape.gpuSlices ?? 1;
   return { id, shape: id.replace(/-\d+$/, ""), gpus: shape.gpus, gpuTflops: shape.gpuTflops, gpuSlices: slices, units: shape.gpus * slices, unitTflops: shape.gpuTflops / slices, storage: shape.storage };
