@@ -13,6 +13,57 @@ export interface RegretOptions {
    * scores less a bonus where a locked task stays, so that moves are paid for (contract §6).
    */
   score?: Float64Array;
+  /** Per task: fill each level smallest first by this size instead of by regret (a count-first construction). */
+  sizeFirst?: Float64Array;
+}
+
+/**
+ * A count-first construction's inputs: each task's size (its smallest share of a candidate's free
+ * capacity) and, per candidate, how contended the capacity it takes is (the demand of every task
+ * that could use that environment, each spread over its options, against what is free), with the
+ * score only breaking ties. Filling levels smallest first into the least contended places packs
+ * the most tasks; the local search then lowers the score without unplacing any.
+ */
+export function countGuide(inst: Instance): { guide: Float64Array; size: Float64Array } {
+  const { taskCount, envCount, candStart, candEnv, candFits, candScore, demand, free, slack, pinned } = inst;
+  const dims = demand.length / Math.max(taskCount, 1);
+  const pressure = new Float64Array(envCount * dims);
+  for (let t = 0; t < taskCount; t++) {
+    if (pinned[t] >= 0) continue;
+    let options = 0;
+    for (let c = candStart[t]; c < candStart[t + 1]; c++) options += candFits[c];
+    for (let c = candStart[t]; c < candStart[t + 1]; c++) {
+      if (!candFits[c]) continue;
+      for (let k = 0; k < dims; k++) pressure[candEnv[c] * dims + k] += demand[t * dims + k] / options;
+    }
+  }
+  const room = (i: number) => Math.max(free[i] + slack[i], Number.MIN_VALUE);
+  for (let i = 0; i < pressure.length; i++) pressure[i] /= room(i);
+  const guide = new Float64Array(candEnv.length);
+  const size = new Float64Array(taskCount).fill(Infinity);
+  // Scores only break ties between equally contended places.
+  const tieBreak = 1e-9 / Math.max(1, maxAbs(candScore));
+  for (let t = 0; t < taskCount; t++) {
+    for (let c = candStart[t]; c < candStart[t + 1]; c++) {
+      const e = candEnv[c];
+      let cost = 0;
+      let share = 0;
+      for (let k = 0; k < dims; k++) {
+        const part = demand[t * dims + k] / room(e * dims + k);
+        cost += part * pressure[e * dims + k];
+        share = Math.max(share, part);
+      }
+      guide[c] = cost + tieBreak * candScore[c];
+      if (candFits[c]) size[t] = Math.min(size[t], share);
+    }
+  }
+  return { guide, size };
+}
+
+function maxAbs(values: Float64Array): number {
+  let max = 0;
+  for (const v of values) max = Math.max(max, Math.abs(v));
+  return max;
 }
 
 /**
@@ -26,7 +77,7 @@ export interface RegretOptions {
 export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Packed {
   const { taskCount, candStart, candEnv, pinned, priority, levels } = inst;
   const score = options.score ?? inst.candScore;
-  const { guide = score, initial, passes = 6 } = options;
+  const { guide = score, initial, passes = 6, sizeFirst } = options;
   const assignment = Int32Array.from(pinned);
   /** Candidate position of each placed unpinned task; -1 otherwise. */
   const position = new Int32Array(taskCount).fill(-1);
@@ -72,7 +123,8 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
       const order = byGuide(t);
       members.push({ t, order, regret: order.length > 1 ? guide[order[1]] - guide[order[0]] : Infinity });
     }
-    members.sort((a, b) => b.regret - a.regret || a.t - b.t);
+    if (sizeFirst) members.sort((a, b) => sizeFirst[a.t] - sizeFirst[b.t] || a.t - b.t);
+    else members.sort((a, b) => b.regret - a.regret || a.t - b.t);
     for (const { t, order } of members) {
       const c = order.find((c) => load.fits(t, candEnv[c]));
       if (c !== undefined) place(t, c);

@@ -1,7 +1,7 @@
 import type { Problem } from "../model";
 import { lagrangianBound, type LagrangianBound } from "./bound";
 import { compareWorth, countMoves, respectsCapacity, worth, type Stability } from "./evaluate";
-import { regretHeuristic } from "./heuristic";
+import { countGuide, regretHeuristic } from "./heuristic";
 import { buildInstance, isPlaceable, type Instance } from "./instance";
 import { lockTarget } from "./lock";
 import { highs, solveStage, type Stage } from "./milp";
@@ -23,6 +23,12 @@ const MOVE_PENALTY = 1e6;
  * reports what it proved. `--max-nodes` raises it.
  */
 const EXACT_NODES = 50_000;
+/**
+ * Guided constructions at the Lagrangian's checkpoints cost a full construction each: on models
+ * larger than this (site-heavy-fleet: 193k candidates, 11-21 s a round) only the round's end
+ * guides. fleet-1000 (77k) needs its checkpoints for its 0.6 % gap.
+ */
+const CHECKPOINT_COLUMNS = 120_000;
 /** Above this many placement variables, `exact` says up front that a proof is unlikely. */
 const EXACT_LARGE = 20_000;
 
@@ -87,6 +93,9 @@ function heuristics(inst: Instance, stability: Stability | undefined, budget: Bu
   consider(regretHeuristic(inst, { score, ...(initial && { initial }) }));
   // Starting from the lock can pack machines worse than starting afresh: counts come before moves.
   if (initial) consider(regretHeuristic(inst, { score }));
+  // The regret order serves the score; smallest first into the least contended places serves the counts.
+  const counting = countGuide(inst);
+  consider(regretHeuristic(inst, { score, guide: counting.guide, sizeFirst: counting.size, ...(initial && { initial }) }));
   // The Lagrangian multipliers price the contended capacity, and its robot subproblems say which
   // tasks each robot should keep: a construction guided by both lands large fleets within about a
   // percent of the bound. With a lock, the locked tasks keep their places first.
@@ -98,7 +107,8 @@ function heuristics(inst: Instance, stability: Stability | undefined, budget: Bu
   for (let round = 0; ; round++) {
     const counts = bestWorth.placed;
     progress(`bound: Lagrangian relaxation, round ${round + 1}`);
-    relaxed = lagrangianBound(inst, counts, bestWorth.score, budget.boundIterations, round < 2 ? tryGuide : undefined);
+    const checkpoints = round < 2 && inst.candEnv.length <= CHECKPOINT_COLUMNS ? tryGuide : undefined;
+    relaxed = lagrangianBound(inst, counts, bestWorth.score, budget.boundIterations, checkpoints);
     work.boundIterations = (work.boundIterations ?? 0) + relaxed.iterations;
     if (round < 2) tryGuide(relaxed);
     if (bestWorth.placed.every((p, i) => p === counts[i])) break;
