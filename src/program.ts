@@ -5,6 +5,7 @@ import { CatalogError, type CatalogIssue } from "./catalog/errors";
 import { loadCatalog } from "./catalog/load";
 import { readStackLock, type LoadedLock } from "./catalog/lock";
 import { checkStackCatalog, CONFIG_NAMESPACE, fromPulumiConfig, locateInStackFile, parseStackConfig, type SiteConfig, type StackLocator } from "./catalog/stackConfig";
+import { tolerance } from "./model/formulas";
 import type { Machine } from "./model/machines";
 import { canonicalPlan, planHash, planSite, renderPlan, type EnvironmentRecord, type Plan, type Placement } from "./plan";
 import { GPU_RESOURCE } from "./plan/facts";
@@ -14,7 +15,7 @@ import { EdgeTier } from "./provision/edge";
 import { eksNodePlan, gpuUnits, machineDiskGb, machineInstanceTypes, machineNodeShortfall, quotaShortfall, type EdgeSizing, type NodeShape } from "./provision/edgeSizing";
 import { EksEdgeCluster, GpuDevicePlugin, type MachineNode, type NodePool } from "./provision/eks";
 import { cheapestInstanceType, instanceType, INSTANCE_TYPES, type InstanceType } from "./model/instanceTypes";
-import { k8sName } from "./plan/names";
+import { K8S_NAME_MAX_LENGTH, k8sName } from "./plan/names";
 import { awsRegions } from "./provision/awsRegions";
 import { PlanRecord } from "./provision/planRecord";
 import { RobotConfig, type RemoteTask } from "./provision/robot";
@@ -44,6 +45,9 @@ export interface SiteDeployment {
 
 /** Default TFLOPS of one GPU unit on an existing cluster: one A10-class GPU (see instanceTypes). */
 const DEFAULT_GPU_TFLOPS = 125;
+
+/** Placement rows of the plan `pulumi preview` logs: more than a terminal's screenful, fewer than a fleet's thousands. */
+const PREVIEW_LOG_ROWS = 100;
 
 /**
  * The Pulumi program: stack config → catalog → plan → one component per tier → outputs. Throws
@@ -148,7 +152,7 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
   }
   new PlanRecord("plan", { site, plan, planHash: hash, namespace: edge.namespace.metadata.name, provider, input, ...(edgeEnvs.some((env) => !env.machines) && { gpuTflops: sizing.gpuTflops }) });
 
-  if (pulumi.runtime.isDryRun()) log.info(`\n${renderPlan(plan, { maxRows: 100, ...(lock && { lock }) })}`);
+  if (pulumi.runtime.isDryRun()) log.info(`\n${renderPlan(plan, { maxRows: PREVIEW_LOG_ROWS, ...(lock && { lock }) })}`);
   const canonical = canonicalPlan(plan);
   const hostOf = new Map(cloud.workloads.map((w) => [w.task, w.host]));
   return {
@@ -266,7 +270,7 @@ function checkMachineConfig(plan: Plan, config: SiteConfig, explicit: ExplicitKe
   // On a site whose edge tiers all have machines, gpuTflops and gpuResource have nothing left to size.
   if (explicit.edge.gpuTflops !== undefined && onlyMachines) {
     const gpuTflops = edge.gpuTflops!;
-    if (all.some(({ m }) => Math.abs(m.unitTflops - gpuTflops) > 1e-9 * Math.max(1, gpuTflops))) {
+    if (all.some(({ m }) => Math.abs(m.unitTflops - gpuTflops) > tolerance(gpuTflops))) {
       issues.push({
         file: stackFile,
         path: key("gpuTflops"),
@@ -327,8 +331,8 @@ function checkMachineConfig(plan: Plan, config: SiteConfig, explicit: ExplicitKe
           message: `machine ${describeMachine(env.name, m)} is no EKS node type tierplan knows: a node needs exactly the machine's GPUs, each at least as fast; the GPU types are ${gpuTypes.join(", ")}`,
         });
       }
-      if (m.id.length > 63) {
-        issues.push({ file: catalog, path: ["tiers", env.name, "machines", m.shape, "name"], message: `machine id '${m.id}' is longer than the 63 characters of a Kubernetes label value (the machine label of its EKS node): shorten the name` });
+      if (m.id.length > K8S_NAME_MAX_LENGTH) {
+        issues.push({ file: catalog, path: ["tiers", env.name, "machines", m.shape, "name"], message: `machine id '${m.id}' is longer than the ${K8S_NAME_MAX_LENGTH} characters of a Kubernetes label value (the machine label of its EKS node): shorten the name` });
       }
     }
     // The plan packs GPU units and storage per machine; CPU and memory are the node type's to give.

@@ -1,4 +1,5 @@
 import { fmt } from "../../src/plan/format";
+import { leq } from "../../src/model";
 import { instanceType } from "../../src/model/instanceTypes";
 import { INSTANCE, label, list, numeric, record, type ResourceView } from "./resources";
 import type { Rule, RuleViolation } from "./rule";
@@ -53,7 +54,7 @@ export const budget: Rule<BudgetConfig> = {
     }
     if (out.length > 0) return out;
     const total = lines.reduce((sum, l) => sum + l.perHour, 0);
-    if (total <= max + 1e-9 * Math.max(1, max)) return [];
+    if (leq(total, max)) return [];
     const top = [...lines].sort((a, b) => b.perHour - a.perHour);
     const shown = top.slice(0, 5).map((l) => `${l.resource.name} (${l.what})`).join(", ") + (top.length > 5 ? `, … (${top.length - 5} more)` : "");
     return [{ message: `the stack provisions $${fmt(total)} an hour on demand, more than maxCostPerHour $${fmt(max)}: ${shown}` }];

@@ -346,10 +346,13 @@ function withCompute<T extends Omit<TierFileSpec, "origin">>(tier: T): T & { com
   return { ...tier, compute: tier.compute ?? machinesCompute(tier.machines ?? []) };
 }
 
+/** Names listed after an unknown reference: enough to spot the one meant, short enough to read. */
+const KNOWN_NAMES_SHOWN = 12;
+
 function unknownRef(what: string, value: string, known: string[], section: string): string {
   const guess = didYouMean(value, known);
   if (guess) return `no ${what} named '${value}': did you mean '${guess}'?`;
-  return known.length === 0 ? `no ${what} named '${value}': the site has no ${section}` : `no ${what} named '${value}' (known: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", …" : ""})`;
+  return known.length === 0 ? `no ${what} named '${value}': the site has no ${section}` : `no ${what} named '${value}' (known: ${known.slice(0, KNOWN_NAMES_SHOWN).join(", ")}${known.length > KNOWN_NAMES_SHOWN ? ", …" : ""})`;
 }
 
 /**

@@ -47,6 +47,9 @@ export function stackLockFile(site: string): string {
   return join("stacks", `${site}.lock.json`);
 }
 
+/** Problems listed for a file that is not a lock: the first few say what is wrong with it. */
+const MAX_ISSUES = 20;
+
 const name = z.string().min(1);
 const KIND = z.enum(["cloud", "edge", "robot"]);
 
@@ -124,7 +127,7 @@ export function parsePlacements(text: string, file: string): PlacementsFile {
   const locate = locator(text);
   if (!result.success) {
     throw new CatalogError(
-      result.error.issues.slice(0, 20).map((issue) => {
+      result.error.issues.slice(0, MAX_ISSUES).map((issue) => {
         const at = [...prefix, ...(issue.path as DataPath)];
         const value = valueAt(data, at);
         const where = value === undefined ? at.slice(0, -1) : at;

@@ -4,7 +4,7 @@ import { diffPlacements } from "../plan/moves";
 import { parseCommand } from "./args";
 import { EXIT, UsageError } from "./exit";
 import { colorWanted, type CliIO } from "./io";
-import { renderDiff } from "../plan/render";
+import { renderDiff, TERMINAL_ROWS } from "../plan/render";
 
 const KIND_NAMES: Record<PlacementsFile["kind"], string> = { lock: "lock", plan: "plan", preview: "preview" };
 
@@ -33,6 +33,6 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   if (before.site !== after.site) io.stdout.write(paint("33")("note: the two files are of different sites, so most tasks differ by name\n"));
   if (before.kind === "lock" && after.kind === "lock") io.stdout.write(paint("2")("(two locks name no tier kinds: give a plan or preview for each move's Pulumi consequence)\n"));
   io.stdout.write("\n");
-  io.stdout.write(renderDiff(diff, { color, maxRows: values.all ? Infinity : 40 }));
+  io.stdout.write(renderDiff(diff, { color, maxRows: values.all ? Infinity : TERMINAL_ROWS }));
   return EXIT.ok;
 }

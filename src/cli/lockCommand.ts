@@ -4,7 +4,7 @@ import { stackLockFile, type Lock } from "../catalog/lock";
 import type { Plan } from "../plan";
 import { painter } from "../plan/format";
 import { diffPlacements, formatLock, kindsOf, lockOf, type PlacementDiff } from "../plan/moves";
-import { renderDiff } from "../plan/render";
+import { renderDiff, TERMINAL_ROWS } from "../plan/render";
 import { parseCommand } from "./args";
 import { EXIT, UsageError } from "./exit";
 import { colorWanted, writeOutput, type CliIO } from "./io";
@@ -108,7 +108,7 @@ export async function lockStack(stack: string, io: CliIO, options: { check?: boo
   }
   writeOutput(lock.path, lock.text, "the lock");
   io.stdout.write(`${paint("1")(`Wrote ${lock.file}`)}: ${plural(lock.plan.placements.length, "placement")}${lock.previous ? "" : " (a new lock)"}\n`);
-  io.stdout.write(renderDiff(lock.diff, { color: colorWanted(io), maxRows: 40, titles: { moves: "Moves against the previous lock", added: "Newly locked", dropped: "Dropped from the lock" } }));
+  io.stdout.write(renderDiff(lock.diff, { color: colorWanted(io), maxRows: TERMINAL_ROWS, titles: { moves: "Moves against the previous lock", added: "Newly locked", dropped: "Dropped from the lock" } }));
   const unplaced = lock.plan.unplaced.length;
   if (unplaced > 0) io.stdout.write(paint("2")(`${plural(unplaced, "task")} unplaced, so not locked ('tierplan preview --stack ${stack}' says why)\n`));
   io.stdout.write(paint("2")(`Commit ${lock.file}: pulumi preview and pulumi up plan against it, and its diff is the list of moves.\n`));

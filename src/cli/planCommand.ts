@@ -3,6 +3,7 @@ import { loadCatalog } from "../catalog/load";
 import { checkLockSite, loadLock } from "../catalog/lock";
 import { ALGORITHMS, type Algorithm } from "../catalog/algorithms";
 import { planSite, renderPlan } from "../plan";
+import { TERMINAL_ROWS } from "../plan/render";
 import { parseCommand } from "./args";
 import { EXIT, UsageError } from "./exit";
 import { colorWanted, type CliIO } from "./io";
@@ -44,7 +45,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     });
     progress.done();
     writeWarnings(warnings, io);
-    io.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan, { maxRows: values.all ? Infinity : 40, color: colorWanted(io), ...(lock && { lock }) }));
+    io.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan, { maxRows: values.all ? Infinity : TERMINAL_ROWS, color: colorWanted(io), ...(lock && { lock }) }));
     return EXIT.ok;
   } finally {
     progress.done();

@@ -1,6 +1,7 @@
 import type { PreviewResult } from "../preview/run";
 import { GROUPS, groupOf } from "../preview/groups";
 import { renderPlan } from "../plan";
+import { TERMINAL_ROWS } from "../plan/render";
 import { fmt, painter } from "../plan/format";
 import { parseCommand } from "./args";
 import { EXIT, UsageError } from "./exit";
@@ -45,12 +46,12 @@ export function renderPreview(result: PreviewResult, options: { all: boolean; co
   const bold = paint("1");
   const dim = paint("2");
   const out: string[] = [bold(`Previewing stack ${result.stack} offline (Pulumi mock engine, no cloud calls)`), ""];
-  out.push(renderPlan(result.plan, { maxRows: options.all ? Infinity : 40, color: options.color, ...(result.lock && { lock: result.lock }) }).trimEnd(), "");
+  out.push(renderPlan(result.plan, { maxRows: options.all ? Infinity : TERMINAL_ROWS, color: options.color, ...(result.lock && { lock: result.lock }) }).trimEnd(), "");
   if (!result.lock) out.push(dim(`No lock (stacks/${result.stack}.lock.json): nothing keeps these placements in the next plan; 'tierplan lock --stack ${result.stack}' writes it.`), "");
   for (const warning of result.warnings) out.push(paint("33")(`warning: ${warning}`));
   if (result.warnings.length > 0) out.push("");
   out.push(bold(`Resources: ${result.resources.length} to create`));
-  const limit = options.all ? Infinity : 40;
+  const limit = options.all ? Infinity : TERMINAL_ROWS;
   for (const title of [...GROUPS.map((g) => g.title), "other"]) {
     const members = result.resources.filter((r) => groupOf(r) === title);
     if (members.length === 0) continue;

@@ -15,6 +15,13 @@ const SILENT: Progress = { phase: () => undefined, update: () => undefined, done
 /** How often the line is redrawn, at most: often enough to look alive, rarely enough to cost nothing. */
 const REDRAW_MS = 100;
 
+/** How often the elapsed time is redrawn while a phase says nothing new: the seconds count visibly. */
+const TICK_MS = 250;
+
+/** Terminal width when the stream does not say (a pipe to a terminal emulator), and the least a line is cut to. */
+const DEFAULT_COLUMNS = 100;
+const MIN_WIDTH = 20;
+
 /**
  * One status line on stderr, redrawn in place, with the time spent in the phase: only when
  * stderr is a terminal (never in pipes, CI logs or `2>file`), and not with TIERPLAN_NO_PROGRESS.
@@ -34,12 +41,12 @@ export function progressPrinter(io: CliIO): Progress {
     drawn = now;
     const seconds = (now - started) / 1000;
     const time = seconds >= 1 ? ` (${seconds.toFixed(seconds < 10 ? 1 : 0)} s)` : "";
-    const width = Math.max(20, ((io.stderr as { columns?: number }).columns ?? 100) - 1);
+    const width = Math.max(MIN_WIDTH, ((io.stderr as { columns?: number }).columns ?? DEFAULT_COLUMNS) - 1);
     const text = `… ${label}${news ? `: ${news}` : ""}${time}`;
     io.stderr.write(`\r\u001b[2K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
     shown = true;
   };
-  const ticker = setInterval(() => label && draw(true), 250);
+  const ticker = setInterval(() => label && draw(true), TICK_MS);
   ticker.unref();
   return {
     phase(next) {

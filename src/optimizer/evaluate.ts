@@ -1,4 +1,4 @@
-import { score } from "../model";
+import { score, tolerance } from "../model";
 import { DIMS, type Instance } from "./instance";
 import { NOT_LOCKED, type LockTarget } from "./milp";
 import type { Packed } from "./types";
@@ -62,8 +62,8 @@ export function compareWorth(a: Worth, b: Worth): number {
   if (a.moveCost === undefined && a.moves !== b.moves) return a.moves - b.moves;
   const va = a.score + cost * a.moves;
   const vb = b.score + cost * b.moves;
-  const tol = 1e-9 * Math.max(1, Math.abs(va), Math.abs(vb));
-  return Math.abs(va - vb) <= tol ? 0 : va - vb;
+  // Equal within the contract's tolerance (docs/contract.md §2) of the larger of the two.
+  return Math.abs(va - vb) <= tolerance(Math.max(Math.abs(va), Math.abs(vb))) ? 0 : va - vb;
 }
 
 /**

@@ -4,6 +4,13 @@ import { explainUnplaced, type MachineRoom } from "./explain";
 import type { LevelCount, Move, Placement, Plan, Unplaced, Utilization, Violation } from "./schema";
 import { fmt } from "./format";
 
+/**
+ * Shares of an environment's usable capacity above which a dimension is a bottleneck (medium), and
+ * a severe one (high): the plan's utilization and recommendations flag it while a task of ordinary
+ * size still fits, before the next catalog change is left unplaced.
+ */
+const BOTTLENECK_SHARE = { medium: 0.9, high: 0.95 } as const;
+
 /** Turns an optimizer's assignment into the plan of docs/contract.md §3 (with §5's machines, §6's moves and §7's bounds). */
 export function buildPlan(problem: Problem, solution: Solution, ms: number, lock?: LockInput): Plan {
   const { environments, tasks, weights, reserve } = problem;
@@ -57,8 +64,8 @@ export function buildPlan(problem: Problem, solution: Solution, ms: number, lock
     const bottlenecks = DIMENSIONS.flatMap((dimension) => {
       const cap = usable(env, dimension, reserve);
       const usableShare = cap > 0 ? used[env.index][dimension] / cap : used[env.index][dimension] > 0 ? Infinity : 0;
-      if (usableShare <= 0.9) return [];
-      return [{ dimension, usableShare, severity: usableShare > 0.95 ? ("high" as const) : ("medium" as const) }];
+      if (usableShare <= BOTTLENECK_SHARE.medium) return [];
+      return [{ dimension, usableShare, severity: usableShare > BOTTLENECK_SHARE.high ? ("high" as const) : ("medium" as const) }];
     });
     return { tier: env.name, kind: env.kind, ...(env.fleetRobot && { fleetRobot: true as const }), compute: share("compute"), storage: share("storage"), bandwidth: share("bandwidth"), bottlenecks };
   });

@@ -54,7 +54,10 @@ const MEMORY_GIB_PER_VCPU = CPU_TYPE.memoryGiB / CPU_TYPE.vcpus;
 /** Largest compute a task may have to run on vCPUs alone: what one CPU instance gives. */
 const CPU_TASK_MAX_TFLOPS = CPU_TYPE.tflops;
 
+/** Slack for floating-point error when vCPU, GiB, GB and dollars derived by division are compared. */
 const EPS = 1e-9;
+/** CPU tasks that could also run on a GPU, tried in every combination of modes up to this many (2^10 = 1,024), first fit beyond. */
+const MODE_SEARCH_LIMIT = 10;
 
 /** What one task takes of one host. */
 export interface Slot {
@@ -153,7 +156,7 @@ function take(room: Room, d: Demand, storage: number): boolean {
 
 /**
  * Whether the tasks fit one host of `type` together, and how: every GPU task in gpu mode, each
- * CPU task in cpu mode or on a GPU of its own. Exact (tries every choice of modes) for up to 10
+ * CPU task in cpu mode or on a GPU of its own. Exact (tries every choice of modes) for up to MODE_SEARCH_LIMIT
  * CPU tasks that could go either way, first-fit beyond.
  */
 export function fitOn(type: InstanceType, tasks: readonly CloudTask[], maxTasks: number): Slot[] | undefined {
@@ -174,7 +177,7 @@ export function fitOn(type: InstanceType, tasks: readonly CloudTask[], maxTasks:
     }
     return slots;
   };
-  if (flexible.length <= 10) {
+  if (flexible.length <= MODE_SEARCH_LIMIT) {
     // Fewest CPU tasks moved onto GPUs first: a mask with fewer bits set is tried earlier.
     const masks = Array.from({ length: 2 ** flexible.length }, (_, m) => m).sort((a, b) => bits(a) - bits(b) || a - b);
     for (const mask of masks) {

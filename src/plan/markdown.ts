@@ -16,6 +16,18 @@ export interface MarkdownOptions {
 /** Moves listed before the placement table; the rest fold away. */
 const MOVES_SHOWN = 15;
 
+/** Placements listed before the rest fold away, unless the caller says otherwise. */
+const PLACEMENTS_SHOWN = 50;
+
+/**
+ * Most rows of a table, folded ones included: a GitHub comment holds at most 65,536 characters,
+ * about 2,000 short rows; the rest are counted and left to the plan JSON.
+ */
+const TABLE_ROWS_MAX = 2000;
+
+/** Fleets larger than this are one node of the diagram rather than a node per robot. */
+const FLEET_DIAGRAM_LIMIT = 12;
+
 /** Above this many tasks the diagram shows task counts per environment instead of each task. */
 const DIAGRAM_TASK_LIMIT = 40;
 
@@ -25,7 +37,7 @@ const DIAGRAM_TASK_LIMIT = 40;
  * unplaced tasks, utilization and a Mermaid diagram of the site.
  */
 export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
-  const maxRows = options.maxRows ?? 50;
+  const maxRows = options.maxRows ?? PLACEMENTS_SHOWN;
   const mandatory = options.verdicts.filter((v) => v.level === "mandatory");
   const advisory = options.verdicts.filter((v) => v.level === "advisory");
   const total = plan.placements.length + plan.unplaced.length;
@@ -56,8 +68,8 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
     const moveRow = (m: (typeof moves)[number]) => `| ${cell(m.task)} | ${cell(m.from)} | ${m.to === null ? "_unplaced_" : cell(m.to)} | ${cell(moveConsequence(m, kinds))} |`;
     out.push(`### Moves (${moves.length} against the lock)`, "", ...header, ...moves.slice(0, shown).map(moveRow));
     if (moves.length > shown) {
-      out.push("", `<details><summary>${moves.length - shown} more moves</summary>`, "", ...header, ...moves.slice(shown, 2000).map(moveRow));
-      if (moves.length > 2000) out.push(`| … ${moves.length - 2000} more in the plan JSON | | | |`);
+      out.push("", `<details><summary>${moves.length - shown} more moves</summary>`, "", ...header, ...moves.slice(shown, TABLE_ROWS_MAX).map(moveRow));
+      if (moves.length > TABLE_ROWS_MAX) out.push(`| … ${moves.length - TABLE_ROWS_MAX} more in the plan JSON | | | |`);
       out.push("", "</details>");
     }
     out.push("");
@@ -69,8 +81,8 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   out.push(...plan.placements.slice(0, maxRows).map(row));
   if (plan.placements.length > maxRows) {
     out.push("", `<details><summary>${plan.placements.length - maxRows} more placements</summary>`, "", "| Task | Tier | Kind | Priority | Latency | SLO | Cost | Score |", "|---|---|---|---:|---:|---:|---:|---:|");
-    out.push(...plan.placements.slice(maxRows, 2000).map(row));
-    if (plan.placements.length > 2000) out.push(`| … ${plan.placements.length - 2000} more in the plan JSON | | | | | | | |`);
+    out.push(...plan.placements.slice(maxRows, TABLE_ROWS_MAX).map(row));
+    if (plan.placements.length > TABLE_ROWS_MAX) out.push(`| … ${plan.placements.length - TABLE_ROWS_MAX} more in the plan JSON | | | | | | | |`);
     out.push("", "</details>");
   }
   out.push("");
@@ -120,7 +132,7 @@ function mermaid(plan: Plan): string[] {
   const detailed = plan.placements.length <= DIAGRAM_TASK_LIMIT;
   const fleet = plan.environments.filter((e) => e.fleetRobot);
   for (const kind of ["cloud", "edge", "robot"] as const) {
-    const envs = plan.environments.filter((e) => e.kind === kind && (!e.fleetRobot || fleet.length <= 12));
+    const envs = plan.environments.filter((e) => e.kind === kind && (!e.fleetRobot || fleet.length <= FLEET_DIAGRAM_LIMIT));
     if (envs.length === 0) continue;
     lines.push(`  subgraph ${kind}_tier[${label(`${kind} tier`)}]`);
     for (const env of envs) {
@@ -128,7 +140,7 @@ function mermaid(plan: Plan): string[] {
       lines.push(`    ${id("env", env.name)}[${label(`${env.name}${detailed ? "" : ` · ${tasks.length} tasks`}`)}]`);
       if (detailed) for (const task of tasks) lines.push(`    ${id("env", env.name)} --- ${id("task", task)}([${label(task)}])`);
     }
-    if (kind === "robot" && fleet.length > 12) {
+    if (kind === "robot" && fleet.length > FLEET_DIAGRAM_LIMIT) {
       const onFleet = plan.placements.filter((p) => fleet.some((f) => f.name === p.tier)).length;
       lines.push(`    fleet[${label(`${fleet.length} fleet robots · ${onFleet} tasks`)}]`);
     }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 
-const MAX = 63;
+/** Longest Kubernetes object name or label value (an RFC 1123 label). */
+export const K8S_NAME_MAX_LENGTH = 63;
 
 /**
  * A Kubernetes object name (RFC 1123 label, at most 63 characters) for a catalog name, which may
@@ -10,9 +11,9 @@ const MAX = 63;
 export function k8sName(name: string, prefix = ""): string {
   const wanted = `${prefix}${name}`;
   const cleaned = wanted.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
-  if (cleaned === wanted && cleaned.length <= MAX) return cleaned;
+  if (cleaned === wanted && cleaned.length <= K8S_NAME_MAX_LENGTH) return cleaned;
   const hash = createHash("sha256").update(name).digest("hex").slice(0, 6);
-  const base = cleaned.slice(0, MAX - hash.length - 1).replace(/-+$/, "");
+  const base = cleaned.slice(0, K8S_NAME_MAX_LENGTH - hash.length - 1).replace(/-+$/, "");
   return base === "" ? `x-${hash}` : `${base}-${hash}`;
 }
 

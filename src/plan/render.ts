@@ -2,6 +2,9 @@ import { fmt, painter, percent, solverVerdict } from "./format";
 import { newTasks, planMoves, type PlacementDiff } from "./moves";
 import type { Plan } from "./schema";
 
+/** Rows of a table on a terminal before it is cut short (`--all` shows every row): about a screenful. */
+export const TERMINAL_ROWS = 40;
+
 export interface RenderOptions {
   /** Rows of the placement table before it is cut short; Infinity for all. */
   maxRows?: number;
@@ -13,7 +16,7 @@ export interface RenderOptions {
 
 /** The plan as a person reads it in a terminal: placements, unplaced tasks and why, utilization, solver. */
 export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
-  const maxRows = options.maxRows ?? 40;
+  const maxRows = options.maxRows ?? TERMINAL_ROWS;
   const paint = painter(Boolean(options.color));
   const bold = paint("1");
   const red = paint("31");

@@ -19,9 +19,16 @@ export interface EdgeSizing {
   memory: string;
 }
 
+/**
+ * Slack for floating-point error in derived quantities (TFLOPS per unit, vCPU, GiB): 30 / 10 may
+ * land on 3.0000000000000004, which must still be 3 units, and a sum of requests on a hair over
+ * what it equals.
+ */
+const FLOAT_SLACK = 1e-9;
+
 /** GPU units for a compute demand: whole units, none for a task that needs no compute. */
 export function gpuUnits(compute: number, gpuTflops: number): number {
-  return compute > 0 ? Math.ceil(compute / gpuTflops - 1e-9) : 0;
+  return compute > 0 ? Math.ceil(compute / gpuTflops - FLOAT_SLACK) : 0;
 }
 
 /** Storage in the decimal gigabytes the catalog uses, as a Kubernetes quantity. */
@@ -65,7 +72,7 @@ export function bandwidthAnnotation(mbps: number): string {
  */
 export function quotaHard(env: EnvironmentRecord, reserve: number, sizing: EdgeSizing): Record<string, string> {
   return {
-    [`requests.${sizing.gpuResource}`]: String(Math.ceil(usable(env, "compute", reserve) / sizing.gpuTflops - 1e-9)),
+    [`requests.${sizing.gpuResource}`]: String(Math.ceil(usable(env, "compute", reserve) / sizing.gpuTflops - FLOAT_SLACK)),
     "requests.ephemeral-storage": storageQuantity(usable(env, "storage", reserve)),
   };
 }
@@ -123,6 +130,15 @@ const SYSTEM_CPU = 0.5;
 const SYSTEM_MEMORY_GIB = 1.5;
 /** Root disk beyond the pods' ephemeral storage: OS, images, logs. */
 const NODE_DISK_OVERHEAD_GB = 60;
+/** Smallest root disk of a GPU node: room for the NVIDIA AMI, its images and logs whatever the pods ask. */
+const MIN_NODE_DISK_GB = 100;
+/** Root disks grow in steps, so that a few GB more storage in the catalog does not resize (replace) the nodes. */
+const NODE_DISK_STEP_GB = 50;
+
+/** Root disk of a node whose pods keep `podStorage` GB: the system's share added, in whole steps. */
+function nodeDiskGb(podStorage: number): number {
+  return Math.ceil(Math.max(MIN_NODE_DISK_GB, podStorage + NODE_DISK_OVERHEAD_GB) / NODE_DISK_STEP_GB) * NODE_DISK_STEP_GB;
+}
 
 export interface NodePlan {
   nodes: number;
@@ -139,14 +155,14 @@ export function eksNodePlan(placements: readonly Pick<Placement, "compute" | "st
   const cpu = parseQuantity(sizing.cpu);
   const memory = parseQuantity(sizing.memory) / 2 ** 30;
   const largestStorage = placements.reduce((max, p) => Math.max(max, p.storage), 0);
-  const diskGb = Math.ceil(Math.max(100, largestStorage + NODE_DISK_OVERHEAD_GB) / 50) * 50;
+  const diskGb = nodeDiskGb(largestStorage);
   const room = { units: node.units, cpu: node.vcpus - SYSTEM_CPU, memory: node.memoryGiB - SYSTEM_MEMORY_GIB, storage: diskGb - NODE_DISK_OVERHEAD_GB };
   const pods = placements
     .map((p) => ({ units: gpuUnits(p.compute, sizing.gpuTflops), storage: p.storage }))
     .sort((a, b) => b.units - a.units || b.storage - a.storage);
   const bins: Array<typeof room> = [];
   for (const pod of pods) {
-    const fits = (b: typeof room) => b.units >= pod.units && b.cpu >= cpu - 1e-9 && b.memory >= memory - 1e-9 && b.storage >= pod.storage - 1e-9;
+    const fits = (b: typeof room) => b.units >= pod.units && b.cpu >= cpu - FLOAT_SLACK && b.memory >= memory - FLOAT_SLACK && b.storage >= pod.storage - FLOAT_SLACK;
     let bin = bins.find(fits);
     if (!bin) {
       bin = { ...room };
@@ -168,7 +184,7 @@ export function eksNodePlan(placements: readonly Pick<Placement, "compute" | "st
  */
 export function machineInstanceTypes(machine: Pick<Machine, "gpus" | "gpuTflops">, allowed?: readonly string[]): InstanceType[] {
   return INSTANCE_TYPES.filter(
-    (t) => (!allowed || allowed.includes(t.name)) && t.gpus === machine.gpus && (t.gpus === 0 || t.tflops / t.gpus >= machine.gpuTflops * (1 - 1e-9)),
+    (t) => (!allowed || allowed.includes(t.name)) && t.gpus === machine.gpus && (t.gpus === 0 || t.tflops / t.gpus >= machine.gpuTflops * (1 - FLOAT_SLACK)),
   )
     .map((t, i) => ({ t, i }))
     .sort((a, b) => a.t.pricePerHour - b.t.pricePerHour || a.i - b.i)
@@ -191,14 +207,14 @@ export function machineNodeShortfall(type: InstanceType, load: MachineLoad, sizi
   const memory = (load.pods * parseQuantity(sizing.memory)) / 2 ** 30;
   const room = { cpu: type.vcpus - SYSTEM_CPU, memory: type.memoryGiB - SYSTEM_MEMORY_GIB };
   const over: string[] = [];
-  if (cpu > room.cpu + 1e-9) over.push(`${load.pods} × cpu ${sizing.cpu} = ${round3(cpu)} > ${room.cpu} allocatable vCPU`);
-  if (memory > room.memory + 1e-9) over.push(`${load.pods} × memory ${sizing.memory} = ${round3(memory)} GiB > ${room.memory} allocatable GiB`);
+  if (cpu > room.cpu + FLOAT_SLACK) over.push(`${load.pods} × cpu ${sizing.cpu} = ${round3(cpu)} > ${room.cpu} allocatable vCPU`);
+  if (memory > room.memory + FLOAT_SLACK) over.push(`${load.pods} × memory ${sizing.memory} = ${round3(memory)} GiB > ${room.memory} allocatable GiB`);
   return over.length > 0 ? over.join(", ") : undefined;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-/** Root disk of a machine's node, GiB: its storage for pods plus the system's, in steps of 50. */
+/** Root disk of a machine's node, GiB: its storage for pods plus the system's, in steps of NODE_DISK_STEP_GB. */
 export function machineDiskGb(machine: Pick<Machine, "storage">): number {
-  return Math.ceil(Math.max(100, machine.storage + NODE_DISK_OVERHEAD_GB) / 50) * 50;
+  return nodeDiskGb(machine.storage);
 }
