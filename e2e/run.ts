@@ -156,6 +156,7 @@ function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; 
     });
     child.on("close", (code) => {
       if (timer) clearTimeout(timer);
+      if (opts.echo && !(stdout + stderr).endsWith("\n")) process.stdout.write("\n");
       resolvePromise({ code: code ?? 1, stdout, stderr });
     });
     child.stdin.end(opts.input ?? "");
@@ -164,6 +165,29 @@ function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; 
 
 function tail(text: string, lines = 40): string {
   return text.trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+/** What a failed pulumi command said: its error and warning lines, then its last lines. */
+function pulumiErrors(text: string): string {
+  const lines = text.split("\n").map((l) => l.trimEnd());
+  const errors = [...new Set(lines.filter((l) => /\berror\b|\[mandatory\]|failed/i.test(l) && !/using pulumi-/.test(l)).map((l) => l.trim()))].slice(0, 20);
+  return [...errors, "...", tail(text, 12)].join("\n");
+}
+
+/** Why the site's pods are not running, from the API server: the scheduler's reasons. */
+async function podDiagnosis(): Promise<string> {
+  const pods = (await apiGet<any>(`/api/v1/namespaces/${namespaceOf()}/pods`).catch(() => undefined))?.items ?? [];
+  const notReady = pods.filter((p: any) => !(p.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"));
+  if (notReady.length === 0) return "";
+  return (
+    "\npods not Ready:\n" +
+    notReady
+      .map((p: any) => {
+        const sched = (p.status?.conditions ?? []).find((c: any) => c.type === "PodScheduled" && c.status !== "True");
+        return `  ${p.metadata.name}: ${p.status?.phase}${sched ? ` (${sched.reason}: ${sched.message})` : ""}`;
+      })
+      .join("\n")
+  );
 }
 
 async function pulumi(args: string[], log: string, opts: { input?: string; timeoutMs?: number; echo?: boolean } = {}): Promise<RunResult> {
@@ -600,7 +624,7 @@ async function main(): Promise<void> {
 
     const upOk = await step("up", async (note) => {
       const r = await pulumi(["up", "--yes", "--skip-preview", "--policy-pack", join(ROOT, "policies")], "pulumi-up.log");
-      if (r.code !== 0) fail(`pulumi up exited ${r.code}:\n${tail(r.stdout + r.stderr)}`);
+      if (r.code !== 0) fail(`pulumi up exited ${r.code}:\n${pulumiErrors(r.stdout + r.stderr)}${await podDiagnosis()}`);
       note(`resources: ${JSON.stringify(changeCounts(r.stdout))}`);
       const out = await pulumi(["stack", "output", "--json"], "pulumi-stack-output.log", { echo: false });
       const outputs = JSON.parse(out.stdout);
@@ -615,7 +639,7 @@ async function main(): Promise<void> {
         const r = await pulumi(["up", "--yes", "--expect-no-changes", "--policy-pack", join(ROOT, "policies")], "pulumi-up-again.log");
         const counts = changeCounts(r.stdout);
         note(`resources: ${JSON.stringify(counts)}`);
-        if (r.code !== 0) fail(`the second pulumi up (--expect-no-changes) exited ${r.code}:\n${tail(r.stdout + r.stderr)}`);
+        if (r.code !== 0) fail(`the second pulumi up (--expect-no-changes) exited ${r.code}:\n${pulumiErrors(r.stdout + r.stderr)}`);
       });
 
       await step("catalog edit re-plans and updates", async (note) => {
@@ -637,7 +661,7 @@ async function main(): Promise<void> {
         const r = await pulumi(["up", "--yes", "--skip-preview", "--policy-pack", join(ROOT, "policies")], "pulumi-up-edited.log");
         const counts = changeCounts(r.stdout);
         note(`resources: ${JSON.stringify(counts)}`);
-        if (r.code !== 0) fail(`pulumi up after the edit exited ${r.code}:\n${tail(r.stdout + r.stderr)}`);
+        if (r.code !== 0) fail(`pulumi up after the edit exited ${r.code}:\n${pulumiErrors(r.stdout + r.stderr)}${await podDiagnosis()}`);
         if (!(counts.updated || counts.replaced || counts.created)) fail("pulumi up after the edit changed nothing");
         plan = offline.preview;
         await checkWorkloads(plan.plan, nodes, note);
@@ -697,7 +721,7 @@ async function main(): Promise<void> {
     await step("destroy leaves the namespace empty", async (note) => {
       const r = await pulumi(["destroy", "--yes", "--skip-preview"], "pulumi-destroy.log");
       note(`resources: ${JSON.stringify(changeCounts(r.stdout))}`);
-      if (r.code !== 0) fail(`pulumi destroy exited ${r.code}:\n${tail(r.stdout + r.stderr)}`);
+      if (r.code !== 0) fail(`pulumi destroy exited ${r.code}:\n${pulumiErrors(r.stdout + r.stderr)}`);
       const ns = namespaceOf();
       const left: string[] = [];
       for (const [kind, path] of [

@@ -373,6 +373,7 @@ pick_from_path() {
 }
 
 START=$(now)
+BUILT_SOMETHING=0
 GROUPS_WANTED=(kube pulumi)
 [ -n "$ONLY" ] && GROUPS_WANTED=("$ONLY")
 DIRS=()
@@ -403,6 +404,7 @@ for group in "${GROUPS_WANTED[@]}"; do
     CHOSEN[$t]="$(bin_of "$t")"; SOURCE[$t]="built"
   done
   if [ ${#missing[@]} -gt 0 ]; then
+    BUILT_SOMETHING=1
     if [ "$group" = kube ]; then build_kube "${missing[@]}"; else build_pulumi "${missing[@]}"; fi
   fi
   for t in "${tools[@]}"; do
@@ -411,6 +413,12 @@ for group in "${GROUPS_WANTED[@]}"; do
   done
 done
 log "tools ready in $(( $(now) - START ))s (cache $CACHE)"
+# The build cache is gigabytes (about 8 GiB for all of them) and only speeds up a rebuild after a pin
+# changes: drop it once the binaries exist, unless TIERPLAN_KEEP_GOCACHE=1. The module cache stays.
+if [ "$BUILT_SOMETHING" = 1 ] && [ "${TIERPLAN_KEEP_GOCACHE:-0}" != 1 ] && [ -z "${TIERPLAN_GOCACHE:-}" ]; then
+  go clean -cache 2>/dev/null || rm -rf "$GOCACHE"
+  log "dropped the Go build cache $GOCACHE (TIERPLAN_KEEP_GOCACHE=1 keeps it)"
+fi
 if [ "$SHOW_VERSIONS" = 1 ]; then
   for t in "${!CHOSEN[@]}"; do
     if [ "${SOURCE[$t]}" = built ]; then v=$(pinned_version "$t"); else v=$(tool_version "$t" "${CHOSEN[$t]}"); fi
