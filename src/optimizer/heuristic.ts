@@ -10,7 +10,7 @@ export interface RegretOptions {
   passes?: number;
   /**
    * The score the local search lowers, one per candidate: the true scores, or with a lock the
-   * scores less a bonus where a locked task stays, so that moves are paid for (contract §6).
+   * scores less a bonus where a locked task stays, so that moves are paid for (docs/contract.md §6).
    */
   score?: Float64Array;
   /** Per task: fill each level smallest first by this size instead of by regret (a count-first construction). */

@@ -16,7 +16,7 @@ export const NOT_LOCKED = -1;
 /** A locked task whose environment is gone from the catalog: wherever it goes, it moves. */
 export const LOCKED_ELSEWHERE = -2;
 
-/** The previous placements a plan is compared against (contract §6), per task. */
+/** The previous placements a plan is compared against (docs/contract.md §6), per task. */
 export interface LockTarget {
   /** Locked environment of each task; NOT_LOCKED or LOCKED_ELSEWHERE otherwise. */
   env: Int32Array;
@@ -84,7 +84,7 @@ interface Slot {
  * x[t,e(,machine)] = 1 when task t runs on environment e (and on that machine or machine pool on a
  * tier with machines), one column per candidate that fits in what the pins leave; rows: each task
  * at most once (exactly once on forced levels), capacity per environment and dimension where the
- * candidates could overfill it, GPU units and disk per machine (contract §5), the per-level counts
+ * candidates could overfill it, GPU units and disk per machine (docs/contract.md §5), the per-level counts
  * fixed by earlier stages, and the locked tasks kept by an earlier "stay" stage.
  */
 export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageResult {

@@ -117,7 +117,7 @@ function heuristics(inst: Instance, stability: Stability | undefined, budget: Bu
 }
 
 /**
- * Strict priority by stages (contract §2, §6): the most tasks at each level in turn, then with a
+ * Strict priority by stages (docs/contract.md §2, §6): the most tasks at each level in turn, then with a
  * lock the fewest moves, then the least score. Each stage runs where its model is within the
  * budget; a count stage too large for the MILP still gets its LP bound where that is affordable.
  */
