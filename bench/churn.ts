@@ -82,17 +82,35 @@ function changes(input: PlanningInput, before: Placements): Array<{ change: stri
   const removed = input.tasks.find((t) => !t.perRobot && before.has(t.name))!;
   const load = new Map<string, number>();
   for (const where of before.values()) load.set(where.split("/")[0], (load.get(where.split("/")[0]) ?? 0) + 1);
-  const busiest = (tiers: TierSpec[]) => tiers.reduce((a, b) => ((load.get(b.name) ?? 0) > (load.get(a.name) ?? 0) ? b : a));
+  const busiest = (tiers: TierSpec[]) =>
+    tiers.reduce((a, b) => ((load.get(b.name) ?? 0) > (load.get(a.name) ?? 0) ? b : a));
   const priced = busiest(input.tiers);
   const shrunk = busiest(input.tiers.filter((t) => !t.machines));
-  const withTier = (name: string, f: (t: TierSpec) => TierSpec) => ({ ...input, tiers: input.tiers.map((t) => (t.name === name ? f(t) : t)) });
+  const withTier = (name: string, f: (t: TierSpec) => TierSpec) => ({
+    ...input,
+    tiers: input.tiers.map((t) => (t.name === name ? f(t) : t)),
+  });
   return [
-    { change: `(a) add one priority-${top} task (a copy of ${siteTask.name})`, input: { ...input, tasks: [...input.tasks, { ...siteTask, name: "churn-added", priority: top }] } },
-    { change: `(b) remove one placed task (${removed.name})`, input: { ...input, tasks: input.tasks.filter((t) => t !== removed) } },
-    { change: `(c) ${priced.name}'s price +5 %`, input: withTier(priced.name, (t) => ({ ...t, costPerHour: t.costPerHour * 1.05 })) },
+    {
+      change: `(a) add one priority-${top} task (a copy of ${siteTask.name})`,
+      input: { ...input, tasks: [...input.tasks, { ...siteTask, name: "churn-added", priority: top }] },
+    },
+    {
+      change: `(b) remove one placed task (${removed.name})`,
+      input: { ...input, tasks: input.tasks.filter((t) => t !== removed) },
+    },
+    {
+      change: `(c) ${priced.name}'s price +5 %`,
+      input: withTier(priced.name, (t) => ({ ...t, costPerHour: t.costPerHour * 1.05 })),
+    },
     {
       change: `(d) ${shrunk.name} loses 20 % of its capacity`,
-      input: withTier(shrunk.name, (t) => ({ ...t, compute: t.compute * 0.8, storage: t.storage * 0.8, bandwidth: t.bandwidth * 0.8 })),
+      input: withTier(shrunk.name, (t) => ({
+        ...t,
+        compute: t.compute * 0.8,
+        storage: t.storage * 0.8,
+        bandwidth: t.bandwidth * 0.8,
+      })),
     },
   ];
 }
@@ -122,7 +140,9 @@ export async function churnTable(entries: SuiteEntry[], progress: (m: string) =>
         cpuMsWithout: without.cpuMs,
       };
       rows.push(row);
-      progress(`churn ${entry.name} ${change}: ${row.movesWithout} moves without the lock, ${row.movesWith} with it (solver says ${row.movesReported})\n`);
+      progress(
+        `churn ${entry.name} ${change}: ${row.movesWithout} moves without the lock, ${row.movesWith} with it (solver says ${row.movesReported})\n`,
+      );
     }
   }
   return rows;

@@ -20,7 +20,12 @@ async function main(): Promise<void> {
   const seconds = argv.includes("--stage-seconds") ? argv[argv.indexOf("--stage-seconds") + 1] : "30";
   const solver = argv.includes("--solver") ? argv[argv.indexOf("--solver") + 1] : "scipy";
   const entry = suite().find((e) => e.name === name);
-  if (!entry) throw new Error(`no instance '${name}': one of ${suite().map((e) => e.name).join(", ")}`);
+  if (!entry)
+    throw new Error(
+      `no instance '${name}': one of ${suite()
+        .map((e) => e.name)
+        .join(", ")}`,
+    );
   const loaded = load(entry);
   if ("skipped" in loaded) throw new Error(loaded.skipped);
   const problem = buildProblem(loaded.input);
@@ -28,15 +33,30 @@ async function main(): Promise<void> {
   const cpu0 = process.cpuUsage();
   const auto = await solve(problem, { algorithm: "auto", onProgress: (m) => process.stderr.write(`  auto: ${m}\n`) });
   const cpu = process.cpuUsage(cpu0);
-  process.stderr.write(`auto: ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU, method ${auto.method}, work ${JSON.stringify(auto.work)}, levelBound ${auto.levelBound.join("/")}, gap ${auto.gap}\n`);
-  for (const level of inst.levels) process.stderr.write(`  p${level}: ${stageColumns(inst, level)} count-stage variables\n`);
+  process.stderr.write(
+    `auto: ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU, method ${auto.method}, work ${JSON.stringify(auto.work)}, levelBound ${auto.levelBound.join("/")}, gap ${auto.gap}\n`,
+  );
+  for (const level of inst.levels)
+    process.stderr.write(`  p${level}: ${stageColumns(inst, level)} count-stage variables\n`);
 
   const model = referenceModel(inst);
   const dir = mkdtempSync(join(tmpdir(), "tierplan-diag-"));
   let refAssignment: Int32Array;
   try {
     writeFileSync(join(dir, "model.json"), JSON.stringify(model));
-    const run = spawnSync("/usr/bin/python3", [join(__dirname, "reference", "lexmilp.py"), join(dir, "model.json"), join(dir, "out.json"), "--solver", solver, "--stage-seconds", seconds], { stdio: ["ignore", "ignore", "inherit"] });
+    const run = spawnSync(
+      "/usr/bin/python3",
+      [
+        join(__dirname, "reference", "lexmilp.py"),
+        join(dir, "model.json"),
+        join(dir, "out.json"),
+        "--solver",
+        solver,
+        "--stage-seconds",
+        seconds,
+      ],
+      { stdio: ["ignore", "ignore", "inherit"] },
+    );
     if (run.status !== 0) throw new Error("reference failed");
     const out = JSON.parse(readFileSync(join(dir, "out.json"), "utf8")) as { columns: number[] };
     const checked = checkReference(inst, model, out.columns);
@@ -59,10 +79,16 @@ function stageColumns(inst: Instance, level: number): number {
 
 /** Per (priority, catalog task): placed on robot / edge / cloud by auto and by the reference. */
 function table(problem: Problem, auto: Int32Array, ref: Int32Array): void {
-  const rows = new Map<string, { priority: number; total: number; auto: Record<string, number>; ref: Record<string, number> }>();
+  const rows = new Map<
+    string,
+    { priority: number; total: number; auto: Record<string, number>; ref: Record<string, number> }
+  >();
   const kindOf = (e: number) => (e < 0 ? "none" : problem.environments[e].kind);
   for (const task of problem.tasks) {
-    const source = task.robot !== undefined && task.source !== task.name ? task.source : /^(.*?)-\d+$/.exec(task.name)?.[1] ?? task.name;
+    const source =
+      task.robot !== undefined && task.source !== task.name
+        ? task.source
+        : (/^(.*?)-\d+$/.exec(task.name)?.[1] ?? task.name);
     const key = `p${task.priority} ${source}`;
     const row = rows.get(key) ?? { priority: task.priority, total: 0, auto: {}, ref: {} };
     row.total++;
@@ -71,13 +97,18 @@ function table(problem: Problem, auto: Int32Array, ref: Int32Array): void {
     rows.set(key, row);
   }
   const kinds = ["robot", "edge", "cloud", "none"];
-  const lines = ["| task | total | auto robot/edge/cloud/unplaced | reference robot/edge/cloud/unplaced | placed: auto − reference |", "|---|---:|---|---|---:|"];
+  const lines = [
+    "| task | total | auto robot/edge/cloud/unplaced | reference robot/edge/cloud/unplaced | placed: auto − reference |",
+    "|---|---:|---|---|---:|",
+  ];
   for (const [key, row] of [...rows].sort((a, b) => b[1].priority - a[1].priority || a[0].localeCompare(b[0]))) {
     const a = kinds.map((k) => row.auto[k] ?? 0);
     const r = kinds.map((k) => row.ref[k] ?? 0);
-    lines.push(`| ${key} | ${row.total} | ${a.join("/")} | ${r.join("/")} | ${(row.ref.none ?? 0) - (row.auto.none ?? 0)} |`);
+    lines.push(
+      `| ${key} | ${row.total} | ${a.join("/")} | ${r.join("/")} | ${(row.ref.none ?? 0) - (row.auto.none ?? 0)} |`,
+    );
   }
-  process.stdout.write(lines.join("\n") + "\n");
+  process.stdout.write(`${lines.join("\n")}\n`);
 }
 
 main().catch((error: unknown) => {

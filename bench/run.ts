@@ -58,7 +58,19 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, reference: "auto", stageSeconds: 30, freshReference: false, referenceOnly: false, exact: false, write: false, churn: true, processTimes: true, reverse: false, append: false };
+  const args: Args = {
+    quick: false,
+    reference: "auto",
+    stageSeconds: 30,
+    freshReference: false,
+    referenceOnly: false,
+    exact: false,
+    write: false,
+    churn: true,
+    processTimes: true,
+    reverse: false,
+    append: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -71,7 +83,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--size" || a === "--sizes") args.sizes = value().split(",");
     else if (a === "--reference") {
       const v = value();
-      if (v !== "scipy" && v !== "cbc" && v !== "none" && v !== "auto") usage(`--reference must be scipy, cbc, none or auto, got '${v}'`);
+      if (v !== "scipy" && v !== "cbc" && v !== "none" && v !== "auto")
+        usage(`--reference must be scipy, cbc, none or auto, got '${v}'`);
       args.reference = v;
     } else if (a === "--stage-seconds") {
       args.stageSeconds = Number(value());
@@ -211,9 +224,16 @@ function processTime(file: string, algorithm: Algorithm): ProcessTime {
   const bin = join(__dirname, "..", "bin", "tierplan.js");
   const samples: ProcessTime[] = [];
   for (let i = 0; i < 3; i++) {
-    const run = spawnSync("/usr/bin/time", ["-f", "BENCH-TIME %e %U %S", process.execPath, bin, "plan", file, "--algorithm", algorithm, "--json"], { encoding: "utf8", maxBuffer: 1 << 28 });
+    const run = spawnSync(
+      "/usr/bin/time",
+      ["-f", "BENCH-TIME %e %U %S", process.execPath, bin, "plan", file, "--algorithm", algorithm, "--json"],
+      { encoding: "utf8", maxBuffer: 1 << 28 },
+    );
     const m = /BENCH-TIME (\S+) (\S+) (\S+)/.exec(run.stderr ?? "");
-    if (run.status !== 0 || !m) throw new Error(`tierplan plan ${file} --algorithm ${algorithm} failed (status ${run.status}): ${(run.stderr ?? "").slice(0, 300)}`);
+    if (run.status !== 0 || !m)
+      throw new Error(
+        `tierplan plan ${file} --algorithm ${algorithm} failed (status ${run.status}): ${(run.stderr ?? "").slice(0, 300)}`,
+      );
     samples.push({ algorithm, wallS: Number(m[1]), cpuS: Number(m[2]) + Number(m[3]) });
     if (samples[0].wallS > 5) break;
   }
@@ -226,7 +246,9 @@ function chooseSolver(args: Args): { solver?: ReferenceSolver; note?: string } {
   const { solvers, missing } = availableSolvers();
   if (args.reference !== "auto") {
     if (solvers.includes(args.reference)) return { solver: args.reference };
-    return { note: `reference column skipped: ${missing.find((m) => m.startsWith(args.reference === "scipy" ? "scipy" : "cbc"))}` };
+    return {
+      note: `reference column skipped: ${missing.find((m) => m.startsWith(args.reference === "scipy" ? "scipy" : "cbc"))}`,
+    };
   }
   if (solvers.length > 0) return { solver: solvers[0] };
   return { note: `reference column skipped: no native MILP solver installed (${missing.join("; ")})` };
@@ -250,14 +272,22 @@ async function main(): Promise<void> {
   if (args.merge) return renderMerged(args, solver, referenceNote);
   const results: InstanceResult[] = [];
   let churn: ChurnRow[] | string | undefined;
-  const save = () => args.jsonOut && writeFileSync(args.jsonOut, JSON.stringify({ date: new Date().toISOString(), started, results, churn }, null, 1) + "\n");
+  const save = () =>
+    args.jsonOut &&
+    writeFileSync(
+      args.jsonOut,
+      `${JSON.stringify({ date: new Date().toISOString(), started, results, churn }, null, 1)}\n`,
+    );
   for (const entry of selected) {
     results.push(await runEntry(entry, args, solver, referenceNote));
     save();
   }
   if (args.referenceOnly) return;
   if (args.churn && (full || args.families?.some((f) => f === "legacy" || f === "site-500x12" || f === "fleet-1000"))) {
-    churn = await churnTable(suite().filter((e) => e.name === "site-500x12" || e.name === "fleet-1000"), (m) => process.stderr.write(m));
+    churn = await churnTable(
+      suite().filter((e) => e.name === "site-500x12" || e.name === "fleet-1000"),
+      (m) => process.stderr.write(m),
+    );
     save();
   }
   if (args.jsonOut) return;
@@ -267,10 +297,16 @@ async function main(): Promise<void> {
   const saved = join(__dirname, "results.json");
   if (args.append && existsSync(saved)) {
     // Merge into the last run: this run's instances replace theirs, the rest stay as measured then.
-    const previous = JSON.parse(readFileSync(saved, "utf8")) as { date: string; results: InstanceResult[]; churn?: ChurnRow[] | string };
+    const previous = JSON.parse(readFileSync(saved, "utf8")) as {
+      date: string;
+      results: InstanceResult[];
+      churn?: ChurnRow[] | string;
+    };
     const fresh = new Map(results.map((r) => [r.name, r]));
     const order = suite().map((e) => e.name);
-    all = [...previous.results.filter((r) => !fresh.has(r.name)), ...results].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+    all = [...previous.results.filter((r) => !fresh.has(r.name)), ...results].sort(
+      (a, b) => order.indexOf(a.name) - order.indexOf(b.name),
+    );
     churn ??= previous.churn;
     note = `Rows of ${results.map((r) => r.name).join(", ")} measured on ${new Date().toISOString().slice(0, 10)} and merged (--append) into the run of ${previous.date.slice(0, 10)}; the header's times and loads are this run's.`;
   }
@@ -278,13 +314,24 @@ async function main(): Promise<void> {
   process.stdout.write(markdown);
   if (full || args.write || args.append) {
     writeFileSync(join(__dirname, "results.md"), markdown);
-    writeFileSync(saved, JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpus().length, results: all, churn }, null, 1) + "\n");
+    writeFileSync(
+      saved,
+      `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpus().length, results: all, churn }, null, 1)}\n`,
+    );
   }
 }
 
 /** Renders results.md (and results.json) from the files of `--json-out` workers, in suite order. */
 function renderMerged(args: Args, solver: ReferenceSolver | undefined, referenceNote: string | undefined): void {
-  const files = args.merge!.map((f) => JSON.parse(readFileSync(f, "utf8")) as { date: string; started: { load: number; time: number }; results: InstanceResult[]; churn?: ChurnRow[] | string });
+  const files = args.merge!.map(
+    (f) =>
+      JSON.parse(readFileSync(f, "utf8")) as {
+        date: string;
+        started: { load: number; time: number };
+        results: InstanceResult[];
+        churn?: ChurnRow[] | string;
+      },
+  );
   const order = suite().map((e) => e.name);
   const byName = new Map(files.flatMap((f) => f.results).map((r) => [r.name, r]));
   const results = [...byName.values()].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
@@ -292,20 +339,44 @@ function renderMerged(args: Args, solver: ReferenceSolver | undefined, reference
   for (const r of results) {
     if (!r.reference || r.reference.problems.length === 0) continue;
     const loaded = load(suite().find((e) => e.name === r.name)!);
-    if ("input" in loaded) r.reference.problems = withoutPinOverflow(referenceModel(buildInstance(buildProblem(loaded.input))), r.reference.problems);
+    if ("input" in loaded)
+      r.reference.problems = withoutPinOverflow(
+        referenceModel(buildInstance(buildProblem(loaded.input))),
+        r.reference.problems,
+      );
   }
   const churn = files.find((f) => f.churn !== undefined)?.churn;
   const first = files.reduce((a, f) => (f.started.time < a.time ? f.started : a), files[0].started);
   const last = Math.max(...files.map((f) => Date.parse(f.date)));
   const note = `Measured by ${files.length} workers in parallel (\`--json-out\`, merged with \`--merge\`): the minutes are from the first start to the last save, the load averages at the first start and at the merge.`;
-  const markdown = render(results, churn, { args, solver, referenceNote, started: first, ended: { load: loadavg()[0], time: last }, note });
+  const markdown = render(results, churn, {
+    args,
+    solver,
+    referenceNote,
+    started: first,
+    ended: { load: loadavg()[0], time: last },
+    note,
+  });
   process.stdout.write(markdown);
   writeFileSync(join(__dirname, "results.md"), markdown);
-  writeFileSync(join(__dirname, "results.json"), JSON.stringify({ date: new Date(last).toISOString(), node: process.version, cores: cpus().length, results, churn }, null, 1) + "\n");
+  writeFileSync(
+    join(__dirname, "results.json"),
+    `${JSON.stringify({ date: new Date(last).toISOString(), node: process.version, cores: cpus().length, results, churn }, null, 1)}\n`,
+  );
 }
 
-async function runEntry(entry: SuiteEntry, args: Args, solver: ReferenceSolver | undefined, referenceNote: string | undefined): Promise<InstanceResult> {
-  const base: InstanceResult = { family: entry.family, size: entry.size, name: entry.name, description: entry.description };
+async function runEntry(
+  entry: SuiteEntry,
+  args: Args,
+  solver: ReferenceSolver | undefined,
+  referenceNote: string | undefined,
+): Promise<InstanceResult> {
+  const base: InstanceResult = {
+    family: entry.family,
+    size: entry.size,
+    name: entry.name,
+    description: entry.description,
+  };
   const loaded = load(entry);
   if ("skipped" in loaded) {
     process.stderr.write(`${entry.name}: skipped, ${loaded.skipped}\n`);
@@ -323,7 +394,9 @@ async function runEntry(entry: SuiteEntry, args: Args, solver: ReferenceSolver |
     levels: inst.levels,
     totals: inst.levels.map((p) => problem.tasks.filter((t) => t.priority === p).length),
   };
-  process.stderr.write(`${entry.name} (${inst.taskCount} tasks × ${inst.envCount} environments, ${variables} variables)\n`);
+  process.stderr.write(
+    `${entry.name} (${inst.taskCount} tasks × ${inst.envCount} environments, ${variables} variables)\n`,
+  );
   if (solver && (args.referenceOnly || !args.quick || args.freshReference)) {
     result.reference = solveReference(entry.name, inst, solver, args.stageSeconds, { fresh: args.freshReference });
   } else if (solver) {
@@ -332,16 +405,21 @@ async function runEntry(entry: SuiteEntry, args: Args, solver: ReferenceSolver |
   } else result.referenceNote = referenceNote;
   if (result.reference) {
     const r = result.reference;
-    process.stderr.write(`  reference (${r.solver}${r.cached ? ", cached" : ""}): placed ${r.placed.join("/")}, score ${r.score?.toFixed(1)}\n`);
+    process.stderr.write(
+      `  reference (${r.solver}${r.cached ? ", cached" : ""}): placed ${r.placed.join("/")}, score ${r.score?.toFixed(1)}\n`,
+    );
   }
   if (args.referenceOnly) return result;
   result.results = [];
   const algorithms: Algorithm[] = ["seed-greedy", "auto"];
-  if ((EXACT_DEFAULT.has(entry.name) && !args.quick) || (args.exact && variables <= EXACT_MAX_COLUMNS)) algorithms.push("exact");
+  if ((EXACT_DEFAULT.has(entry.name) && !args.quick) || (args.exact && variables <= EXACT_MAX_COLUMNS))
+    algorithms.push("exact");
   for (const algorithm of algorithms) {
     const m = await measure(problem, inst, algorithm);
     result.results.push(m);
-    process.stderr.write(`  ${algorithm}: ${m.cpuMs.toFixed(0)} ms CPU (${m.wallMs.toFixed(0)} ms wall), placed ${m.placed.join("/")}, score ${m.score.toFixed(1)}, gap ${pct(m.gap)}\n`);
+    process.stderr.write(
+      `  ${algorithm}: ${m.cpuMs.toFixed(0)} ms CPU (${m.wallMs.toFixed(0)} ms wall), placed ${m.placed.join("/")}, score ${m.score.toFixed(1)}, gap ${pct(m.gap)}\n`,
+    );
   }
   if (args.processTimes && variables >= MID_BAND[0] && variables <= MID_BAND[1]) {
     const dir = mkdtempSync(join(tmpdir(), "tierplan-bench-"));
@@ -349,7 +427,9 @@ async function runEntry(entry: SuiteEntry, args: Args, solver: ReferenceSolver |
       const file = join(dir, `${entry.name}.json`);
       writeFileSync(file, entry.text());
       result.processTimes = (["seed-greedy", "auto"] as const).map((a) => processTime(file, a));
-      process.stderr.write(`  process: ${result.processTimes.map((p) => `${p.algorithm} ${p.cpuS.toFixed(2)} s CPU`).join(", ")}\n`);
+      process.stderr.write(
+        `  process: ${result.processTimes.map((p) => `${p.algorithm} ${p.cpuS.toFixed(2)} s CPU`).join(", ")}\n`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -360,9 +440,11 @@ async function runEntry(entry: SuiteEntry, args: Args, solver: ReferenceSolver |
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
-const pct = (x: number | null | undefined, digits = 2) => (x === null || x === undefined || !Number.isFinite(x) ? "–" : `${(x * 100).toFixed(digits)} %`);
+const pct = (x: number | null | undefined, digits = 2) =>
+  x === null || x === undefined || !Number.isFinite(x) ? "–" : `${(x * 100).toFixed(digits)} %`;
 const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 1 : 0)} ms`);
-const num = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(digits));
+const num = (x: number | null | undefined, digits = 1) =>
+  x === null || x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(digits);
 
 function placedText(levels: number[], placed: number[], totals: number[]): string {
   return levels.map((p, i) => `p${p} ${placed[i]}/${totals[i]}`).join(", ");
@@ -410,7 +492,11 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
         "Results are cached in bench/reference/cache/ under a hash of the model, solver and limit; a cached row says so.",
       "",
     );
-  } else out.push(`${ctx.referenceNote ?? "no reference"}. Install one to get the column: \`apt-get install -y python3-scipy\` (run by /usr/bin/python3) or \`apt-get install -y coinor-cbc\`.`, "");
+  } else
+    out.push(
+      `${ctx.referenceNote ?? "no reference"}. Install one to get the column: \`apt-get install -y python3-scipy\` (run by /usr/bin/python3) or \`apt-get install -y coinor-cbc\`.`,
+      "",
+    );
 
   out.push("## Every family against the reference", "");
   out.push(
@@ -418,7 +504,9 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
       "`?` marks a level whose count stage found no plan within its limit (the reference kept the plan of the stage before); its bound (`≤ n`) still holds, and levels below it are not compared.",
     "",
   );
-  out.push("| instance | tasks × envs | variables | auto placed (high → low) | reference placed | auto short per level | auto score | reference score (bound) | auto vs reference score | auto vs reference bound | auto CPU | × seed-greedy | auto certified gap |");
+  out.push(
+    "| instance | tasks × envs | variables | auto placed (high → low) | reference placed | auto short per level | auto score | reference score (bound) | auto vs reference score | auto vs reference bound | auto CPU | × seed-greedy | auto certified gap |",
+  );
   out.push("|---|---|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of results) {
     if (r.skipped) {
@@ -431,12 +519,22 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
     const levels = r.levels!;
     // A count stage that found no plan in its limit kept the previous stage's (0 at its level): "?".
     const failedAt = ref ? levels.findIndex((_, i) => noPlan(ref, i)) : -1;
-    const refPlaced = ref ? levels.map((_, i) => `${noPlan(ref, i) ? "?" : ref.placed[i]}${ref.countProven[i] ? "✓" : `≤${ref.countBound[i]}`}`).join("/") : (r.referenceNote ?? "–");
-    const short = ref && auto ? levels.map((_, i) => (failedAt >= 0 && i >= failedAt ? "?" : ref.placed[i] - auto.placed[i])).join("/") : "–";
+    const refPlaced = ref
+      ? levels
+          .map((_, i) => `${noPlan(ref, i) ? "?" : ref.placed[i]}${ref.countProven[i] ? "✓" : `≤${ref.countBound[i]}`}`)
+          .join("/")
+      : (r.referenceNote ?? "–");
+    const short =
+      ref && auto
+        ? levels.map((_, i) => (failedAt >= 0 && i >= failedAt ? "?" : ref.placed[i] - auto.placed[i])).join("/")
+        : "–";
     const same = ref && auto && levels.every((_, i) => ref.placed[i] === auto.placed[i]);
     const vsBest = same && ref.score !== null ? (auto.score - ref.score) / Math.abs(ref.score) : null;
-    const vsBound = same && ref.scoreBound !== null ? (auto.score - ref.scoreBound) / Math.max(Math.abs(auto.score), 1e-9) : null;
-    const refScore = ref ? `${num(ref.score)}${ref.scoreProven ? "✓" : ` (${num(ref.scoreBound)})`}${ref.cached ? "" : ""}` : "–";
+    const vsBound =
+      same && ref.scoreBound !== null ? (auto.score - ref.scoreBound) / Math.max(Math.abs(auto.score), 1e-9) : null;
+    const refScore = ref
+      ? `${num(ref.score)}${ref.scoreProven ? "✓" : ` (${num(ref.scoreBound)})`}${ref.cached ? "" : ""}`
+      : "–";
     out.push(
       `| ${r.name} | ${r.tasks} × ${r.environments} | ${r.variables} | ${auto ? auto.placed.join("/") : "–"} | ${refPlaced} | ${short} | ${auto ? num(auto.score) : "–"} | ${refScore} | ` +
         `${same ? signedPct(vsBest) : ref && auto ? "counts differ" : "–"} | ${same ? signedPct(vsBound) : "–"} | ${auto ? ms(auto.cpuMs) : "–"} | ${auto && seed ? `${(auto.cpuMs / seed.cpuMs).toFixed(1)}×` : "–"} | ${auto ? pct(auto.gap) : "–"} |`,
@@ -448,9 +546,14 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
   const families = [...new Set(results.map((r) => r.family))];
   for (const family of families) {
     const rows = results.filter((r) => r.family === family);
-    const about = family === "legacy" ? `The earlier benchmark's instances: ${rows.map((r) => `${r.name} (${r.description})`).join("; ")}.` : rows[0].description;
+    const about =
+      family === "legacy"
+        ? `The earlier benchmark's instances: ${rows.map((r) => `${r.name} (${r.description})`).join("; ")}.`
+        : rows[0].description;
     out.push(`### ${family}`, "", about, "");
-    out.push("| instance | tasks × envs | variables | method | placed by priority (high → low) | score | certified gap | proven | CPU | × seed-greedy | RSS |");
+    out.push(
+      "| instance | tasks × envs | variables | method | placed by priority (high → low) | score | certified gap | proven | CPU | × seed-greedy | RSS |",
+    );
     out.push("|---|---|---:|---|---|---:|---:|---|---:|---:|---:|");
     for (const r of rows) {
       if (r.skipped) {
@@ -466,10 +569,19 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
       }
       const ref = r.reference;
       if (ref) {
-        const placed = r.levels!.map((p, i) => `p${p} ${noPlan(ref, i) ? "none found" : ref.placed[i]}${ref.countProven[i] ? "✓" : ` (≤ ${ref.countBound[i]})`}/${r.totals![i]}`).join(", ");
+        const placed = r
+          .levels!.map(
+            (p, i) =>
+              `p${p} ${noPlan(ref, i) ? "none found" : ref.placed[i]}${ref.countProven[i] ? "✓" : ` (≤ ${ref.countBound[i]})`}/${r.totals![i]}`,
+          )
+          .join(", ");
         const total = ref.stageTimes.reduce((s, x) => s + x, 0);
-        const gap = ref.score !== null && ref.scoreBound !== null ? (ref.score - ref.scoreBound) / Math.max(Math.abs(ref.score), 1e-9) : null;
-        const problems = ref.problems.length > 0 ? ` **plan fails the re-check: ${ref.problems.slice(0, 3).join("; ")}**` : "";
+        const gap =
+          ref.score !== null && ref.scoreBound !== null
+            ? (ref.score - ref.scoreBound) / Math.max(Math.abs(ref.score), 1e-9)
+            : null;
+        const problems =
+          ref.problems.length > 0 ? ` **plan fails the re-check: ${ref.problems.slice(0, 3).join("; ")}**` : "";
         out.push(
           `| ${r.name} | | ${ref.columns} | reference (${ref.solver}${ref.cached ? `, cached ${ref.measuredOn}` : ""}) | ${placed}${problems} | ${num(ref.score)} | ${pct(gap)} | ${ref.countProven.every(Boolean) ? (ref.scoreProven ? "optimal" : "counts") : "no"} | ${total.toFixed(1)} s (stages ${ref.stageTimes.map((s) => s.toFixed(1)).join(" + ")}) | | |`,
         );
@@ -484,7 +596,13 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
     "",
   );
   const mid = results.filter((r) => r.processTimes);
-  if (mid.length === 0) out.push(ctx.args.processTimes ? "No instance in this run falls in the band." : "Not measured in this run (--quick or --no-process-times).", "");
+  if (mid.length === 0)
+    out.push(
+      ctx.args.processTimes
+        ? "No instance in this run falls in the band."
+        : "Not measured in this run (--quick or --no-process-times).",
+      "",
+    );
   else {
     out.push("| instance | variables | seed-greedy process | auto process | ratio | auto certified gap | target |");
     out.push("|---|---:|---:|---:|---:|---:|---|");
@@ -493,7 +611,9 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
       const gap = r.results!.find((x) => x.algorithm === "auto")!.gap;
       const ratio = auto.cpuS / seed.cpuS;
       const met = ratio <= 4 && gap !== null && gap <= 0.01;
-      out.push(`| ${r.name} | ${r.variables} | ${seed.cpuS.toFixed(2)} s CPU (${seed.wallS.toFixed(2)} s wall) | ${auto.cpuS.toFixed(2)} s CPU (${auto.wallS.toFixed(2)} s wall) | ${ratio.toFixed(1)}× | ${pct(gap)} | ${met ? "met" : "NOT met"} |`);
+      out.push(
+        `| ${r.name} | ${r.variables} | ${seed.cpuS.toFixed(2)} s CPU (${seed.wallS.toFixed(2)} s wall) | ${auto.cpuS.toFixed(2)} s CPU (${auto.wallS.toFixed(2)} s wall) | ${ratio.toFixed(1)}× | ${pct(gap)} | ${met ? "met" : "NOT met"} |`,
+      );
     }
     out.push("");
   }
@@ -509,7 +629,10 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
         out.push(`| ${r.name} | – | – | skipped: ${r.skipped} | | | | |`);
         continue;
       }
-      for (const m of r.results!) out.push(`| ${r.name} | ${r.machines} | ${m.algorithm} | ${placedText(r.levels!, m.placed, r.totals!)} | ${num(m.score)} | ${pct(m.gap)} | ${m.optimal ? "optimal" : m.countsProven ? "counts" : "no"} | ${ms(m.cpuMs)} |`);
+      for (const m of r.results!)
+        out.push(
+          `| ${r.name} | ${r.machines} | ${m.algorithm} | ${placedText(r.levels!, m.placed, r.totals!)} | ${num(m.score)} | ${pct(m.gap)} | ${m.optimal ? "optimal" : m.countsProven ? "counts" : "no"} | ${ms(m.cpuMs)} |`,
+        );
     }
     out.push("");
   }
@@ -519,7 +642,7 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
 
   out.push("## Targets", "");
   out.push(...targets(results, churn));
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }
 
 /** Which optimizer the rows measure: the commit, and whether src/ differs from it (a shared working tree). */
@@ -528,7 +651,8 @@ function sourceState(): string {
   const root = join(__dirname, "..");
   const head = spawnSync("git", ["-C", root, "rev-parse", "--short", "HEAD"], { encoding: "utf8" });
   if (head.status !== 0) return "unknown (not a git checkout; set TIERPLAN_BENCH_SOURCE)";
-  const dirty = spawnSync("git", ["-C", root, "status", "--porcelain", "--", "src"], { encoding: "utf8" }).stdout.trim() !== "";
+  const dirty =
+    spawnSync("git", ["-C", root, "status", "--porcelain", "--", "src"], { encoding: "utf8" }).stdout.trim() !== "";
   return `commit ${head.stdout.trim()}${dirty ? " with uncommitted changes in src/" : ""}`;
 }
 
@@ -553,7 +677,9 @@ function renderChurn(churn: ChurnRow[] | string | undefined): string[] {
     "|---|---|---:|---:|---:|---|---:|",
   ];
   for (const row of churn) {
-    out.push(`| ${row.instance} | ${row.change} | ${row.placedBefore} | ${row.movesWithout} | ${row.movesWith} | ${row.placedAfter.join("/")} | ${ms(row.cpuMsWith)} |`);
+    out.push(
+      `| ${row.instance} | ${row.change} | ${row.placedBefore} | ${row.movesWithout} | ${row.movesWith} | ${row.placedAfter.join("/")} | ${ms(row.cpuMsWith)} |`,
+    );
   }
   return out;
 }
@@ -574,17 +700,24 @@ function targets(results: InstanceResult[], churn: ChurnRow[] | string | undefin
     }
     return false;
   });
-  out.push(`- Issue 13: placed per priority equal to the reference's where it proves its counts: ${countsMiss.length === 0 ? `met on all ${withRef.length} instances with a reference` : `NOT met on ${countsMiss.map((r) => r.name).join(", ")}`}.`);
+  out.push(
+    `- Issue 13: placed per priority equal to the reference's where it proves its counts: ${countsMiss.length === 0 ? `met on all ${withRef.length} instances with a reference` : `NOT met on ${countsMiss.map((r) => r.name).join(", ")}`}.`,
+  );
   // Behind the reference's plan, proven or not: the first level where they differ (above any level the reference found no plan for).
   const behind = withRef.flatMap((r) => {
     const auto = get(r, "auto")!;
     const ref = r.reference!;
     for (let i = 0; i < r.levels!.length && !noPlan(ref, i); i++) {
-      if (auto.placed[i] !== ref.placed[i]) return auto.placed[i] < ref.placed[i] ? [`${r.name} (${ref.placed[i] - auto.placed[i]} at p${r.levels![i]})`] : [];
+      if (auto.placed[i] !== ref.placed[i])
+        return auto.placed[i] < ref.placed[i]
+          ? [`${r.name} (${ref.placed[i] - auto.placed[i]} at p${r.levels![i]})`]
+          : [];
     }
     return [];
   });
-  out.push(`- Places fewer than the reference's plan at the first level where they differ: ${behind.length === 0 ? "nowhere" : behind.join(", ")}.`);
+  out.push(
+    `- Places fewer than the reference's plan at the first level where they differ: ${behind.length === 0 ? "nowhere" : behind.join(", ")}.`,
+  );
   const scoreMiss = withRef.filter((r) => {
     const auto = get(r, "auto")!;
     const ref = r.reference!;
@@ -593,41 +726,68 @@ function targets(results: InstanceResult[], churn: ChurnRow[] | string | undefin
     if (d) return d.diff < 0;
     return auto.score > ref.score * 1.01 + 1e-9;
   });
-  out.push(`- Issue 13: score within 1 % of the reference's best (at the same counts; fewer tasks placed counts as a miss): ${scoreMiss.length === 0 ? "met" : `NOT met on ${scoreMiss.map((r) => r.name).join(", ")}`}.`);
+  out.push(
+    `- Issue 13: score within 1 % of the reference's best (at the same counts; fewer tasks placed counts as a miss): ${scoreMiss.length === 0 ? "met" : `NOT met on ${scoreMiss.map((r) => r.name).join(", ")}`}.`,
+  );
   // The mid family is mid-size at every size: its "fleet" row is a 450-task site.
   const fleets = measured.filter((r) => (r.size === "fleet" && r.family !== "mid") || r.name === "fleet-1000");
   const slow = fleets.filter((r) => get(r, "auto")!.cpuMs > 2000);
-  out.push(`- Issue 13: every fleet size within 2 s of solver time (CPU): ${slow.length === 0 ? "met" : `NOT met on ${slow.map((r) => `${r.name} (${ms(get(r, "auto")!.cpuMs)})`).join(", ")}`}.`);
+  out.push(
+    `- Issue 13: every fleet size within 2 s of solver time (CPU): ${slow.length === 0 ? "met" : `NOT met on ${slow.map((r) => `${r.name} (${ms(get(r, "auto")!.cpuMs)})`).join(", ")}`}.`,
+  );
   const mid = measured.filter((r) => r.processTimes);
   const midMiss = mid.filter((r) => {
     const [seed, auto] = r.processTimes!;
     const gap = get(r, "auto")!.gap;
     return !(auto.cpuS / seed.cpuS <= 4 && gap !== null && gap <= 0.01);
   });
-  if (mid.length > 0) out.push(`- Issue 12.3: mid-size sites within 4× seed-greedy's process time at a certified gap ≤ 1 %: ${midMiss.length === 0 ? "met" : `NOT met on ${midMiss.length} of ${mid.length}: ${midMiss.map((r) => r.name).join(", ")}`}.`);
+  if (mid.length > 0)
+    out.push(
+      `- Issue 12.3: mid-size sites within 4× seed-greedy's process time at a certified gap ≤ 1 %: ${midMiss.length === 0 ? "met" : `NOT met on ${midMiss.length} of ${mid.length}: ${midMiss.map((r) => r.name).join(", ")}`}.`,
+    );
   const worse = measured.flatMap((r) => {
     const seed = get(r, "seed-greedy")!;
-    return r.results!.filter((m) => m.algorithm !== "seed-greedy" && (firstDifference(r.levels!, m.placed, seed.placed)?.diff ?? 0) < 0).map((m) => `${r.name}/${m.algorithm}`);
+    return r
+      .results!.filter(
+        (m) => m.algorithm !== "seed-greedy" && (firstDifference(r.levels!, m.placed, seed.placed)?.diff ?? 0) < 0,
+      )
+      .map((m) => `${r.name}/${m.algorithm}`);
   });
-  out.push(`- Never worse than seed-greedy on tasks placed per priority: ${worse.length === 0 ? "met on every instance" : `NOT met on ${worse.join(", ")}`}.`);
+  out.push(
+    `- Never worse than seed-greedy on tasks placed per priority: ${worse.length === 0 ? "met on every instance" : `NOT met on ${worse.join(", ")}`}.`,
+  );
   const machinesFleet = measured.find((r) => r.name === "machines-fleet");
   if (machinesFleet) {
     const auto = get(machinesFleet, "auto")!;
-    out.push(`- Issue 8: the 1,000-robot fleet with machines within 2 s: ${auto.cpuMs <= 2000 ? "met" : "NOT met"} (auto: ${ms(auto.cpuMs)} CPU).`);
-  } else if (results.find((r) => r.name === "machines-fleet")?.skipped) out.push("- Issue 8: machines rows skipped (see above).");
+    out.push(
+      `- Issue 8: the 1,000-robot fleet with machines within 2 s: ${auto.cpuMs <= 2000 ? "met" : "NOT met"} (auto: ${ms(auto.cpuMs)} CPU).`,
+    );
+  } else if (results.find((r) => r.name === "machines-fleet")?.skipped)
+    out.push("- Issue 8: machines rows skipped (see above).");
   const machinesSmall = measured.find((r) => r.name === "machines-small");
   const exact = machinesSmall && get(machinesSmall, "exact");
-  if (exact) out.push(`- Issue 8: \`exact\` proves the 200-task × 3-tier × 16-machine site optimal within 10 s: ${exact.optimal && exact.cpuMs <= 10_000 ? "met" : "NOT met"} (${ms(exact.cpuMs)} CPU, ${exact.optimal ? "proven optimal" : `gap ${pct(exact.gap)}, counts ${exact.countsProven ? "proven" : "not proven"}`}).`);
+  if (exact)
+    out.push(
+      `- Issue 8: \`exact\` proves the 200-task × 3-tier × 16-machine site optimal within 10 s: ${exact.optimal && exact.cpuMs <= 10_000 ? "met" : "NOT met"} (${ms(exact.cpuMs)} CPU, ${exact.optimal ? "proven optimal" : `gap ${pct(exact.gap)}, counts ${exact.countsProven ? "proven" : "not proven"}`}).`,
+    );
   const site = measured.find((r) => r.name === "site-500x12");
-  if (site) out.push(`- site-500x12 (issue 12.3: certified gap 1.20 % → about 0.56 % with the LP bound): auto's certified gap ${pct(get(site, "auto")!.gap)}.`);
+  if (site)
+    out.push(
+      `- site-500x12 (issue 12.3: certified gap 1.20 % → about 0.56 % with the LP bound): auto's certified gap ${pct(get(site, "auto")!.gap)}.`,
+    );
   const fleet = measured.find((r) => r.name === "fleet-1000");
   if (fleet) {
     const auto = get(fleet, "auto")!;
-    out.push(`- fleet-1000 within 2 s at a certified gap ≤ 1 %: ${auto.cpuMs <= 2000 && auto.gap !== null && auto.gap <= 0.01 ? "met" : "NOT met"} (auto: ${ms(auto.cpuMs)} CPU, gap ${pct(auto.gap)}).`);
+    out.push(
+      `- fleet-1000 within 2 s at a certified gap ≤ 1 %: ${auto.cpuMs <= 2000 && auto.gap !== null && auto.gap <= 0.01 ? "met" : "NOT met"} (auto: ${ms(auto.cpuMs)} CPU, gap ${pct(auto.gap)}).`,
+    );
   }
   if (Array.isArray(churn)) {
     const fleetLock = churn.filter((c) => c.instance === "fleet-1000");
-    if (fleetLock.length > 0) out.push(`- Issue 10: planning fleet-1000 with a lock within 2 s: ${fleetLock.every((c) => c.cpuMsWith <= 2000) ? "met" : "NOT met"} (${fleetLock.map((c) => ms(c.cpuMsWith)).join(", ")}).`);
+    if (fleetLock.length > 0)
+      out.push(
+        `- Issue 10: planning fleet-1000 with a lock within 2 s: ${fleetLock.every((c) => c.cpuMsWith <= 2000) ? "met" : "NOT met"} (${fleetLock.map((c) => ms(c.cpuMsWith)).join(", ")}).`,
+      );
   }
   return out;
 }

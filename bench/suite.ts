@@ -22,9 +22,26 @@ export interface SuiteEntry {
  */
 export function suite(): SuiteEntry[] {
   const legacy: SuiteEntry[] = [
-    { family: "legacy", size: "fixed", name: "seed-factory", description: "seed 001 §6.3 case 1: cloud, edge, one robot arm", text: () => readFileSync(join(__dirname, "..", "examples", "smart-factory.yaml"), "utf8") },
-    ...[seedCollaboration(), mixedSite("site-500x12", 500, 12, 7, 0.8), fleetSite("fleet-100", 100, 100, 8, 11), fleetSite("fleet-1000", 1000, 100, 8, 13)].map(
-      (i): SuiteEntry => ({ family: "legacy", size: "fixed", name: i.name, description: i.description, text: () => JSON.stringify(i.input) }),
+    {
+      family: "legacy",
+      size: "fixed",
+      name: "seed-factory",
+      description: "seed 001 §6.3 case 1: cloud, edge, one robot arm",
+      text: () => readFileSync(join(__dirname, "..", "examples", "smart-factory.yaml"), "utf8"),
+    },
+    ...[
+      seedCollaboration(),
+      mixedSite("site-500x12", 500, 12, 7, 0.8),
+      fleetSite("fleet-100", 100, 100, 8, 11),
+      fleetSite("fleet-1000", 1000, 100, 8, 13),
+    ].map(
+      (i): SuiteEntry => ({
+        family: "legacy",
+        size: "fixed",
+        name: i.name,
+        description: i.description,
+        text: () => JSON.stringify(i.input),
+      }),
     ),
   ];
   const families = FAMILIES.flatMap((family) =>
@@ -52,7 +69,9 @@ export function load(entry: SuiteEntry): { input: PlanningInput } | { skipped: s
     return { input: loadCatalogSources([{ file, text: entry.text() }]) };
   } catch (error) {
     if (error instanceof CatalogError && entry.requires && error.message.includes(`unknown key '${entry.requires}'`)) {
-      return { skipped: `the catalog loader does not accept \`${entry.requires}\` yet (${error.message.split("\n")[0].slice(0, 140)})` };
+      return {
+        skipped: `the catalog loader does not accept \`${entry.requires}\` yet (${error.message.split("\n")[0].slice(0, 140)})`,
+      };
     }
     throw error;
   }

@@ -14,7 +14,8 @@ Module._extensions[".js"] = function load(module, filename) {
   try {
     return nodeJs.call(this, module, filename);
   } catch (error) {
-    if (error && (error.code === "ERR_REQUIRE_ESM" || error instanceof SyntaxError)) return tsxJs.call(this, module, filename);
+    if (error && (error.code === "ERR_REQUIRE_ESM" || error instanceof SyntaxError))
+      return tsxJs.call(this, module, filename);
     throw error;
   }
 };

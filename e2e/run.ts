@@ -34,7 +34,9 @@ const ROOT = resolve(__dirname, "..");
 
 function usage(message?: string): never {
   if (message) console.error(`e2e: ${message}`);
-  console.error("usage: npm run e2e -- --stack <site> [--keep] [--out <dir>]\n  --keep  leave the cluster running afterwards (kwokctl delete cluster --name <printed name> stops it)");
+  console.error(
+    "usage: npm run e2e -- --stack <site> [--keep] [--out <dir>]\n  --keep  leave the cluster running afterwards (kwokctl delete cluster --name <printed name> stops it)",
+  );
   process.exit(2);
 }
 const argv = process.argv.slice(2);
@@ -53,7 +55,10 @@ for (let i = 0; i < argv.length; i++) {
 if (!stack) usage("which stack? --stack <site>");
 const stackFile = join(ROOT, "stacks", `Pulumi.${stack}.yaml`);
 if (!existsSync(stackFile)) {
-  const known = require("node:fs").readdirSync(join(ROOT, "stacks")).filter((f: string) => /^Pulumi\..+\.yaml$/.test(f)).map((f: string) => f.replace(/^Pulumi\.|\.yaml$/g, ""));
+  const known = require("node:fs")
+    .readdirSync(join(ROOT, "stacks"))
+    .filter((f: string) => /^Pulumi\..+\.yaml$/.test(f))
+    .map((f: string) => f.replace(/^Pulumi\.|\.yaml$/g, ""));
   usage(`stacks/Pulumi.${stack}.yaml does not exist: use one of ${known.join(", ")}`);
 }
 
@@ -97,7 +102,12 @@ async function step(name: string, fn: (note: (line: string) => void) => Promise<
     return true;
   } catch (error) {
     const seconds = (Date.now() - t0) / 1000;
-    const message = error instanceof StepFailure ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const message =
+      error instanceof StepFailure
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
     steps.push({ name, ok: false, seconds, detail, error: message });
     console.log(`FAIL ${name} (${seconds.toFixed(1)}s)\n${message.replace(/^/gm, "     ")}`);
     return false;
@@ -109,7 +119,7 @@ function writeSummary(): void {
   const failed = steps.length - passed;
   mkdirSync(OUT, { recursive: true });
   const summary = { stack, passed, failed, seconds: (Date.now() - startedAt) / 1000, facts, steps };
-  writeFileSync(join(OUT, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+  writeFileSync(join(OUT, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   console.log(`\nsummary: ${join(OUT, "summary.json")}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
 }
@@ -126,7 +136,18 @@ interface RunResult {
 }
 
 /** Runs a command to its end, its output kept and (with echo) streamed to a log file and the console. */
-function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; log?: string; echo?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: {
+    cwd?: string;
+    input?: string;
+    log?: string;
+    echo?: boolean;
+    timeoutMs?: number;
+    env?: NodeJS.ProcessEnv;
+  } = {},
+): Promise<RunResult> {
   return new Promise((resolvePromise) => {
     const child = spawn(cmd, args, { cwd: opts.cwd ?? PROJECT, env: opts.env ?? env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -170,14 +191,20 @@ function tail(text: string, lines = 40): string {
 /** What a failed pulumi command said: its error and warning lines, then its last lines. */
 function pulumiErrors(text: string): string {
   const lines = text.split("\n").map((l) => l.trimEnd());
-  const errors = [...new Set(lines.filter((l) => /\berror\b|\[mandatory\]|failed/i.test(l) && !/using pulumi-/.test(l)).map((l) => l.trim()))].slice(0, 20);
+  const errors = [
+    ...new Set(
+      lines.filter((l) => /\berror\b|\[mandatory\]|failed/i.test(l) && !/using pulumi-/.test(l)).map((l) => l.trim()),
+    ),
+  ].slice(0, 20);
   return [...errors, "...", tail(text, 12)].join("\n");
 }
 
 /** Why the site's pods are not running, from the API server: the scheduler's reasons. */
 async function podDiagnosis(): Promise<string> {
   const pods = (await apiGet<any>(`/api/v1/namespaces/${namespaceOf()}/pods`).catch(() => undefined))?.items ?? [];
-  const notReady = pods.filter((p: any) => !(p.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"));
+  const notReady = pods.filter(
+    (p: any) => !(p.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"),
+  );
   if (notReady.length === 0) return "";
   return (
     "\npods not Ready:\n" +
@@ -190,8 +217,17 @@ async function podDiagnosis(): Promise<string> {
   );
 }
 
-async function pulumi(args: string[], log: string, opts: { input?: string; timeoutMs?: number; echo?: boolean } = {}): Promise<RunResult> {
-  return run("pulumi", [...args, "--non-interactive"], { log, input: opts.input, timeoutMs: opts.timeoutMs ?? 10 * 60_000, echo: opts.echo ?? true });
+async function pulumi(
+  args: string[],
+  log: string,
+  opts: { input?: string; timeoutMs?: number; echo?: boolean } = {},
+): Promise<RunResult> {
+  return run("pulumi", [...args, "--non-interactive"], {
+    log,
+    input: opts.input,
+    timeoutMs: opts.timeoutMs ?? 10 * 60_000,
+    echo: opts.echo ?? true,
+  });
 }
 
 // The API server, reached with plain HTTPS and the kubeconfig's client certificate.
@@ -220,7 +256,12 @@ function inlineKubeconfig(): void {
   const cluster = doc.clusters.find((c: any) => c.name === ctx.context.cluster).cluster;
   const user = doc.users.find((u: any) => u.name === ctx.context.user).user;
   const buf = (v: string) => Buffer.from(v, "base64");
-  apiAuth = { server: new URL(cluster.server), ca: buf(cluster["certificate-authority-data"]), cert: buf(user["client-certificate-data"]), key: buf(user["client-key-data"]) };
+  apiAuth = {
+    server: new URL(cluster.server),
+    ca: buf(cluster["certificate-authority-data"]),
+    cert: buf(user["client-certificate-data"]),
+    key: buf(user["client-key-data"]),
+  };
 }
 
 function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
@@ -228,7 +269,16 @@ function api(method: string, path: string, body?: unknown): Promise<{ status: nu
   const auth = apiAuth;
   return new Promise((res, rej) => {
     const req = httpsRequest(
-      { host: auth.server.hostname, port: auth.server.port, path, method, ca: auth.ca, cert: auth.cert, key: auth.key, headers: { "content-type": "application/json", accept: "application/json" } },
+      {
+        host: auth.server.hostname,
+        port: auth.server.port,
+        path,
+        method,
+        ca: auth.ca,
+        cert: auth.cert,
+        key: auth.key,
+        headers: { "content-type": "application/json", accept: "application/json" },
+      },
       (resp) => {
         let text = "";
         resp.on("data", (c: Buffer) => (text += c.toString()));
@@ -281,7 +331,10 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) fail(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${last instanceof Error ? last.message : String(last)}` : ""}`);
+    if (Date.now() > deadline)
+      fail(
+        `timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${last instanceof Error ? last.message : String(last)}` : ""}`,
+      );
     await sleep(1000);
   }
 }
@@ -294,7 +347,8 @@ function copyProject(): void {
   mkdirSync(join(PROJECT, "stacks"), { recursive: true });
   for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json"]) cpSync(join(ROOT, f), join(PROJECT, f));
   // policies/rules: the offline preview's verdicts come from the same rule functions as the pack.
-  for (const d of ["src", "catalogs", "bin", "docs", "policies/rules"]) if (existsSync(join(ROOT, d))) cpSync(join(ROOT, d), join(PROJECT, d), { recursive: true });
+  for (const d of ["src", "catalogs", "bin", "docs", "policies/rules"])
+    if (existsSync(join(ROOT, d))) cpSync(join(ROOT, d), join(PROJECT, d), { recursive: true });
   cpSync(stackFile, join(PROJECT, "stacks", `Pulumi.${stack}.yaml`));
   // The stack's lock (contract §6), which pulumi and tierplan preview both plan against.
   const lock = join(ROOT, "stacks", `${stack}.lock.json`);
@@ -304,7 +358,9 @@ function copyProject(): void {
 
 /** The catalog files of the stack (in the project copy), as its stack file lists them. */
 function catalogFiles(): string[] {
-  const doc = parseYaml(readFileSync(join(PROJECT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
+  const doc = parseYaml(readFileSync(join(PROJECT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as {
+    config?: Record<string, unknown>;
+  };
   const cat = doc.config?.["tierplan:catalog"];
   const files = typeof cat === "string" ? [cat] : Array.isArray(cat) ? (cat as string[]) : [];
   if (files.length === 0) fail(`stacks/Pulumi.${stack}.yaml has no tierplan:catalog`);
@@ -312,7 +368,9 @@ function catalogFiles(): string[] {
 }
 
 function edgeConfig(): { namespace?: string; gpuTflops?: number; gpuResource?: string } {
-  const doc = parseYaml(readFileSync(join(PROJECT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, any> };
+  const doc = parseYaml(readFileSync(join(PROJECT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as {
+    config?: Record<string, any>;
+  };
   return doc.config?.["tierplan:edge"] ?? {};
 }
 
@@ -338,12 +396,15 @@ async function siteNodes(note: (line: string) => void): Promise<NodeSpec[]> {
   const nodes: NodeSpec[] = [];
   for (const tier of (input.tiers ?? []).filter((t: any) => t.kind === "edge")) {
     if (Array.isArray(tier.machines) && tier.machines.length > 0 && expand) {
-      for (const m of expand(tier.machines)) nodes.push({ name: m.id, tier: tier.name, machine: m.id, gpuUnits: m.units, storageGb: m.storage });
+      for (const m of expand(tier.machines))
+        nodes.push({ name: m.id, tier: tier.name, machine: m.id, gpuUnits: m.units, storageGb: m.storage });
     } else {
       // Before machines: one node for the whole tier, its GPU units from the tier's compute.
       const unit = edge.gpuTflops ?? 125;
       const units = Math.ceil(tier.compute / unit - 1e-9);
-      note(`edge tier ${tier.name} has no machines${Array.isArray(tier.machines) ? " the program can expand (src/model/machines.ts missing)" : ""}: one node '${tier.name}' with ${units} GPU unit(s) from its ${tier.compute} TFLOPS`);
+      note(
+        `edge tier ${tier.name} has no machines${Array.isArray(tier.machines) ? " the program can expand (src/model/machines.ts missing)" : ""}: one node '${tier.name}' with ${units} GPU unit(s) from its ${tier.compute} TFLOPS`,
+      );
       nodes.push({ name: tier.name, tier: tier.name, gpuUnits: units, storageGb: tier.storage });
     }
   }
@@ -367,7 +428,10 @@ interface OfflinePreview {
 /** The offline preview of the project copy (tierplan preview --json): the plan and the verdicts. */
 async function offlinePreview(log: string): Promise<{ code: number; preview?: OfflinePreview; stderr: string }> {
   // The copy's own CLI: its program reads the copy's catalogs (the program's root is above its src/).
-  const r = await run(process.execPath, [join(PROJECT, "bin", "tierplan.js"), "preview", "--stack", stack, "--json"], { log, timeoutMs: 5 * 60_000 });
+  const r = await run(process.execPath, [join(PROJECT, "bin", "tierplan.js"), "preview", "--stack", stack, "--json"], {
+    log,
+    timeoutMs: 5 * 60_000,
+  });
   let preview: OfflinePreview | undefined;
   try {
     preview = JSON.parse(r.stdout) as OfflinePreview;
@@ -390,7 +454,8 @@ function cliVerdicts(text: string): string[] {
  * the offline preview also shows its findings at the default level.
  */
 function offlineVerdicts(p: OfflinePreview): string[] {
-  const rules: Array<{ name: string; enforcementLevel: string; escalation?: string }> = require("../policies/rules").RULES;
+  const rules: Array<{ name: string; enforcementLevel: string; escalation?: string }> =
+    require("../policies/rules").RULES;
   const engineSees = (v: { policy: string; level: string }) => {
     const rule = rules.find((r) => r.name === v.policy);
     return !(rule?.escalation && v.level !== rule.escalation);
@@ -401,7 +466,9 @@ function offlineVerdicts(p: OfflinePreview): string[] {
 /** Resource changes in a preview/up summary: `+ 3 to create`, `~ 1 to update`, `3 created` ... */
 function changeCounts(text: string): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const m of text.matchAll(/^\s*[+~\-±]*\s*(\d+)\s+(to create|to update|to delete|to replace|created|updated|deleted|replaced|unchanged)\b/gm)) {
+  for (const m of text.matchAll(
+    /^\s*[+~\-±]*\s*(\d+)\s+(to create|to update|to delete|to replace|created|updated|deleted|replaced|unchanged)\b/gm,
+  )) {
     counts[m[2].replace(/^to /, "")] = (counts[m[2].replace(/^to /, "")] ?? 0) + Number(m[1]);
   }
   return counts;
@@ -417,18 +484,26 @@ function namespaceOf(): string {
 }
 
 /** Every edge placement's Deployment Available with its pod on the node the plan names. */
-async function checkWorkloads(plan: OfflinePreview["plan"], nodes: NodeSpec[], note: (line: string) => void): Promise<void> {
+async function checkWorkloads(
+  plan: OfflinePreview["plan"],
+  nodes: NodeSpec[],
+  note: (line: string) => void,
+): Promise<void> {
   const ns = namespaceOf();
   const edgePlacements = plan.placements.filter((p) => p.kind === "edge");
   const deployments = await waitFor("every Deployment Available", 180_000, async () => {
     const list = (await apiGet<any>(`/apis/apps/v1/namespaces/${ns}/deployments`))!;
-    const notReady = list.items.filter((d: any) => !(d.status?.conditions ?? []).some((c: any) => c.type === "Available" && c.status === "True"));
+    const notReady = list.items.filter(
+      (d: any) => !(d.status?.conditions ?? []).some((c: any) => c.type === "Available" && c.status === "True"),
+    );
     return notReady.length === 0 && list.items.length >= edgePlacements.length ? list.items : undefined;
   });
   note(`${deployments.length} Deployment(s) Available in namespace ${ns}`);
   const byTask = new Map<string, any>();
   for (const d of deployments) byTask.set(d.metadata.annotations?.["tierplan/task"], d);
-  const pods = (await apiGet<any>(`/api/v1/namespaces/${ns}/pods`))!.items.filter((p: any) => !p.metadata.deletionTimestamp);
+  const pods = (await apiGet<any>(`/api/v1/namespaces/${ns}/pods`))!.items.filter(
+    (p: any) => !p.metadata.deletionTimestamp,
+  );
   const nodeByName = new Map(nodes.map((n) => [n.name, n]));
   const problems: string[] = [];
   for (const p of edgePlacements) {
@@ -445,11 +520,20 @@ async function checkWorkloads(plan: OfflinePreview["plan"], nodes: NodeSpec[], n
       const ready = (pod.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
       const want = p.machine ?? `a node of tier ${p.tier}`;
       const bound = p.machine ? pod.spec.nodeName === p.machine : node?.tier === p.tier;
-      const gpu = pod.spec.containers.reduce((s: number, c: any) => s + Number(c.resources?.limits?.["nvidia.com/gpu"] ?? 0), 0);
-      note(`${p.task}: pod ${pod.metadata.name} on ${pod.spec.nodeName ?? "(unscheduled)"} (plan: ${want}${p.gpuUnits !== undefined ? `, ${p.gpuUnits} GPU unit(s)` : ""}; pod limits ${gpu}) ${pod.status?.phase}${ready ? ", Ready" : ""}`);
-      if (!bound) problems.push(`task ${p.task}: pod ${pod.metadata.name} is on ${pod.spec.nodeName ?? "no node"}, the plan names ${want}`);
+      const gpu = pod.spec.containers.reduce(
+        (s: number, c: any) => s + Number(c.resources?.limits?.["nvidia.com/gpu"] ?? 0),
+        0,
+      );
+      note(
+        `${p.task}: pod ${pod.metadata.name} on ${pod.spec.nodeName ?? "(unscheduled)"} (plan: ${want}${p.gpuUnits !== undefined ? `, ${p.gpuUnits} GPU unit(s)` : ""}; pod limits ${gpu}) ${pod.status?.phase}${ready ? ", Ready" : ""}`,
+      );
+      if (!bound)
+        problems.push(
+          `task ${p.task}: pod ${pod.metadata.name} is on ${pod.spec.nodeName ?? "no node"}, the plan names ${want}`,
+        );
       if (!ready) problems.push(`task ${p.task}: pod ${pod.metadata.name} is not Ready (${pod.status?.phase})`);
-      if (p.gpuUnits !== undefined && gpu !== p.gpuUnits) problems.push(`task ${p.task}: pod limits ${gpu} nvidia.com/gpu, the plan gives it ${p.gpuUnits} unit(s)`);
+      if (p.gpuUnits !== undefined && gpu !== p.gpuUnits)
+        problems.push(`task ${p.task}: pod limits ${gpu} nvidia.com/gpu, the plan gives it ${p.gpuUnits} unit(s)`);
     }
   }
   // Robot ConfigMaps and the plan record, through the API.
@@ -461,11 +545,16 @@ async function checkWorkloads(plan: OfflinePreview["plan"], nodes: NodeSpec[], n
     if (!doc) problems.push(`ConfigMap ${c.metadata.name}: no config.json`);
   }
   note(`${robotMaps.length} robot ConfigMap(s): ${robotMaps.map((c: any) => c.metadata.name).join(", ")}`);
-  if (robotMaps.length < robots.size) problems.push(`${robotMaps.length} robot ConfigMaps for ${robots.size} robots with local tasks`);
+  if (robotMaps.length < robots.size)
+    problems.push(`${robotMaps.length} robot ConfigMaps for ${robots.size} robots with local tasks`);
   const record = cms.find((c: any) => c.metadata.labels?.["tierplan/record"] === "plan");
   if (!record) problems.push("no plan record ConfigMap (label tierplan/record=plan)");
   else {
-    const text = record.data?.["plan.json"] ?? (record.binaryData?.["plan.json.gz"] ? require("node:zlib").gunzipSync(Buffer.from(record.binaryData["plan.json.gz"], "base64")).toString() : undefined);
+    const text =
+      record.data?.["plan.json"] ??
+      (record.binaryData?.["plan.json.gz"]
+        ? require("node:zlib").gunzipSync(Buffer.from(record.binaryData["plan.json.gz"], "base64")).toString()
+        : undefined);
     const recorded = text ? JSON.parse(text) : undefined;
     const recordedTasks = new Set((recorded?.placements ?? recorded?.plan?.placements ?? []).map((p: any) => p.task));
     const missing = plan.placements.filter((p) => !recordedTasks.has(p.task)).map((p) => p.task);
@@ -486,14 +575,21 @@ async function main(): Promise<void> {
 
   const toolsOk = await step("tools", async (note) => {
     const t0 = Date.now();
-    const r = await run("bash", [join(ROOT, "e2e", "tools.sh"), "--versions"], { cwd: ROOT, log: "tools.log", timeoutMs: 80 * 60_000 });
+    const r = await run("bash", [join(ROOT, "e2e", "tools.sh"), "--versions"], {
+      cwd: ROOT,
+      log: "tools.log",
+      timeoutMs: 80 * 60_000,
+    });
     if (r.code !== 0) fail(`e2e/tools.sh failed:\n${tail(r.stderr)}`);
     const dirs = r.stdout.trim().split("\n").filter(Boolean);
     env.PATH = [...dirs, env.PATH].join(":");
     const versions: Record<string, { version: string; from: string; path: string }> = {};
-    for (const m of r.stderr.matchAll(/^\[tools\] version (\S+) (\S*) (\S+) (\S+)$/gm)) versions[m[1]] = { version: m[2], from: m[3], path: m[4] };
-    for (const [tool, v] of Object.entries(versions)) note(`${tool.padEnd(28)} ${v.version.padEnd(40)} ${v.from === "PATH" ? "from PATH" : "built"}: ${v.path}`);
-    for (const line of r.stderr.split("\n").filter((l) => /built in|tools ready|building/.test(l))) note(line.replace(/^\[tools\] /, ""));
+    for (const m of r.stderr.matchAll(/^\[tools\] version (\S+) (\S*) (\S+) (\S+)$/gm))
+      versions[m[1]] = { version: m[2], from: m[3], path: m[4] };
+    for (const [tool, v] of Object.entries(versions))
+      note(`${tool.padEnd(28)} ${v.version.padEnd(40)} ${v.from === "PATH" ? "from PATH" : "built"}: ${v.path}`);
+    for (const line of r.stderr.split("\n").filter((l) => /built in|tools ready|building/.test(l)))
+      note(line.replace(/^\[tools\] /, ""));
     facts.tools = versions;
     facts.toolsSeconds = (Date.now() - t0) / 1000;
     env.PULUMI_SKIP_UPDATE_CHECK = "true";
@@ -509,7 +605,11 @@ async function main(): Promise<void> {
   await step("policy pack", async (note) => {
     const policies = join(ROOT, "policies");
     if (!existsSync(join(policies, "node_modules"))) {
-      const ci = await run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: policies, log: "policies-npm-ci.log", timeoutMs: 10 * 60_000 });
+      const ci = await run("npm", ["ci", "--no-audit", "--no-fund"], {
+        cwd: policies,
+        log: "policies-npm-ci.log",
+        timeoutMs: 10 * 60_000,
+      });
       if (ci.code !== 0) fail(`npm ci in policies/ failed:\n${tail(ci.stderr)}`);
     }
     const b = await run("npm", ["run", "build"], { cwd: policies, log: "policies-build.log", timeoutMs: 5 * 60_000 });
@@ -526,20 +626,60 @@ async function main(): Promise<void> {
     nodes = await siteNodes(note);
     if (nodes.length === 0) fail(`the stack ${stack} has no edge tier: nothing to run on a cluster`);
     // Any cluster of this name left by an earlier run goes first.
-    await run("kwokctl", ["delete", "cluster", "--name", CLUSTER], { cwd: OUT, log: "kwokctl-delete-old.log", timeoutMs: 120_000 });
+    await run("kwokctl", ["delete", "cluster", "--name", CLUSTER], {
+      cwd: OUT,
+      log: "kwokctl-delete-old.log",
+      timeoutMs: 120_000,
+    });
     rmSync(KUBECONFIG, { force: true });
     const bin = (t: string) => (facts.tools as any)[t].path as string;
-    const ports = { apiserver: await freePort(), etcd: await freePort(), kcm: await freePort(), scheduler: await freePort(), kwok: await freePort() };
+    const ports = {
+      apiserver: await freePort(),
+      etcd: await freePort(),
+      kcm: await freePort(),
+      scheduler: await freePort(),
+      kwok: await freePort(),
+    };
     const args = [
-      "create", "cluster", "--name", CLUSTER, "--runtime", "binary", "--kubeconfig", KUBECONFIG,
-      "--kube-apiserver-binary", bin("kube-apiserver"), "--kube-controller-manager-binary", bin("kube-controller-manager"),
-      "--kube-scheduler-binary", bin("kube-scheduler"), "--etcd-binary", bin("etcd"), "--kwok-controller-binary", bin("kwok"),
-      "--kube-apiserver-port", String(ports.apiserver), "--etcd-port", String(ports.etcd),
-      "--kube-controller-manager-port", String(ports.kcm), "--kube-scheduler-port", String(ports.scheduler), "--controller-port", String(ports.kwok),
-      "--wait", "120s", "--quiet-pull",
+      "create",
+      "cluster",
+      "--name",
+      CLUSTER,
+      "--runtime",
+      "binary",
+      "--kubeconfig",
+      KUBECONFIG,
+      "--kube-apiserver-binary",
+      bin("kube-apiserver"),
+      "--kube-controller-manager-binary",
+      bin("kube-controller-manager"),
+      "--kube-scheduler-binary",
+      bin("kube-scheduler"),
+      "--etcd-binary",
+      bin("etcd"),
+      "--kwok-controller-binary",
+      bin("kwok"),
+      "--kube-apiserver-port",
+      String(ports.apiserver),
+      "--etcd-port",
+      String(ports.etcd),
+      "--kube-controller-manager-port",
+      String(ports.kcm),
+      "--kube-scheduler-port",
+      String(ports.scheduler),
+      "--controller-port",
+      String(ports.kwok),
+      "--wait",
+      "120s",
+      "--quiet-pull",
     ];
     const kubeVersion = (facts.tools as any)["kube-apiserver"].version as string;
-    const created = await run("kwokctl", args, { cwd: OUT, log: "kwokctl-create.log", timeoutMs: 5 * 60_000, env: { ...env, KWOK_KUBE_VERSION: kubeVersion } });
+    const created = await run("kwokctl", args, {
+      cwd: OUT,
+      log: "kwokctl-create.log",
+      timeoutMs: 5 * 60_000,
+      env: { ...env, KWOK_KUBE_VERSION: kubeVersion },
+    });
     if (created.code !== 0) fail(`kwokctl create cluster failed:\n${tail(created.stdout + created.stderr)}`);
     facts.cluster = { name: CLUSTER, kubeconfig: KUBECONFIG, ports, workdir: env.KWOK_WORKDIR };
     note(`cluster ${CLUSTER}: kube-apiserver on 127.0.0.1:${ports.apiserver}, kubeconfig ${KUBECONFIG}`);
@@ -559,8 +699,20 @@ async function main(): Promise<void> {
         },
       },
       status: {
-        capacity: { cpu: "64", memory: "256Gi", pods: "110", "ephemeral-storage": `${n.storageGb}G`, "nvidia.com/gpu": String(n.gpuUnits) },
-        allocatable: { cpu: "64", memory: "256Gi", pods: "110", "ephemeral-storage": `${n.storageGb}G`, "nvidia.com/gpu": String(n.gpuUnits) },
+        capacity: {
+          cpu: "64",
+          memory: "256Gi",
+          pods: "110",
+          "ephemeral-storage": `${n.storageGb}G`,
+          "nvidia.com/gpu": String(n.gpuUnits),
+        },
+        allocatable: {
+          cpu: "64",
+          memory: "256Gi",
+          pods: "110",
+          "ephemeral-storage": `${n.storageGb}G`,
+          "nvidia.com/gpu": String(n.gpuUnits),
+        },
         nodeInfo: { kubeletVersion: kubeVersion, architecture: "amd64", operatingSystem: "linux" },
         phase: "Running",
       },
@@ -568,13 +720,23 @@ async function main(): Promise<void> {
     inlineKubeconfig();
     for (const item of items) {
       const created = await api("POST", "/api/v1/nodes", item);
-      if (created.status !== 201) fail(`creating node ${item.metadata.name}: ${created.status} ${created.text.slice(0, 500)}`);
+      if (created.status !== 201)
+        fail(`creating node ${item.metadata.name}: ${created.status} ${created.text.slice(0, 500)}`);
     }
     await waitFor("every node Ready", 60_000, async () => {
       const list = (await apiGet<any>("/api/v1/nodes"))!;
-      return nodes.every((n) => list.items.some((it: any) => it.metadata.name === n.name && it.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")));
+      return nodes.every((n) =>
+        list.items.some(
+          (it: any) =>
+            it.metadata.name === n.name &&
+            it.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"),
+        ),
+      );
     });
-    for (const n of nodes) note(`node ${n.name}: tierplan.dev/edge-tier=${n.tier}${n.machine ? ` tierplan.dev/machine=${n.machine}` : ""}, nvidia.com/gpu ${n.gpuUnits}, ephemeral-storage ${n.storageGb}G, Ready`);
+    for (const n of nodes)
+      note(
+        `node ${n.name}: tierplan.dev/edge-tier=${n.tier}${n.machine ? ` tierplan.dev/machine=${n.machine}` : ""}, nvidia.com/gpu ${n.gpuUnits}, ephemeral-storage ${n.storageGb}G, Ready`,
+      );
     facts.nodes = nodes;
   });
   if (!clusterUp) return;
@@ -588,8 +750,12 @@ async function main(): Promise<void> {
       if (login.code !== 0) fail(`pulumi login failed:\n${tail(login.stderr)}`);
       const init = await pulumi(["stack", "init", stack], "pulumi-stack-init.log", { echo: false });
       if (init.code !== 0) fail(`pulumi stack init failed:\n${tail(init.stdout + init.stderr)}`);
-      const set = await pulumi(["config", "set", "--secret", "tierplan:kubeconfig"], "pulumi-config-set.log", { input: readFileSync(KUBECONFIG, "utf8"), echo: false });
-      if (set.code !== 0) fail(`pulumi config set --secret tierplan:kubeconfig failed:\n${tail(set.stdout + set.stderr)}`);
+      const set = await pulumi(["config", "set", "--secret", "tierplan:kubeconfig"], "pulumi-config-set.log", {
+        input: readFileSync(KUBECONFIG, "utf8"),
+        echo: false,
+      });
+      if (set.code !== 0)
+        fail(`pulumi config set --secret tierplan:kubeconfig failed:\n${tail(set.stdout + set.stderr)}`);
       note(`file backend ${join(OUT, "state")}; stack ${stack}; tierplan:kubeconfig set as a secret`);
       const v = await pulumi(["version"], "pulumi-version.log", { echo: false });
       note(`pulumi ${v.stdout.trim()}`);
@@ -600,15 +766,26 @@ async function main(): Promise<void> {
     let awsStack = false;
     await step("preview --policy-pack", async (note) => {
       const offline = await offlinePreview("offline-preview.log");
-      if (!offline.preview) fail(`npx tierplan preview --stack ${stack} --json failed (exit ${offline.code}):\n${tail(offline.stderr)}`);
+      if (!offline.preview)
+        fail(`npx tierplan preview --stack ${stack} --json failed (exit ${offline.code}):\n${tail(offline.stderr)}`);
       plan = offline.preview;
       // The real run has the Kubernetes provider only: AWS resources stay on the mock engine.
       const cloud = plan.plan.placements.filter((p) => p.kind === "cloud").map((p) => p.task);
-      const ssm = (parseYaml(readFileSync(join(PROJECT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as any)?.config?.["tierplan:robots"]?.ssm === true;
+      const ssm =
+        (parseYaml(readFileSync(join(PROJECT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as any)?.config?.[
+          "tierplan:robots"
+        ]?.ssm === true;
       if (cloud.length > 0 || ssm) {
         awsStack = true;
-        const what = [cloud.length > 0 && `places ${cloud.join(", ")} on the cloud tier (EC2)`, ssm && "publishes robot configs to AWS SSM (tierplan:robots.ssm)"].filter(Boolean).join(" and ");
-        fail(`stack ${stack} ${what}: the real run has no AWS provider (it cannot be built here), so it covers stacks whose plan is Kubernetes only, such as sandbox; preview this one offline with 'npx tierplan preview --stack ${stack}'`);
+        const what = [
+          cloud.length > 0 && `places ${cloud.join(", ")} on the cloud tier (EC2)`,
+          ssm && "publishes robot configs to AWS SSM (tierplan:robots.ssm)",
+        ]
+          .filter(Boolean)
+          .join(" and ");
+        fail(
+          `stack ${stack} ${what}: the real run has no AWS provider (it cannot be built here), so it covers stacks whose plan is Kubernetes only, such as sandbox; preview this one offline with 'npx tierplan preview --stack ${stack}'`,
+        );
       }
       const r = await pulumi(["preview", "--policy-pack", join(ROOT, "policies"), "--diff"], "pulumi-preview.log");
       const want = offlineVerdicts(plan);
@@ -616,30 +793,47 @@ async function main(): Promise<void> {
       note(`offline verdicts: ${want.join(", ") || "none"}`);
       note(`pulumi preview verdicts: ${got.join(", ") || "none"}`);
       const mandatory = want.some((v) => v.endsWith("(mandatory)"));
-      if (mandatory ? r.code === 0 : r.code !== 0) fail(`pulumi preview exited ${r.code}${mandatory ? " although a mandatory policy is violated" : ""}:\n${tail(r.stdout + r.stderr)}`);
-      if (JSON.stringify(want) !== JSON.stringify(got)) fail(`the real policy pack's verdicts differ from the offline preview's: real [${got.join(", ")}], offline [${want.join(", ")}]`);
+      if (mandatory ? r.code === 0 : r.code !== 0)
+        fail(
+          `pulumi preview exited ${r.code}${mandatory ? " although a mandatory policy is violated" : ""}:\n${tail(r.stdout + r.stderr)}`,
+        );
+      if (JSON.stringify(want) !== JSON.stringify(got))
+        fail(
+          `the real policy pack's verdicts differ from the offline preview's: real [${got.join(", ")}], offline [${want.join(", ")}]`,
+        );
       note(`resources: ${JSON.stringify(changeCounts(r.stdout))}`);
     });
     if (!plan || awsStack) return;
 
     const upOk = await step("up", async (note) => {
-      const r = await pulumi(["up", "--yes", "--skip-preview", "--policy-pack", join(ROOT, "policies")], "pulumi-up.log");
-      if (r.code !== 0) fail(`pulumi up exited ${r.code}:\n${pulumiErrors(r.stdout + r.stderr)}${await podDiagnosis()}`);
+      const r = await pulumi(
+        ["up", "--yes", "--skip-preview", "--policy-pack", join(ROOT, "policies")],
+        "pulumi-up.log",
+      );
+      if (r.code !== 0)
+        fail(`pulumi up exited ${r.code}:\n${pulumiErrors(r.stdout + r.stderr)}${await podDiagnosis()}`);
       note(`resources: ${JSON.stringify(changeCounts(r.stdout))}`);
       const out = await pulumi(["stack", "output", "--json"], "pulumi-stack-output.log", { echo: false });
       const outputs = JSON.parse(out.stdout);
       if (typeof outputs.edgeNamespace === "string") edgeNamespace = outputs.edgeNamespace;
-      note(`stack outputs: planHash ${outputs.planHash}, ${outputs.placements?.length} placement(s), edge namespace ${outputs.edgeNamespace}`);
+      note(
+        `stack outputs: planHash ${outputs.planHash}, ${outputs.placements?.length} placement(s), edge namespace ${outputs.edgeNamespace}`,
+      );
       await checkWorkloads(plan!.plan, nodes, note);
-      if (outputs.planHash !== plan!.planHash) fail(`stack output planHash ${outputs.planHash} is not the offline plan's ${plan!.planHash}`);
+      if (outputs.planHash !== plan!.planHash)
+        fail(`stack output planHash ${outputs.planHash} is not the offline plan's ${plan!.planHash}`);
     });
 
     if (upOk) {
       await step("up again changes nothing", async (note) => {
-        const r = await pulumi(["up", "--yes", "--expect-no-changes", "--policy-pack", join(ROOT, "policies")], "pulumi-up-again.log");
+        const r = await pulumi(
+          ["up", "--yes", "--expect-no-changes", "--policy-pack", join(ROOT, "policies")],
+          "pulumi-up-again.log",
+        );
         const counts = changeCounts(r.stdout);
         note(`resources: ${JSON.stringify(counts)}`);
-        if (r.code !== 0) fail(`the second pulumi up (--expect-no-changes) exited ${r.code}:\n${pulumiErrors(r.stdout + r.stderr)}`);
+        if (r.code !== 0)
+          fail(`the second pulumi up (--expect-no-changes) exited ${r.code}:\n${pulumiErrors(r.stdout + r.stderr)}`);
       });
 
       await step("catalog edit re-plans and updates", async (note) => {
@@ -658,17 +852,27 @@ async function main(): Promise<void> {
         if (!offline.preview) fail(`offline preview of the edited catalog failed:\n${tail(offline.stderr)}`);
         if (offline.preview.planHash === plan!.planHash) fail("the edit did not change the plan");
         note(`plan ${plan!.planHash} -> ${offline.preview.planHash}`);
-        const r = await pulumi(["up", "--yes", "--skip-preview", "--policy-pack", join(ROOT, "policies")], "pulumi-up-edited.log");
+        const r = await pulumi(
+          ["up", "--yes", "--skip-preview", "--policy-pack", join(ROOT, "policies")],
+          "pulumi-up-edited.log",
+        );
         const counts = changeCounts(r.stdout);
         note(`resources: ${JSON.stringify(counts)}`);
-        if (r.code !== 0) fail(`pulumi up after the edit exited ${r.code}:\n${pulumiErrors(r.stdout + r.stderr)}${await podDiagnosis()}`);
+        if (r.code !== 0)
+          fail(
+            `pulumi up after the edit exited ${r.code}:\n${pulumiErrors(r.stdout + r.stderr)}${await podDiagnosis()}`,
+          );
         if (!(counts.updated || counts.replaced || counts.created)) fail("pulumi up after the edit changed nothing");
         plan = offline.preview;
         await checkWorkloads(plan.plan, nodes, note);
-        const record = (await apiGet<any>(`/api/v1/namespaces/${namespaceOf()}/configmaps`))!.items.find((c: any) => c.metadata.labels?.["tierplan/record"] === "plan");
-        const hash = record?.metadata?.annotations?.["tierplan/plan-hash"] ?? record?.metadata?.labels?.["tierplan/plan-hash"];
+        const record = (await apiGet<any>(`/api/v1/namespaces/${namespaceOf()}/configmaps`))!.items.find(
+          (c: any) => c.metadata.labels?.["tierplan/record"] === "plan",
+        );
+        const hash =
+          record?.metadata?.annotations?.["tierplan/plan-hash"] ?? record?.metadata?.labels?.["tierplan/plan-hash"];
         note(`plan record plan-hash: ${hash ?? "(not annotated)"}`);
-        if (hash !== undefined && hash !== plan.planHash) fail(`the plan record says plan ${hash}, the new plan is ${plan.planHash}`);
+        if (hash !== undefined && hash !== plan.planHash)
+          fail(`the plan record says plan ${hash}, the new plan is ${plan.planHash}`);
       });
 
       await step("pinned task breaking its SLO is rejected", async (note) => {
@@ -692,24 +896,34 @@ async function main(): Promise<void> {
           });
           note(`catalog edit (project copy only): ${edit}`);
           const offline = await offlinePreview("offline-preview-pinned.log");
-          if (!offline.preview) fail(`offline preview of the pinned catalog failed (exit ${offline.code}):\n${tail(offline.stderr)}`);
+          if (!offline.preview)
+            fail(`offline preview of the pinned catalog failed (exit ${offline.code}):\n${tail(offline.stderr)}`);
           const want = offlineVerdicts(offline.preview);
           const r = await pulumi(["preview", "--policy-pack", join(ROOT, "policies")], "pulumi-preview-pinned.log");
           const got = cliVerdicts(r.stdout + r.stderr);
           note(`pulumi preview: exit ${r.code}; verdicts: ${got.join(", ")}`);
           note(`offline preview: exit ${offline.code}; verdicts: ${want.join(", ")}`);
-          if (JSON.stringify(want) !== JSON.stringify(got)) fail(`the real policy pack's verdicts differ from the offline preview's: real [${got.join(", ")}], offline [${want.join(", ")}]`);
+          if (JSON.stringify(want) !== JSON.stringify(got))
+            fail(
+              `the real policy pack's verdicts differ from the offline preview's: real [${got.join(", ")}], offline [${want.join(", ")}]`,
+            );
           if (r.code === 0) fail("pulumi preview accepted a pin that breaks a latency SLO");
-          if (!got.includes("tierplan-latency-within-slo (mandatory)")) fail(`the rejection does not name tierplan-latency-within-slo:\n${tail(r.stdout + r.stderr)}`);
+          if (!got.includes("tierplan-latency-within-slo (mandatory)"))
+            fail(`the rejection does not name tierplan-latency-within-slo:\n${tail(r.stdout + r.stderr)}`);
           // `pulumi up` previews first, and the preview's policy verdict stops it before any change.
           // (Not --skip-preview: tierplan's policies are stack policies, which the engine runs only
           // after an update has applied its resources.)
           const u = await pulumi(["up", "--yes", "--policy-pack", join(ROOT, "policies")], "pulumi-up-pinned.log");
           const upVerdicts = cliVerdicts(u.stdout + u.stderr);
-          note(`pulumi up with the pin: exit ${u.code}; verdicts: ${upVerdicts.join(", ")}; resources: ${JSON.stringify(changeCounts(u.stdout))}`);
+          note(
+            `pulumi up with the pin: exit ${u.code}; verdicts: ${upVerdicts.join(", ")}; resources: ${JSON.stringify(changeCounts(u.stdout))}`,
+          );
           if (u.code === 0) fail("pulumi up deployed a pin that breaks a latency SLO");
-          if (!upVerdicts.includes("tierplan-latency-within-slo (mandatory)")) fail(`pulumi up's rejection does not name tierplan-latency-within-slo:\n${tail(u.stdout + u.stderr)}`);
-          const pinned = (await apiGet<any>(`/apis/apps/v1/namespaces/${namespaceOf()}/deployments`))!.items.filter((d: any) => d.metadata.annotations?.["tierplan/task"] === "e2e-pinned-reflex");
+          if (!upVerdicts.includes("tierplan-latency-within-slo (mandatory)"))
+            fail(`pulumi up's rejection does not name tierplan-latency-within-slo:\n${tail(u.stdout + u.stderr)}`);
+          const pinned = (await apiGet<any>(`/apis/apps/v1/namespaces/${namespaceOf()}/deployments`))!.items.filter(
+            (d: any) => d.metadata.annotations?.["tierplan/task"] === "e2e-pinned-reflex",
+          );
           if (pinned.length > 0) fail("the rejected pin's Deployment exists");
           note("nothing of the pin reached the cluster");
         } finally {
@@ -731,13 +945,19 @@ async function main(): Promise<void> {
         ["ResourceQuota", `/api/v1/namespaces/${ns}/resourcequotas`],
         ["ConfigMap", `/api/v1/namespaces/${ns}/configmaps`],
       ]) {
-        const items = ((await apiGet<any>(path))?.items ?? []).filter((it: any) => !(kind === "ConfigMap" && it.metadata.name === "kube-root-ca.crt"));
+        const items = ((await apiGet<any>(path))?.items ?? []).filter(
+          (it: any) => !(kind === "ConfigMap" && it.metadata.name === "kube-root-ca.crt"),
+        );
         for (const it of items) left.push(`${kind} ${it.metadata.name}`);
       }
-      const pcs = (await apiGet<any>("/apis/scheduling.k8s.io/v1/priorityclasses"))!.items.filter((p: any) => p.metadata.labels?.["app.kubernetes.io/managed-by"] === "tierplan");
+      const pcs = (await apiGet<any>("/apis/scheduling.k8s.io/v1/priorityclasses"))!.items.filter(
+        (p: any) => p.metadata.labels?.["app.kubernetes.io/managed-by"] === "tierplan",
+      );
       for (const p of pcs) left.push(`PriorityClass ${p.metadata.name}`);
       const nsObj = await apiGet<any>(`/api/v1/namespaces/${ns}`);
-      note(`namespace ${ns}: ${nsObj ? `still there (${nsObj.status?.phase})` : "deleted"}; objects left: ${left.length}`);
+      note(
+        `namespace ${ns}: ${nsObj ? `still there (${nsObj.status?.phase})` : "deleted"}; objects left: ${left.length}`,
+      );
       if (left.length > 0) fail(`left behind: ${left.join(", ")}`);
       const st = await pulumi(["stack", "--show-urns"], "pulumi-stack-after-destroy.log", { echo: false });
       if (/kubernetes:/.test(st.stdout)) fail(`the stack still holds Kubernetes resources:\n${tail(st.stdout)}`);
@@ -745,9 +965,15 @@ async function main(): Promise<void> {
   } finally {
     if (stackReady) await pulumi(["stack", "rm", "--yes", "--force", stack], "pulumi-stack-rm.log", { echo: false });
     if (!keep) {
-      await run("kwokctl", ["delete", "cluster", "--name", CLUSTER], { cwd: OUT, log: "kwokctl-delete.log", timeoutMs: 120_000 });
+      await run("kwokctl", ["delete", "cluster", "--name", CLUSTER], {
+        cwd: OUT,
+        log: "kwokctl-delete.log",
+        timeoutMs: 120_000,
+      });
     } else {
-      console.log(`\ncluster ${CLUSTER} left running (--keep): KUBECONFIG=${KUBECONFIG}; stop it with KWOK_WORKDIR=${env.KWOK_WORKDIR} kwokctl delete cluster --name ${CLUSTER}`);
+      console.log(
+        `\ncluster ${CLUSTER} left running (--keep): KUBECONFIG=${KUBECONFIG}; stop it with KWOK_WORKDIR=${env.KWOK_WORKDIR} kwokctl delete cluster --name ${CLUSTER}`,
+      );
     }
   }
 }
@@ -764,7 +990,8 @@ function editCatalog(fn: (doc: any) => string): string {
 // Interrupted: stop the control plane this run started (its processes outlive the harness).
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    if (!keep && env.KWOK_WORKDIR) spawnSync("kwokctl", ["delete", "cluster", "--name", CLUSTER], { env, stdio: "ignore", timeout: 60_000 });
+    if (!keep && env.KWOK_WORKDIR)
+      spawnSync("kwokctl", ["delete", "cluster", "--name", CLUSTER], { env, stdio: "ignore", timeout: 60_000 });
     console.log(`\ne2e: interrupted (${signal})`);
     process.exit(130);
   });
@@ -772,7 +999,13 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 main()
   .catch((error) => {
-    steps.push({ name: "harness", ok: false, seconds: 0, detail: [], error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    steps.push({
+      name: "harness",
+      ok: false,
+      seconds: 0,
+      detail: [],
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
     console.error(error);
   })
   .finally(() => {

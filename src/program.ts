@@ -4,15 +4,40 @@ import * as pulumi from "@pulumi/pulumi";
 import { CatalogError, type CatalogIssue } from "./catalog/errors";
 import { loadCatalog } from "./catalog/load";
 import { readStackLock, type LoadedLock } from "./catalog/lock";
-import { checkStackCatalog, CONFIG_NAMESPACE, fromPulumiConfig, locateInStackFile, parseStackConfig, type SiteConfig, type StackLocator } from "./catalog/stackConfig";
+import {
+  checkStackCatalog,
+  CONFIG_NAMESPACE,
+  fromPulumiConfig,
+  locateInStackFile,
+  parseStackConfig,
+  type SiteConfig,
+  type StackLocator,
+} from "./catalog/stackConfig";
 import { tolerance } from "./model/formulas";
 import type { Machine } from "./model/machines";
-import { canonicalPlan, planHash, planSite, renderPlan, type EnvironmentRecord, type Plan, type Placement } from "./plan";
+import {
+  canonicalPlan,
+  planHash,
+  planSite,
+  renderPlan,
+  type EnvironmentRecord,
+  type Plan,
+  type Placement,
+} from "./plan";
 import { GPU_RESOURCE } from "./plan/facts";
 import { CloudTier, dollars } from "./provision/cloud";
 import { packCloud } from "./plan/cloudPacking";
 import { EdgeTier } from "./provision/edge";
-import { eksNodePlan, gpuUnits, machineDiskGb, machineInstanceTypes, machineNodeShortfall, quotaShortfall, type EdgeSizing, type NodeShape } from "./provision/edgeSizing";
+import {
+  eksNodePlan,
+  gpuUnits,
+  machineDiskGb,
+  machineInstanceTypes,
+  machineNodeShortfall,
+  quotaShortfall,
+  type EdgeSizing,
+  type NodeShape,
+} from "./provision/edgeSizing";
 import { EksEdgeCluster, GpuDevicePlugin, type MachineNode, type NodePool } from "./provision/eks";
 import { cheapestInstanceType, instanceType, INSTANCE_TYPES, type InstanceType } from "./model/instanceTypes";
 import { K8S_NAME_MAX_LENGTH, k8sName } from "./plan/names";
@@ -92,7 +117,12 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
   const namespace = config.edge.namespace ?? k8sName(site, "tierplan-");
   for (const env of edgeEnvs) {
     // A tier with machines cannot fall short: the plan packs whole units onto each machine.
-    const short = quotaShortfall(plan.placements.filter((p) => p.tier === env.name), env, plan.objective.reserve, sizing);
+    const short = quotaShortfall(
+      plan.placements.filter((p) => p.tier === env.name),
+      env,
+      plan.objective.reserve,
+      sizing,
+    );
     if (short > 0) {
       log.warn(
         `edge tier ${env.name}: the tasks request ${short} ${sizing.gpuResource} unit(s) more than its quota, because each rounds up to whole units and the plan counts TFLOPS; ` +
@@ -104,7 +134,11 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
   // Cloud tasks packed onto hosts; with the EKS nodes, what the site's instances cost an hour.
   const packing = packCloud(byKind("cloud"), { allowed: config.cloud.instanceTypes });
   const nodes = edgeNodes(config, byKind("edge"), sizing, machineNodes);
-  const edgeNodesPerHour = nodes ? ("pool" in nodes ? nodes.pool.count * instanceType(nodes.pool.instanceType)!.pricePerHour : nodes.machines.reduce((sum, m) => sum + instanceType(m.instanceType)!.pricePerHour, 0)) : 0;
+  const edgeNodesPerHour = nodes
+    ? "pool" in nodes
+      ? nodes.pool.count * instanceType(nodes.pool.instanceType)!.pricePerHour
+      : nodes.machines.reduce((sum, m) => sum + instanceType(m.instanceType)!.pricePerHour, 0)
+    : 0;
   const provisionedCostPerHour = packing.costPerHour + edgeNodesPerHour;
 
   const provider = edgeProvider(site, config, sizing, nodes, provisionedCostPerHour);
@@ -134,8 +168,15 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
   const endpoints = new Map<string, pulumi.Input<string>>();
   for (const w of edge.workloads) endpoints.set(w.task, w.endpoint);
   for (const w of cloud.workloads) endpoints.set(w.task, w.endpoint);
-  const remoteOf = (p: Placement): RemoteTask => ({ task: p.task, tier: p.tier, kind: p.kind, endpoint: endpoints.get(p.task) ?? `robot/${p.tier}` });
-  const services = plan.placements.filter((p) => p.port !== undefined && p.robot === undefined && p.kind !== "robot").map(remoteOf);
+  const remoteOf = (p: Placement): RemoteTask => ({
+    task: p.task,
+    tier: p.tier,
+    kind: p.kind,
+    endpoint: endpoints.get(p.task) ?? `robot/${p.tier}`,
+  });
+  const services = plan.placements
+    .filter((p) => p.port !== undefined && p.robot === undefined && p.kind !== "robot")
+    .map(remoteOf);
   const robots = plan.environments.filter((e) => e.kind === "robot");
   for (const robot of robots) {
     new RobotConfig(`robot-${robot.name}`, {
@@ -150,9 +191,18 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
       planHash: hash,
     });
   }
-  new PlanRecord("plan", { site, plan, planHash: hash, namespace: edge.namespace.metadata.name, provider, input, ...(edgeEnvs.some((env) => !env.machines) && { gpuTflops: sizing.gpuTflops }) });
+  new PlanRecord("plan", {
+    site,
+    plan,
+    planHash: hash,
+    namespace: edge.namespace.metadata.name,
+    provider,
+    input,
+    ...(edgeEnvs.some((env) => !env.machines) && { gpuTflops: sizing.gpuTflops }),
+  });
 
-  if (pulumi.runtime.isDryRun()) log.info(`\n${renderPlan(plan, { maxRows: PREVIEW_LOG_ROWS, ...(lock && { lock }) })}`);
+  if (pulumi.runtime.isDryRun())
+    log.info(`\n${renderPlan(plan, { maxRows: PREVIEW_LOG_ROWS, ...(lock && { lock }) })}`);
   const canonical = canonicalPlan(plan);
   const hostOf = new Map(cloud.workloads.map((w) => [w.task, w.host]));
   return {
@@ -179,7 +229,12 @@ export async function deploySite(options: DeploySiteOptions = {}): Promise<SiteD
       objective: canonical.objective,
       solver: canonical.solver,
       instanceTypes: cloud.instanceTypes,
-      cloudHosts: packing.hosts.map((h) => ({ host: h.id, instanceType: h.type.name, pricePerHour: h.type.pricePerHour, tasks: h.slots.map((s) => s.task) })),
+      cloudHosts: packing.hosts.map((h) => ({
+        host: h.id,
+        instanceType: h.type.name,
+        pricePerHour: h.type.pricePerHour,
+        tasks: h.slots.map((s) => s.task),
+      })),
       provisionedCostPerHour: dollars(provisionedCostPerHour),
       cost: {
         provisionedPerHour: dollars(provisionedCostPerHour),
@@ -204,14 +259,23 @@ interface ExplicitKeys {
 }
 
 /** Reads every `tierplan:` key the way Pulumi hands structured config to a program. */
-function readSiteConfig(stackFile: string, root: string): { config: SiteConfig; region?: string; explicit: ExplicitKeys; locate?: StackLocator } {
+function readSiteConfig(
+  stackFile: string,
+  root: string,
+): { config: SiteConfig; region?: string; explicit: ExplicitKeys; locate?: StackLocator } {
   // Every key of the stack, as Pulumi holds it: unknown tierplan:* keys are errors, aws:region is checked.
   const entries = fromPulumiConfig(pulumi.runtime.allConfig());
   const locate = locateInStackFile(join(root, stackFile));
   const { site, region } = parseStackConfig(entries, stackFile, awsRegions(), locate);
-  const object = (x: unknown): Record<string, unknown> => (x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>) : {});
+  const object = (x: unknown): Record<string, unknown> =>
+    x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>) : {};
   const edge = object(entries[`${CONFIG_NAMESPACE}:edge`]);
-  return { config: site, ...(region !== undefined && { region }), explicit: { edge, eks: object(edge.eks) }, ...(locate && { locate }) };
+  return {
+    config: site,
+    ...(region !== undefined && { region }),
+    explicit: { edge, eks: object(edge.eks) },
+    ...(locate && { locate }),
+  };
 }
 
 function edgeSizing(config: SiteConfig, stackFile: string, edgeEnvs: readonly EnvironmentRecord[]): EdgeSizing {
@@ -235,7 +299,8 @@ function edgeSizing(config: SiteConfig, stackFile: string, edgeEnvs: readonly En
   return { gpuTflops, gpuResource: edge.gpuResource, cpu: edge.cpu, memory: edge.memory };
 }
 
-const hasMachines = (env: EnvironmentRecord): env is EnvironmentRecord & { machines: Machine[] } => (env.machines?.length ?? 0) > 0;
+const hasMachines = (env: EnvironmentRecord): env is EnvironmentRecord & { machines: Machine[] } =>
+  (env.machines?.length ?? 0) > 0;
 
 /** `edge/gpu-a-0 (2 GPUs × 50 TFLOPS in 4 slices)`: a machine as the catalog describes it. */
 function describeMachine(tier: string, m: Machine): string {
@@ -243,9 +308,13 @@ function describeMachine(tier: string, m: Machine): string {
 }
 
 /** What the machines of several tiers say, one entry per shape: `edge/gpu-a: …; edge/gpu-b: …`. */
-function machineList(envs: ReadonlyArray<EnvironmentRecord & { machines: Machine[] }>, show: (m: Machine) => string): string {
+function machineList(
+  envs: ReadonlyArray<EnvironmentRecord & { machines: Machine[] }>,
+  show: (m: Machine) => string,
+): string {
   const seen = new Map<string, string>();
-  for (const env of envs) for (const m of env.machines) seen.set(`${env.name}/${m.shape}`, `${env.name}/${m.shape}: ${show(m)}`);
+  for (const env of envs)
+    for (const m of env.machines) seen.set(`${env.name}/${m.shape}`, `${env.name}/${m.shape}: ${show(m)}`);
   return [...seen.values()].join("; ");
 }
 
@@ -257,7 +326,13 @@ function machineList(envs: ReadonlyArray<EnvironmentRecord & { machines: Machine
  * CPU and memory of its planned pods fit that type. Returns the EKS nodes, or undefined when the
  * site has no machines on EKS.
  */
-function checkMachineConfig(plan: Plan, config: SiteConfig, explicit: ExplicitKeys, stackFile: string, catalog: string): MachineNode[] | undefined {
+function checkMachineConfig(
+  plan: Plan,
+  config: SiteConfig,
+  explicit: ExplicitKeys,
+  stackFile: string,
+  catalog: string,
+): MachineNode[] | undefined {
   const edgeEnvs = plan.environments.filter((e) => e.kind === "edge");
   const machineEnvs = edgeEnvs.filter(hasMachines);
   if (machineEnvs.length === 0) return undefined;
@@ -324,7 +399,9 @@ function checkMachineConfig(plan: Plan, config: SiteConfig, explicit: ExplicitKe
             `remove eks.nodeInstanceType (each machine gets the cheapest type with its GPUs${cheapest ? `, here ${cheapest.name}` : ""})`,
         });
       } else {
-        const gpuTypes = INSTANCE_TYPES.filter((t) => t.gpus > 0).map((t) => `${t.name} (${t.gpus} × ${t.tflops / t.gpus})`);
+        const gpuTypes = INSTANCE_TYPES.filter((t) => t.gpus > 0).map(
+          (t) => `${t.name} (${t.gpus} × ${t.tflops / t.gpus})`,
+        );
         issues.push({
           file: catalog,
           path: ["tiers", env.name, "machines", m.shape],
@@ -332,7 +409,11 @@ function checkMachineConfig(plan: Plan, config: SiteConfig, explicit: ExplicitKe
         });
       }
       if (m.id.length > K8S_NAME_MAX_LENGTH) {
-        issues.push({ file: catalog, path: ["tiers", env.name, "machines", m.shape, "name"], message: `machine id '${m.id}' is longer than the ${K8S_NAME_MAX_LENGTH} characters of a Kubernetes label value (the machine label of its EKS node): shorten the name` });
+        issues.push({
+          file: catalog,
+          path: ["tiers", env.name, "machines", m.shape, "name"],
+          message: `machine id '${m.id}' is longer than the ${K8S_NAME_MAX_LENGTH} characters of a Kubernetes label value (the machine label of its EKS node): shorten the name`,
+        });
       }
     }
     // The plan packs GPU units and storage per machine; CPU and memory are the node type's to give.
@@ -340,7 +421,11 @@ function checkMachineConfig(plan: Plan, config: SiteConfig, explicit: ExplicitKe
       const type = types.get(m.id);
       if (!type) continue;
       const pods = plan.placements.filter((p) => p.tier === env.name && p.machine === m.id);
-      const short = machineNodeShortfall(type, { pods: pods.length, storage: pods.reduce((sum, p) => sum + p.storage, 0) }, edge);
+      const short = machineNodeShortfall(
+        type,
+        { pods: pods.length, storage: pods.reduce((sum, p) => sum + p.storage, 0) },
+        edge,
+      );
       if (short !== undefined) {
         issues.push({
           file: stackFile,
@@ -351,7 +436,18 @@ function checkMachineConfig(plan: Plan, config: SiteConfig, explicit: ExplicitKe
     }
     nodes = all.flatMap(({ env, m }) => {
       const type = types.get(m.id);
-      return type ? [{ id: m.id, tier: env.name, instanceType: type.name, diskGb: machineDiskGb(m), gpus: m.gpus, gpuSlices: m.gpuSlices }] : [];
+      return type
+        ? [
+            {
+              id: m.id,
+              tier: env.name,
+              instanceType: type.name,
+              diskGb: machineDiskGb(m),
+              gpus: m.gpus,
+              gpuSlices: m.gpuSlices,
+            },
+          ]
+        : [];
     });
   }
   if (issues.length > 0) throw new CatalogError(issues);
@@ -361,14 +457,28 @@ function checkMachineConfig(plan: Plan, config: SiteConfig, explicit: ExplicitKe
 const AWS_TAG_VALUE = /^[\p{L}\p{N}\s+\-=._:/@]*$/u;
 
 /** Everything the plan asks of provisioning that config or catalog cannot give, found before any resource exists. */
-function checkProvisionable(plan: Plan, config: SiteConfig, sizing: EdgeSizing, stackFile: string, catalog: string): void {
+function checkProvisionable(
+  plan: Plan,
+  config: SiteConfig,
+  sizing: EdgeSizing,
+  stackFile: string,
+  catalog: string,
+): void {
   const issues: CatalogIssue[] = [];
   for (const p of plan.placements) {
     if (p.kind === "edge" && !p.image) {
-      issues.push({ file: catalog, path: ["tasks", `${p.source}`, "image"], message: `task '${p.task}' is placed on edge tier ${p.tier} and needs a container image: add 'image:' to it` });
+      issues.push({
+        file: catalog,
+        path: ["tasks", `${p.source}`, "image"],
+        message: `task '${p.task}' is placed on edge tier ${p.tier} and needs a container image: add 'image:' to it`,
+      });
     }
     if (p.kind === "cloud" && !AWS_TAG_VALUE.test(`${p.task}${p.source}${p.tier}${plan.site}`)) {
-      issues.push({ file: catalog, path: ["tasks", p.source, "name"], message: `task '${p.task}' runs on EC2, whose tags carry its name, tier and site: AWS tag values take only letters, digits, spaces and + - = . _ : / @` });
+      issues.push({
+        file: catalog,
+        path: ["tasks", p.source, "name"],
+        message: `task '${p.task}' runs on EC2, whose tags carry its name, tier and site: AWS tag values take only letters, digits, spaces and + - = . _ : / @`,
+      });
     }
     if (p.kind === "cloud" && !cheapestInstanceType(p, config.cloud.instanceTypes)) {
       issues.push({
@@ -381,7 +491,11 @@ function checkProvisionable(plan: Plan, config: SiteConfig, sizing: EdgeSizing, 
   if (config.cloud.instanceTypes) {
     config.cloud.instanceTypes.forEach((name, i) => {
       if (!instanceType(name)) {
-        issues.push({ file: stackFile, path: [`${CONFIG_NAMESPACE}:cloud`, "instanceTypes", i], message: `unknown instance type '${name}': use one of ${INSTANCE_TYPES.map((t) => t.name).join(", ")}` });
+        issues.push({
+          file: stackFile,
+          path: [`${CONFIG_NAMESPACE}:cloud`, "instanceTypes", i],
+          message: `unknown instance type '${name}': use one of ${INSTANCE_TYPES.map((t) => t.name).join(", ")}`,
+        });
       }
     });
   }
@@ -390,7 +504,11 @@ function checkProvisionable(plan: Plan, config: SiteConfig, sizing: EdgeSizing, 
     const edgeTiers = plan.environments.filter((e) => e.kind === "edge");
     // With machines every tier has its own node groups, labelled by tier; a node pool has no tier label.
     if (edgeTiers.length > 1 && !edgeTiers.every(hasMachines)) {
-      issues.push({ file: stackFile, path: [`${CONFIG_NAMESPACE}:edge`, "mode"], message: `mode eks builds one node pool for one edge tier, but the catalog has ${edgeTiers.length} (${edgeTiers.map((e) => e.name).join(", ")}): list each tier's machines in the catalog (one node group per machine), merge them, or use mode existing with nodes labelled by tier` });
+      issues.push({
+        file: stackFile,
+        path: [`${CONFIG_NAMESPACE}:edge`, "mode"],
+        message: `mode eks builds one node pool for one edge tier, but the catalog has ${edgeTiers.length} (${edgeTiers.map((e) => e.name).join(", ")}): list each tier's machines in the catalog (one node group per machine), merge them, or use mode existing with nodes labelled by tier`,
+      });
     }
     const node = nodeShape(edge.eks);
     for (const p of plan.placements.filter((p) => p.kind === "edge" && p.machine === undefined)) {
@@ -421,14 +539,25 @@ function nodeShape(eks: NonNullable<SiteConfig["edge"]["eks"]>): NodeShape {
 /** The EKS cluster's nodes: one per machine, or the pool the plan's pods need; undefined on an existing cluster. */
 type EdgeNodes = { machines: MachineNode[] } | { pool: NodePool };
 
-function edgeNodes(config: SiteConfig, edgePlacements: Placement[], sizing: EdgeSizing, machineNodes: MachineNode[] | undefined): EdgeNodes | undefined {
+function edgeNodes(
+  config: SiteConfig,
+  edgePlacements: Placement[],
+  sizing: EdgeSizing,
+  machineNodes: MachineNode[] | undefined,
+): EdgeNodes | undefined {
   const eks = config.edge.mode === "eks" ? config.edge.eks : undefined;
   if (!eks) return undefined;
   return machineNodes ? { machines: machineNodes } : { pool: nodePool(eks, edgePlacements, sizing) };
 }
 
 /** The edge cluster's provider: from the kubeconfig secret, or from the EKS cluster built here. */
-function edgeProvider(site: string, config: SiteConfig, sizing: EdgeSizing, nodes: EdgeNodes | undefined, provisionedCostPerHour: number): k8s.Provider {
+function edgeProvider(
+  site: string,
+  config: SiteConfig,
+  sizing: EdgeSizing,
+  nodes: EdgeNodes | undefined,
+  provisionedCostPerHour: number,
+): k8s.Provider {
   const edge = config.edge;
   if (edge.mode === "existing" || !nodes) {
     const kubeconfig = new pulumi.Config(CONFIG_NAMESPACE).requireSecret("kubeconfig");
@@ -444,11 +573,16 @@ function edgeProvider(site: string, config: SiteConfig, sizing: EdgeSizing, node
     adminPrincipalArns: eks.adminPrincipalArns,
     provisionedCostPerHour,
   });
-  const provider = new k8s.Provider("edge-provider", { kubeconfig: cluster.kubeconfig, ...PROVIDER_OPTIONS }, { dependsOn: cluster.nodeGroups });
+  const provider = new k8s.Provider(
+    "edge-provider",
+    { kubeconfig: cluster.kubeconfig, ...PROVIDER_OPTIONS },
+    { dependsOn: cluster.nodeGroups },
+  );
   if ("machines" in nodes) {
     // One device plugin per slice count, each on the nodes labelled with it: machines of several gpuSlices share the cluster.
     const slices = [...new Set(nodes.machines.filter((m) => m.gpus > 0).map((m) => m.gpuSlices))].sort((a, b) => a - b);
-    for (const n of slices) new GpuDevicePlugin(`edge-gpu-s${n}`, { provider, resource: GPU_RESOURCE, slices: n, perSlices: true });
+    for (const n of slices)
+      new GpuDevicePlugin(`edge-gpu-s${n}`, { provider, resource: GPU_RESOURCE, slices: n, perSlices: true });
   } else {
     new GpuDevicePlugin("edge-gpu", { provider, resource: sizing.gpuResource, slices: eks.gpuSlices });
   }
@@ -456,7 +590,11 @@ function edgeProvider(site: string, config: SiteConfig, sizing: EdgeSizing, node
 }
 
 /** The node group of an edge tier without machines: first-fit decreasing of its pods onto nodes of one type. */
-function nodePool(eks: NonNullable<SiteConfig["edge"]["eks"]>, edgePlacements: Placement[], sizing: EdgeSizing): NodePool {
+function nodePool(
+  eks: NonNullable<SiteConfig["edge"]["eks"]>,
+  edgePlacements: Placement[],
+  sizing: EdgeSizing,
+): NodePool {
   const nodePlan = eksNodePlan(edgePlacements, nodeShape(eks), sizing, eks.minNodes)!;
   return { instanceType: eks.nodeInstanceType, count: nodePlan.nodes, diskGb: nodePlan.diskGb };
 }

@@ -12,7 +12,17 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = join(__dirname, "..");
 
-type Layer = "catalog" | "model" | "optimizer" | "plan" | "provision" | "policies" | "program" | "preview" | "cli" | "index";
+type Layer =
+  | "catalog"
+  | "model"
+  | "optimizer"
+  | "plan"
+  | "provision"
+  | "policies"
+  | "program"
+  | "preview"
+  | "cli"
+  | "index";
 
 const CORE: Layer[] = ["catalog", "model", "optimizer", "plan"];
 
@@ -56,7 +66,9 @@ function sourceFiles(dir: string): string[] {
 /** A relative specifier as a repository path (`../plan` → `src/plan/index.ts`); packages stay as written. */
 function resolve(from: string, specifier: string): string {
   if (!specifier.startsWith(".")) return specifier;
-  const base = relative(ROOT, join(ROOT, dirname(from), specifier)).split("\\").join("/");
+  const base = relative(ROOT, join(ROOT, dirname(from), specifier))
+    .split("\\")
+    .join("/");
   for (const candidate of [base, `${base}.ts`, `${base}/index.ts`]) {
     if (existsSync(join(ROOT, candidate)) && statSync(join(ROOT, candidate)).isFile()) return candidate;
   }
@@ -84,7 +96,9 @@ const isCommand = (file: string) => /^src\/cli\/[^/]+Command\.ts$/.test(file);
 function violations(graph: ImportGraph): string[] {
   const out: string[] = [];
   // A provision file that loads a Pulumi package is a component; one that does not is a shared module.
-  const components = new Set([...graph].filter(([file, targets]) => isComponentsDir(file) && targets.some(isPulumi)).map(([file]) => file));
+  const components = new Set(
+    [...graph].filter(([file, targets]) => isComponentsDir(file) && targets.some(isPulumi)).map(([file]) => file),
+  );
   for (const [file, targets] of graph) {
     const from = layerOf(file);
     if (from === undefined) continue;
@@ -92,12 +106,14 @@ function violations(graph: ImportGraph): string[] {
       const to = layerOf(target);
       const say = (rule: string) => out.push(`${file} imports ${target}: ${rule}`);
       if (isPulumi(target) && CORE.includes(from)) say("the planning core never imports Pulumi");
-      if (isPulumi(target) && file.startsWith("policies/rules/")) say("policy rules are pure functions, shared with the offline checks");
+      if (isPulumi(target) && file.startsWith("policies/rules/"))
+        say("policy rules are pure functions, shared with the offline checks");
       if (to === undefined || to === from) {
         if (from === "provision" && isComponentsDir(target) && components.has(target)) {
           say("components do not import each other: share through a module without Pulumi (src/provision/shared.ts)");
         }
-        if (from === "cli" && isCommand(file) && isCommand(target)) say("commands do not import each other: share through a module below them");
+        if (from === "cli" && isCommand(file) && isCommand(target))
+          say("commands do not import each other: share through a module below them");
         continue;
       }
       if (!ALLOWED[from].includes(to)) say(`${from} may import only ${ALLOWED[from].join(", ") || "itself"}`);
@@ -112,7 +128,18 @@ describe("architecture: imports point down", () => {
 
   it("reads every layer", () => {
     const layers = new Set(files.map(layerOf));
-    expect([...layers].sort()).toEqual(["catalog", "cli", "index", "model", "optimizer", "plan", "policies", "preview", "program", "provision"]);
+    expect([...layers].sort()).toEqual([
+      "catalog",
+      "cli",
+      "index",
+      "model",
+      "optimizer",
+      "plan",
+      "policies",
+      "preview",
+      "program",
+      "provision",
+    ]);
     expect(graph.get("src/plan/index.ts")).toContain("src/optimizer/solve.ts");
     expect(graph.get("src/cli/commands.ts")).toContain("src/cli/planCommand.ts");
   });

@@ -91,7 +91,9 @@ describe("files that are not a planning input at all", () => {
     const issue = oneIssue("");
     expect(issue).toMatchObject({ file: FILE, path: [] });
     expect(issue.message).toBe("the file is empty: expected a mapping with site, tiers and tasks");
-    expect(formatIssue(issue)).toBe("site.yaml: (top level): the file is empty: expected a mapping with site, tiers and tasks");
+    expect(formatIssue(issue)).toBe(
+      "site.yaml: (top level): the file is empty: expected a mapping with site, tiers and tasks",
+    );
   });
 
   it("whitespace-only file", () => {
@@ -109,7 +111,9 @@ describe("files that are not a planning input at all", () => {
   });
 
   it("binary junk (bytes containing NUL)", () => {
-    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+    const png = Buffer.from([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    ]);
     const issue = oneIssue([{ file: "logo.png", text: png.toString("utf8") }]);
     expect(issue).toMatchObject({ file: "logo.png", path: [] });
     expect(issue.message).toMatch(/binary file, not YAML or JSON/);
@@ -188,7 +192,9 @@ describe("YAML and JSON syntax", () => {
       {
         site: "factory-a",
         objective: { preset: "realtime", reserve: 0.2, weights: { cost: 3 } },
-        tiers: [{ name: "edge", kind: "edge", compute: 100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 }],
+        tiers: [
+          { name: "edge", kind: "edge", compute: 100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 },
+        ],
         robots: [{ name: "arm-1", compute: 10, storage: 100, bandwidth: 10, latency: 1, costPerHour: 1 }],
         tasks: [
           { name: "vision", compute: 5, maxLatency: 50, allowedTiers: ["edge"], perRobot: true },
@@ -224,11 +230,14 @@ describe("YAML and JSON syntax", () => {
     const yamlText = readFileSync("examples/smart-factory.yaml", "utf8");
     const json = JSON.stringify(parse(yamlText), null, 2);
     expect(json.trimStart().startsWith("{")).toBe(true);
-    expect(loadCatalogSources([{ file: "smart-factory.json", text: json }])).toEqual(loadCatalog(["examples/smart-factory.yaml"]));
+    expect(loadCatalogSources([{ file: "smart-factory.json", text: json }])).toEqual(
+      loadCatalog(["examples/smart-factory.yaml"]),
+    );
   });
 
   it("errors in a JSON file carry the JSON's line and the data path", () => {
-    const json = '{\n  "site": "factory-a",\n  "tiers": [{"name": "c", "kind": "cloud", "compute": 1, "storage": 1, "bandwidth": 1, "latency": 1, "costPerHour": 1}],\n  "tasks": [\n    {"name": "t", "compute": 1, "maxLatency": -4}\n  ]\n}\n';
+    const json =
+      '{\n  "site": "factory-a",\n  "tiers": [{"name": "c", "kind": "cloud", "compute": 1, "storage": 1, "bandwidth": 1, "latency": 1, "costPerHour": 1}],\n  "tasks": [\n    {"name": "t", "compute": 1, "maxLatency": -4}\n  ]\n}\n';
     const issue = oneIssue([{ file: "site.json", text: json }]);
     expect(pathOf(issue)).toBe("tasks[0].maxLatency");
     expect(issue).toMatchObject({ file: "site.json", line: 5, message: "must be > 0, got -4" });
@@ -265,7 +274,9 @@ describe("missing required fields", () => {
   });
 
   it("a required field of a tier", () => {
-    const issue = oneIssue(replaceLine(4, "  - { name: edge, kind: edge, compute: 100, storage: 1000, latency: 10, costPerHour: 5 }"));
+    const issue = oneIssue(
+      replaceLine(4, "  - { name: edge, kind: edge, compute: 100, storage: 1000, latency: 10, costPerHour: 5 }"),
+    );
     expect(pathOf(issue)).toBe("tiers[1].bandwidth");
     expect(issue.message).toBe("is required (a number)");
   });
@@ -319,18 +330,40 @@ describe("wrong types and out-of-range numbers", () => {
     const cases: Array<[string, string, string]> = [
       ["{ name: sensing, compute: .nan, maxLatency: 10 }", "tasks[3].compute", "must be a finite number, got NaN"],
       ["{ name: sensing, compute: .NaN, maxLatency: 10 }", "tasks[3].compute", "must be a finite number, got NaN"],
-      ["{ name: sensing, compute: 1, maxLatency: .inf }", "tasks[3].maxLatency", "must be a finite number, got Infinity"],
-      ["{ name: sensing, compute: 1, maxLatency: 10, cost: -.inf }", "tasks[3].cost", "must be a finite number, got -Infinity"],
-      ["{ name: sensing, compute: 1e999, maxLatency: 10 }", "tasks[3].compute", "must be a finite number, got Infinity"],
+      [
+        "{ name: sensing, compute: 1, maxLatency: .inf }",
+        "tasks[3].maxLatency",
+        "must be a finite number, got Infinity",
+      ],
+      [
+        "{ name: sensing, compute: 1, maxLatency: 10, cost: -.inf }",
+        "tasks[3].cost",
+        "must be a finite number, got -Infinity",
+      ],
+      [
+        "{ name: sensing, compute: 1e999, maxLatency: 10 }",
+        "tasks[3].compute",
+        "must be a finite number, got Infinity",
+      ],
     ];
     for (const [task, path, message] of cases) {
       const issue = oneIssue(withTask(task));
-      expect({ path: pathOf(issue), message: issue.message, file: issue.file, line: issue.line }).toEqual({ path, message, file: FILE, line: 11 });
+      expect({ path: pathOf(issue), message: issue.message, file: issue.file, line: issue.line }).toEqual({
+        path,
+        message,
+        file: FILE,
+        line: 11,
+      });
     }
   });
 
   it("NaN in a tier capacity and in objective.reserve", () => {
-    const tier = oneIssue(replaceLine(4, "  - { name: edge, kind: edge, compute: .nan, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 }"));
+    const tier = oneIssue(
+      replaceLine(
+        4,
+        "  - { name: edge, kind: edge, compute: .nan, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 }",
+      ),
+    );
     expect(pathOf(tier)).toBe("tiers[1].compute");
     expect(tier.message).toBe("must be a finite number, got NaN");
     const reserve = oneIssue(`objective: { reserve: .nan }\n${BASE}`);
@@ -348,10 +381,17 @@ describe("wrong types and out-of-range numbers", () => {
     const task = oneIssue(withTask("{ name: sensing, compute: -1, maxLatency: 10 }"));
     expect(pathOf(task)).toBe("tasks[3].compute");
     expect(task.message).toBe("must be >= 0, got -1");
-    const tier = oneIssue(replaceLine(4, "  - { name: edge, kind: edge, compute: -100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 }"));
+    const tier = oneIssue(
+      replaceLine(
+        4,
+        "  - { name: edge, kind: edge, compute: -100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 }",
+      ),
+    );
     expect(pathOf(tier)).toBe("tiers[1].compute");
     expect(tier).toMatchObject({ file: FILE, line: 4, message: "must be > 0, got -100" });
-    const robot = oneIssue(replaceLine(6, "  - { name: arm-1, compute: 10, storage: 100, bandwidth: 10, latency: -1, costPerHour: 1 }"));
+    const robot = oneIssue(
+      replaceLine(6, "  - { name: arm-1, compute: 10, storage: 100, bandwidth: 10, latency: -1, costPerHour: 1 }"),
+    );
     expect(pathOf(robot)).toBe("robots[0].latency");
     expect(robot.message).toBe("must be >= 0, got -1");
     const weight = oneIssue(`objective: { weights: { latency: -3 } }\n${BASE}`);
@@ -389,7 +429,9 @@ describe("wrong types and out-of-range numbers", () => {
   });
 
   it("reserve bounds are inclusive", () => {
-    expect(loadCatalogSources([{ file: FILE, text: `objective: { reserve: 0.3 }\n${BASE}` }]).objective.reserve).toBe(0.3);
+    expect(loadCatalogSources([{ file: FILE, text: `objective: { reserve: 0.3 }\n${BASE}` }]).objective.reserve).toBe(
+      0.3,
+    );
     expect(loadCatalogSources([{ file: FILE, text: `objective: { reserve: 0 }\n${BASE}` }]).objective.reserve).toBe(0);
   });
 
@@ -407,7 +449,9 @@ describe("misspelt keys and unknown values", () => {
     const typo = issueAt(issues, "tasks[3].maxLatancy");
     expect(typo).toMatchObject({ file: FILE, line: 11, column: 34 });
     expect(typo.message).toBe("unknown key 'maxLatancy': did you mean 'maxLatency'?");
-    expect(formatIssue(typo)).toBe("site.yaml:11:34: tasks[3].maxLatancy: unknown key 'maxLatancy': did you mean 'maxLatency'?");
+    expect(formatIssue(typo)).toBe(
+      "site.yaml:11:34: tasks[3].maxLatancy: unknown key 'maxLatancy': did you mean 'maxLatency'?",
+    );
     // The real key is then missing, which is reported too.
     expect(issueAt(issues, "tasks[3].maxLatency").message).toBe("is required (a number)");
     expect(issues).toHaveLength(2);
@@ -420,27 +464,54 @@ describe("misspelt keys and unknown values", () => {
   });
 
   it("a misspelt key in a tier, in the objective and at the top level", () => {
-    const tier = issuesOf(replaceLine(3, "  - { name: cloud, kind: cloud, compute: 1000, storage: 10000, bandwith: 1000, latency: 50, costPerHour: 10 }"));
-    expect(issueAt(tier, "tiers[0].bandwith")).toMatchObject({ line: 3, message: "unknown key 'bandwith': did you mean 'bandwidth'?" });
+    const tier = issuesOf(
+      replaceLine(
+        3,
+        "  - { name: cloud, kind: cloud, compute: 1000, storage: 10000, bandwith: 1000, latency: 50, costPerHour: 10 }",
+      ),
+    );
+    expect(issueAt(tier, "tiers[0].bandwith")).toMatchObject({
+      line: 3,
+      message: "unknown key 'bandwith': did you mean 'bandwidth'?",
+    });
     const objective = oneIssue(`objective: { reserv: 0.2 }\n${BASE}`);
     expect(pathOf(objective)).toBe("objective.reserv");
     expect(objective.message).toBe("unknown key 'reserv': did you mean 'reserve'?");
-    const top = oneIssue(`${BASE}robot:\n  - { name: arm-2, compute: 10, storage: 100, bandwidth: 10, latency: 1, costPerHour: 1 }\n`);
+    const top = oneIssue(
+      `${BASE}robot:\n  - { name: arm-2, compute: 10, storage: 100, bandwidth: 10, latency: 1, costPerHour: 1 }\n`,
+    );
     expect(pathOf(top)).toBe("robot");
     expect(top).toMatchObject({ line: 11, column: 1, message: "unknown key 'robot': did you mean 'robots'?" });
   });
 
   it("a key with no close match lists the known keys", () => {
-    const issue = oneIssue(replaceLine(6, "  - { name: arm-1, kind: robot, compute: 10, storage: 100, bandwidth: 10, latency: 1, costPerHour: 1 }"));
+    const issue = oneIssue(
+      replaceLine(
+        6,
+        "  - { name: arm-1, kind: robot, compute: 10, storage: 100, bandwidth: 10, latency: 1, costPerHour: 1 }",
+      ),
+    );
     expect(pathOf(issue)).toBe("robots[0].kind");
-    expect(issue.message).toBe("unknown key 'kind': known keys: name, compute, storage, bandwidth, latency, costPerHour");
+    expect(issue.message).toBe(
+      "unknown key 'kind': known keys: name, compute, storage, bandwidth, latency, costPerHour",
+    );
   });
 
   it("unknown tier kind", () => {
-    const fog = oneIssue(replaceLine(4, "  - { name: edge, kind: fog, compute: 100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 }"));
+    const fog = oneIssue(
+      replaceLine(
+        4,
+        "  - { name: edge, kind: fog, compute: 100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 }",
+      ),
+    );
     expect(pathOf(fog)).toBe("tiers[1].kind");
     expect(fog).toMatchObject({ file: FILE, line: 4, message: 'must be one of cloud, edge, robot, got "fog"' });
-    const typo = oneIssue(replaceLine(4, "  - { name: edge, kind: egde, compute: 100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 }"));
+    const typo = oneIssue(
+      replaceLine(
+        4,
+        "  - { name: edge, kind: egde, compute: 100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 }",
+      ),
+    );
     expect(typo.message).toBe("must be one of cloud, edge, robot, got \"egde\": did you mean 'edge'?");
   });
 
@@ -460,14 +531,26 @@ describe("names and references", () => {
   });
 
   it("a robot named like a tier", () => {
-    const issue = oneIssue(replaceLine(6, "  - { name: edge, compute: 10, storage: 100, bandwidth: 10, latency: 1, costPerHour: 1 }").replace("robot: arm-1", "robot: edge"));
+    const issue = oneIssue(
+      replaceLine(
+        6,
+        "  - { name: edge, compute: 10, storage: 100, bandwidth: 10, latency: 1, costPerHour: 1 }",
+      ).replace("robot: arm-1", "robot: edge"),
+    );
     expect(pathOf(issue)).toBe("robots[0].name");
     expect(issue).toMatchObject({ file: FILE, line: 6 });
-    expect(issue.message).toBe("duplicate name 'edge': already used by tiers[1] in site.yaml; tier and robot names must be unique");
+    expect(issue.message).toBe(
+      "duplicate name 'edge': already used by tiers[1] in site.yaml; tier and robot names must be unique",
+    );
   });
 
   it("two tiers of the same name", () => {
-    const issue = oneIssue(replaceLine(4, "  - { name: cloud, kind: edge, compute: 100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 }"));
+    const issue = oneIssue(
+      replaceLine(
+        4,
+        "  - { name: cloud, kind: edge, compute: 100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 }",
+      ),
+    );
     expect(pathOf(issue)).toBe("tiers[1].name");
     expect(issue.message).toMatch(/^duplicate name 'cloud': already used by tiers\[0\]/);
   });
@@ -485,13 +568,23 @@ describe("names and references", () => {
     expect(pathOf(close)).toBe("tasks[3].robot");
     // Located at the value: column of "arm-2" on the line "  - {...}".
     const column = `  - ${task}`.indexOf("arm-2") + 1;
-    expect(close).toMatchObject({ file: FILE, line: 11, column, message: "no robot named 'arm-2': did you mean 'arm-1'?" });
+    expect(close).toMatchObject({
+      file: FILE,
+      line: 11,
+      column,
+      message: "no robot named 'arm-2': did you mean 'arm-1'?",
+    });
     const far = oneIssue(withTask("{ name: grip, compute: 1, maxLatency: 10, robot: gripper }"));
     expect(far.message).toBe("no robot named 'gripper' (known: arm-1)");
   });
 
   it("task.robot when the site has no robots", () => {
-    const text = [...BASE_LINES.slice(0, 4), "tasks:", "  - { name: grip, compute: 1, maxLatency: 10, robot: arm-1 }", ""].join("\n");
+    const text = [
+      ...BASE_LINES.slice(0, 4),
+      "tasks:",
+      "  - { name: grip, compute: 1, maxLatency: 10, robot: arm-1 }",
+      "",
+    ].join("\n");
     const issue = oneIssue(text);
     expect(pathOf(issue)).toBe("tasks[0].robot");
     expect(issue.message).toBe("no robot named 'arm-1': the site has no robots");
@@ -500,7 +593,11 @@ describe("names and references", () => {
   it("pin naming an unknown environment", () => {
     const issue = oneIssue(withTask("{ name: grip, compute: 1, maxLatency: 10, pin: fog }"));
     expect(pathOf(issue)).toBe("tasks[3].pin");
-    expect(issue).toMatchObject({ file: FILE, line: 11, message: "no environment named 'fog' (known: cloud, edge, arm-1)" });
+    expect(issue).toMatchObject({
+      file: FILE,
+      line: 11,
+      message: "no environment named 'fog' (known: cloud, edge, arm-1)",
+    });
   });
 
   it("pin naming a kind rather than an environment", () => {
@@ -510,9 +607,15 @@ describe("names and references", () => {
   });
 
   it("allowedTiers naming an unknown tier or kind, each entry by index", () => {
-    const issues = issuesOf(withTask("{ name: grip, compute: 1, maxLatency: 10, allowedTiers: [edge, clod, fog, robot] }"));
+    const issues = issuesOf(
+      withTask("{ name: grip, compute: 1, maxLatency: 10, allowedTiers: [edge, clod, fog, robot] }"),
+    );
     expect(issues.map(pathOf)).toEqual(["tasks[3].allowedTiers[1]", "tasks[3].allowedTiers[2]"]);
-    expect(issues[0]).toMatchObject({ file: FILE, line: 11, message: "no tier, robot or kind named 'clod': did you mean 'cloud'?" });
+    expect(issues[0]).toMatchObject({
+      file: FILE,
+      line: 11,
+      message: "no tier, robot or kind named 'clod': did you mean 'cloud'?",
+    });
     expect(issues[1].message).toMatch(/^no tier, robot or kind named 'fog' \(known: .*\)$/);
   });
 
@@ -524,7 +627,9 @@ describe("names and references", () => {
   });
 
   it("allowedTiers accepting names and kinds loads", () => {
-    const input = loadCatalogSources([{ file: FILE, text: withTask("{ name: grip, compute: 1, maxLatency: 10, allowedTiers: [edge, robot, arm-1] }") }]);
+    const input = loadCatalogSources([
+      { file: FILE, text: withTask("{ name: grip, compute: 1, maxLatency: 10, allowedTiers: [edge, robot, arm-1] }") },
+    ]);
     expect(input.tasks[3].allowedTiers).toEqual(["edge", "robot", "arm-1"]);
   });
 
@@ -536,7 +641,9 @@ describe("names and references", () => {
   });
 
   it("robot with perRobot: false is fine", () => {
-    const input = loadCatalogSources([{ file: FILE, text: withTask("{ name: grip, compute: 1, maxLatency: 10, robot: arm-1, perRobot: false }") }]);
+    const input = loadCatalogSources([
+      { file: FILE, text: withTask("{ name: grip, compute: 1, maxLatency: 10, robot: arm-1, perRobot: false }") },
+    ]);
     expect(input.tasks[3]).toMatchObject({ robot: "arm-1", perRobot: false });
   });
 });
@@ -588,7 +695,8 @@ describe("several files", () => {
   });
 
   it("a shared task catalog needs no site or tiers, and may reference the other file's robots", () => {
-    const shared = "tasks:\n  - { name: scan, compute: 1, maxLatency: 10, perRobot: true }\n  - { name: wave, compute: 1, maxLatency: 10, robot: arm-1 }\n";
+    const shared =
+      "tasks:\n  - { name: scan, compute: 1, maxLatency: 10, perRobot: true }\n  - { name: wave, compute: 1, maxLatency: 10, robot: arm-1 }\n";
     const input = loadCatalogSources([
       { file: "site.yaml", text: SITE },
       { file: "shared.yaml", text: shared },
@@ -660,7 +768,10 @@ describe("several files", () => {
   it("duplicates across files name both files, with the indices of each", () => {
     const issues = issuesOf([
       { file: "site.yaml", text: SITE },
-      { file: "more.yaml", text: MORE.replace("name: edge", "name: cloud").replace("name: inference", "name: training") },
+      {
+        file: "more.yaml",
+        text: MORE.replace("name: edge", "name: cloud").replace("name: inference", "name: training"),
+      },
     ]);
     const tier = issueAt(issues, "tiers[0].name");
     expect(tier.file).toBe("more.yaml");
@@ -727,7 +838,15 @@ describe("reading files from disk", () => {
   it("a JSON file and a YAML file combine", () => {
     const site = join(dir, "site.json");
     const tasks = join(dir, "tasks.yaml");
-    writeFileSync(site, JSON.stringify({ site: "factory-a", tiers: [{ name: "edge", kind: "edge", compute: 100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 }] }));
+    writeFileSync(
+      site,
+      JSON.stringify({
+        site: "factory-a",
+        tiers: [
+          { name: "edge", kind: "edge", compute: 100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 5 },
+        ],
+      }),
+    );
     writeFileSync(tasks, "tasks:\n  - { name: t, compute: 1, maxLatency: 100 }\n");
     const input = loadCatalog([site, tasks]);
     expect(input.site).toBe("factory-a");
@@ -739,7 +858,9 @@ describe("reading files from disk", () => {
     writeFileSync(file, withTask("{ name: sensing, compute: 1, maxLatency: 10, priority: 1.5 }"));
     const issues = catch_([file]);
     expect(issues).toHaveLength(1);
-    expect(formatIssue(issues[0])).toBe(`${file}:11:${issues[0].column}: tasks[3].priority: must be a whole number, got 1.5`);
+    expect(formatIssue(issues[0])).toBe(
+      `${file}:11:${issues[0].column}: tasks[3].priority: must be a whole number, got 1.5`,
+    );
     expect(issues[0].column).toBeGreaterThan(1);
   });
 });
@@ -797,25 +918,40 @@ describe("images: decided from the catalog, before planning", () => {
   it("a task kept on robots by allowedTiers, or pinned to a robot, needs none", () => {
     const text = [
       ...BASE_LINES.slice(0, 7),
-      '  - { name: a, compute: 1, maxLatency: 10, allowedTiers: [robot], robot: arm-1 }',
-      '  - { name: b, compute: 1, maxLatency: 10, pin: arm-1, robot: arm-1 }',
+      "  - { name: a, compute: 1, maxLatency: 10, allowedTiers: [robot], robot: arm-1 }",
+      "  - { name: b, compute: 1, maxLatency: 10, pin: arm-1, robot: arm-1 }",
       '  - { name: c, compute: 1, maxLatency: 10, allowedTiers: [edge], image: "ghcr.io/acme/c:1" }',
-      '  - { name: d, compute: 1, maxLatency: 10, allowedTiers: [arm-1, edge], robot: arm-1 }',
-      '  - { name: e, compute: 1, maxLatency: 10, pin: cloud, allowedTiers: [robot] }',
+      "  - { name: d, compute: 1, maxLatency: 10, allowedTiers: [arm-1, edge], robot: arm-1 }",
+      "  - { name: e, compute: 1, maxLatency: 10, pin: cloud, allowedTiers: [robot] }",
       "",
     ].join("\n");
     const { error } = load(text, "required");
     expect(error!.issues.map((i) => [pathOf(i), i.message])).toEqual([
-      ["tasks[3].image", "task 'd' has no image, but its allowedTiers lets it run on edge tier 'edge', which runs containers: add 'image:', or allowedTiers that keep it on robots"],
-      ["tasks[4].image", "task 'e' has no image, but its pin lets it run on cloud tier 'cloud', which runs containers: add 'image:'"],
+      [
+        "tasks[3].image",
+        "task 'd' has no image, but its allowedTiers lets it run on edge tier 'edge', which runs containers: add 'image:', or allowedTiers that keep it on robots",
+      ],
+      [
+        "tasks[4].image",
+        "task 'e' has no image, but its pin lets it run on cloud tier 'cloud', which runs containers: add 'image:'",
+      ],
     ]);
   });
 });
 
 describe("hostile files: refused with the file named, never an exception", () => {
   it("billion laughs: aliases that multiply the document", () => {
-    const lines = ['site: factory-a', 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (const [name, prev] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"], ["f", "e"], ["g", "f"], ["h", "g"], ["i", "h"]]) {
+    const lines = ["site: factory-a", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [name, prev] of [
+      ["b", "a"],
+      ["c", "b"],
+      ["d", "c"],
+      ["e", "d"],
+      ["f", "e"],
+      ["g", "f"],
+      ["h", "g"],
+      ["i", "h"],
+    ]) {
       lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(",")}]`);
     }
     const issue = oneIssue(`${lines.join("\n")}\n`);
@@ -824,9 +960,17 @@ describe("hostile files: refused with the file named, never an exception", () =>
   });
 
   it("plain anchors and aliases still work", () => {
-    const text = [...BASE_LINES.slice(0, 7), "  - { name: a, compute: 1, maxLatency: 10, allowedTiers: &near [edge, arm-1] }", "  - { name: b, compute: 1, maxLatency: 10, allowedTiers: *near }", ""].join("\n");
+    const text = [
+      ...BASE_LINES.slice(0, 7),
+      "  - { name: a, compute: 1, maxLatency: 10, allowedTiers: &near [edge, arm-1] }",
+      "  - { name: b, compute: 1, maxLatency: 10, allowedTiers: *near }",
+      "",
+    ].join("\n");
     const input = loadCatalogSources([{ file: FILE, text }]);
-    expect(input.tasks.map((t) => t.allowedTiers)).toEqual([["edge", "arm-1"], ["edge", "arm-1"]]);
+    expect(input.tasks.map((t) => t.allowedTiers)).toEqual([
+      ["edge", "arm-1"],
+      ["edge", "arm-1"],
+    ]);
   });
 
   it("merge keys are refused at their line, with the fix", () => {
@@ -849,7 +993,9 @@ describe("hostile files: refused with the file named, never an exception", () =>
   it("several documents: says so, at the second", () => {
     const issue = oneIssue(`${BASE}---\nsite: other\n`);
     expect(issue).toMatchObject({ line: 11, column: 1 });
-    expect(issue.message).toBe("the file holds multiple documents (a '---' line starts a second one here): tierplan reads one; remove the '---' or split the file");
+    expect(issue.message).toBe(
+      "the file holds multiple documents (a '---' line starts a second one here): tierplan reads one; remove the '---' or split the file",
+    );
   });
 
   it("bytes that are not UTF-8 on disk are binary, and not echoed", () => {
@@ -864,7 +1010,14 @@ describe("hostile files: refused with the file named, never an exception", () =>
           return caught as CatalogError;
         }
       })();
-      expect(error!.issues).toEqual([{ file, path: [], message: "this is a binary file, not YAML or JSON: give a planning input file (it holds bytes that are not UTF-8)" }]);
+      expect(error!.issues).toEqual([
+        {
+          file,
+          path: [],
+          message:
+            "this is a binary file, not YAML or JSON: give a planning input file (it holds bytes that are not UTF-8)",
+        },
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -884,8 +1037,12 @@ describe("hostile files: refused with the file named, never an exception", () =>
         }
         return [];
       };
-      expect(messages([big])).toEqual([`${big}: (top level): cannot read the file: it is 16777217 bytes; tierplan reads at most 16 MiB from one file (docs/input.md, "Size limits")`]);
-      expect(messages(["/dev/zero"])).toEqual(['/dev/zero: (top level): cannot read the file: it gives more than 16 MiB; tierplan reads at most 16 MiB from one file (docs/input.md, "Size limits")']);
+      expect(messages([big])).toEqual([
+        `${big}: (top level): cannot read the file: it is 16777217 bytes; tierplan reads at most 16 MiB from one file (docs/input.md, "Size limits")`,
+      ]);
+      expect(messages(["/dev/zero"])).toEqual([
+        '/dev/zero: (top level): cannot read the file: it gives more than 16 MiB; tierplan reads at most 16 MiB from one file (docs/input.md, "Size limits")',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -24,7 +24,8 @@ const VARIANTS: Array<[string, Algorithm, Partial<Budget>]> = [
 function nonFinite(value: unknown, path = "plan"): string[] {
   if (typeof value === "number") return Number.isFinite(value) ? [] : [`${path} = ${value}`];
   if (Array.isArray(value)) return value.flatMap((v, i) => nonFinite(v, `${path}[${i}]`));
-  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => nonFinite(v, `${path}.${k}`));
+  if (value && typeof value === "object")
+    return Object.entries(value).flatMap(([k, v]) => nonFinite(v, `${path}.${k}`));
   return [];
 }
 
@@ -71,14 +72,21 @@ async function expectHonest(input: PlanningInput, variants = VARIANTS): Promise<
     // Nor may it exceed the least score of any plan placing at least as many at every level.
     const atLeast = profile.filter((p) => p.placed.every((n, i) => n >= got.placed[i]));
     const least = Math.min(...atLeast.map((p) => p.score));
-    expect(bound, `${label}: bound above the least score ${least} for these counts`).toBeLessThanOrEqual(least + tol(least));
-    if (got.placed.every((n, i) => n === truth.placed[i])) expect(bound, label).toBeLessThanOrEqual(truth.score + tol(truth.score));
+    expect(bound, `${label}: bound above the least score ${least} for these counts`).toBeLessThanOrEqual(
+      least + tol(least),
+    );
+    if (got.placed.every((n, i) => n === truth.placed[i]))
+      expect(bound, label).toBeLessThanOrEqual(truth.score + tol(truth.score));
     // Level bounds: most tasks any plan places at a level, given at least the levels above as placed.
     plan.objective.placedByPriority.forEach((level, i) => {
       const given = profile.filter((p) => p.placed.slice(0, i).every((n, j) => n >= got.placed[j]));
       const most = Math.max(...given.map((p) => p.placed[i]));
-      expect(level.bound, `${label}: level ${level.priority} bound ${level.bound} < ${most} that a plan places`).toBeGreaterThanOrEqual(most);
-      if (got.placed.slice(0, i).every((n, j) => n === truth.placed[j])) expect(level.bound, label).toBeGreaterThanOrEqual(truth.placed[i]);
+      expect(
+        level.bound,
+        `${label}: level ${level.priority} bound ${level.bound} < ${most} that a plan places`,
+      ).toBeGreaterThanOrEqual(most);
+      if (got.placed.slice(0, i).every((n, j) => n === truth.placed[j]))
+        expect(level.bound, label).toBeGreaterThanOrEqual(truth.placed[i]);
     });
     if (plan.solver.countsProven) expect(got.placed, label).toEqual(truth.placed);
     if (plan.solver.optimal) {
@@ -118,7 +126,9 @@ describe("certificates on random small sites, against the brute force", () => {
   it("with a lock: well formed, the bound below the plan's own score, and optimal only when the §6 brute force agrees", async () => {
     await fc.assert(
       fc.asyncProperty(
-        machineInput().chain((input) => fc.tuple(fc.constant(input), lockFor(input), fc.constantFrom(undefined, 0.5, 5))),
+        machineInput().chain((input) =>
+          fc.tuple(fc.constant(input), lockFor(input), fc.constantFrom(undefined, 0.5, 5)),
+        ),
         async ([base, lock, moveCost]) => {
           const input = moveCost === undefined ? base : { ...base, objective: { ...base.objective, moveCost } };
           const problem = buildProblem(input);
@@ -130,7 +140,8 @@ describe("certificates on random small sites, against the brute force", () => {
             expectWellFormed(plan);
             expect(plan.solver.bound, label).not.toBeNull();
             expect(plan.solver.bound!, label).toBeLessThanOrEqual(got.score + 1e-6 * Math.max(1, Math.abs(got.score)));
-            if (plan.solver.optimal) expect(better(truth, got, moveCost), `${label}: optimal, yet the brute force finds better`).toBe(false);
+            if (plan.solver.optimal)
+              expect(better(truth, got, moveCost), `${label}: optimal, yet the brute force finds better`).toBe(false);
           }
         },
       ),
@@ -154,24 +165,27 @@ tasks:
     ["an edge of one 10-TFLOPS GPU", ", machines: [{ name: gpu, gpus: 1, gpuTflops: 10, storage: 100 }]"],
   ];
   for (const [shape, machines] of cases) {
-    it.each(VARIANTS)(`${shape}, %s: a finite bound, its gap, never "gap 0" without a bound`, async (_name, algorithm, budget) => {
-      const input = loadCatalogSources([{ file: "issue-9.yaml", text: text(machines) }]);
-      const plan = await planSite(input, { algorithm, budget });
-      expectWellFormed(plan);
-      expect(plan.solver.bound).not.toBeNull();
-      expect(Number.isFinite(plan.solver.bound)).toBe(true);
-      expect(typeof plan.solver.gap).toBe("number");
-      // Nothing can place edge-only beside the pin: the level's bound is 2 of 3. The seed's greedy
-      // also leaves the free task unplaced (its best environment, the edge, is full: docs/contract.md §3).
-      const greedy = algorithm === "seed-greedy";
-      expect(plan.unplaced.map((u) => u.task)).toEqual(greedy ? ["edge-only", "free"] : ["edge-only"]);
-      expect(plan.objective.placedByPriority).toEqual([{ priority: 1, placed: greedy ? 1 : 2, total: 3, bound: 2 }]);
-      expect(plan.solver.countsProven).toBe(!greedy);
-      // The JSON a user reads says the same as the object.
-      const printed = JSON.parse(JSON.stringify(plan));
-      expect(printed.solver.bound).toBe(plan.solver.bound);
-      expect(printed.solver.gap).toBe(plan.solver.gap);
-      await expectHonest(input, [[_name, algorithm, budget]]);
-    });
+    it.each(VARIANTS)(
+      `${shape}, %s: a finite bound, its gap, never "gap 0" without a bound`,
+      async (_name, algorithm, budget) => {
+        const input = loadCatalogSources([{ file: "issue-9.yaml", text: text(machines) }]);
+        const plan = await planSite(input, { algorithm, budget });
+        expectWellFormed(plan);
+        expect(plan.solver.bound).not.toBeNull();
+        expect(Number.isFinite(plan.solver.bound)).toBe(true);
+        expect(typeof plan.solver.gap).toBe("number");
+        // Nothing can place edge-only beside the pin: the level's bound is 2 of 3. The seed's greedy
+        // also leaves the free task unplaced (its best environment, the edge, is full: docs/contract.md §3).
+        const greedy = algorithm === "seed-greedy";
+        expect(plan.unplaced.map((u) => u.task)).toEqual(greedy ? ["edge-only", "free"] : ["edge-only"]);
+        expect(plan.objective.placedByPriority).toEqual([{ priority: 1, placed: greedy ? 1 : 2, total: 3, bound: 2 }]);
+        expect(plan.solver.countsProven).toBe(!greedy);
+        // The JSON a user reads says the same as the object.
+        const printed = JSON.parse(JSON.stringify(plan));
+        expect(printed.solver.bound).toBe(plan.solver.bound);
+        expect(printed.solver.gap).toBe(plan.solver.gap);
+        await expectHonest(input, [[_name, algorithm, budget]]);
+      },
+    );
   }
 });

@@ -21,7 +21,9 @@ describe("tierplan preview and check, end to end", () => {
     const json = JSON.parse(preview.stdout);
     expect(Object.keys(json)).toEqual(expect.arrayContaining(["stack", "plan", "resources", "policies"]));
     expect(json.resources.some((r: { type: string }) => r.type === "kubernetes:apps/v1:Deployment")).toBe(true);
-    expect(json.policies.violations.map((v: { policy: string; level: string }) => `${v.level} ${v.policy}`)).toEqual(["advisory tierplan-unplaced-tasks"]);
+    expect(json.policies.violations.map((v: { policy: string; level: string }) => `${v.level} ${v.policy}`)).toEqual([
+      "advisory tierplan-unplaced-tasks",
+    ]);
   });
 
   it("check recomputes the verdicts: exit 0, and 1 once a policy config makes the advisory mandatory", () => {
@@ -44,7 +46,9 @@ describe("tierplan preview and check, end to end", () => {
     // Violations come first and loud in the comment.
     expect(run.stdout.indexOf("[!CAUTION]")).toBeGreaterThan(0);
     expect(run.stdout.indexOf("[!CAUTION]")).toBeLessThan(run.stdout.indexOf("### Placements"));
-    expect(run.stdout).toMatch(/❌ mandatory \| `tierplan-instance-fits-task` \| task 'model-training' needs 500 TFLOPS; g6.xlarge gives 121/);
+    expect(run.stdout).toMatch(
+      /❌ mandatory \| `tierplan-instance-fits-task` \| task 'model-training' needs 500 TFLOPS; g6.xlarge gives 121/,
+    );
     expect(run.stdout).toContain("```mermaid");
   });
 

@@ -67,7 +67,12 @@ interface Plan {
   placements: Array<{ task: string; tier: string; latencyMs: number; cost: number; score: number }>;
   unplaced: Array<{ task: string; reasons: string[] }>;
   violations: unknown[];
-  objective: { latencyMs: number; cost: number; score: number; placedByPriority: Array<{ priority: number; placed: number; total: number; bound: number }> };
+  objective: {
+    latencyMs: number;
+    cost: number;
+    score: number;
+    placedByPriority: Array<{ priority: number; placed: number; total: number; bound: number }>;
+  };
   utilization: Array<{ tier: string; compute: number; storage: number; bandwidth: number }>;
   solver: { algorithm: string; optimal: boolean; gap: number; ms: number };
 }
@@ -117,7 +122,11 @@ describe("tierplan plan --json on the worked example", () => {
         expect(u[d]).toBeLessThanOrEqual(1 + 1e-9);
       }
     }
-    expect(plan.utilization.find((u) => u.tier === "edge")).toMatchObject({ compute: 0.1, storage: 0.01, bandwidth: 0.5 });
+    expect(plan.utilization.find((u) => u.tier === "edge")).toMatchObject({
+      compute: 0.1,
+      storage: 0.01,
+      bandwidth: 0.5,
+    });
     expect(plan.solver).toMatchObject({ algorithm: "auto", optimal: true, gap: 0 });
     expect(plan.solver.ms).toBeGreaterThanOrEqual(0);
   });
@@ -165,7 +174,10 @@ describe("other plans", () => {
 
   it("several files are combined; unplaced tasks still exit 0", async () => {
     const site = tempFile("site.yaml", `${TIERS.join("\n")}\n  - { name: vision, compute: 5, maxLatency: 50 }\n`);
-    const extra = tempFile("extra.json", JSON.stringify({ site: "factory-a", tasks: [{ name: "huge", compute: 5000, maxLatency: 1 }] }));
+    const extra = tempFile(
+      "extra.json",
+      JSON.stringify({ site: "factory-a", tasks: [{ name: "huge", compute: 5000, maxLatency: 1 }] }),
+    );
     const run = await tierplan("plan", site, extra, "--json");
     expect(run.status, run.stderr).toBe(0);
     const plan = JSON.parse(run.stdout) as Plan;
@@ -176,7 +188,10 @@ describe("other plans", () => {
   });
 
   it("tasks without images: the plan is made, and stderr says which would need one to be provisioned", async () => {
-    const site = tempFile("noimage.yaml", `${TIERS.join("\n")}\n  - { name: vision, compute: 5, maxLatency: 50 }\n  - { name: grip, compute: 1, maxLatency: 10, robot: arm-1, allowedTiers: [robot] }\n`);
+    const site = tempFile(
+      "noimage.yaml",
+      `${TIERS.join("\n")}\n  - { name: vision, compute: 5, maxLatency: 50 }\n  - { name: grip, compute: 1, maxLatency: 10, robot: arm-1, allowedTiers: [robot] }\n`,
+    );
     const run = await tierplan("plan", site, "--json");
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout).placements).toHaveLength(2);
@@ -203,7 +218,10 @@ describe("invalid input: exit 2, nothing on stdout, file and path on stderr, no 
   });
 
   it("binary file", async () => {
-    const file = tempFile("junk.yaml", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0xff, 0xfe]));
+    const file = tempFile(
+      "junk.yaml",
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0xff, 0xfe]),
+    );
     const run = await tierplan("plan", file, "--json");
     expectRejected(run);
     expect(run.stderr).toContain(`${file}: (top level): this is a binary file`);
@@ -213,14 +231,19 @@ describe("invalid input: exit 2, nothing on stdout, file and path on stderr, no 
     const file = tempFile("syntax.yaml", "site: factory-a\ntasks:\n  - name: a\n    compute: 1\n  maxLatency: 3\n");
     const run = await tierplan("plan", file, "--json");
     expectRejected(run);
-    expect(run.stderr).toMatch(new RegExp(`${escape(file)}:5:\\d+: \\(top level\\): not valid YAML or JSON: `));
+    expect(run.stderr).toMatch(new RegExp(`${escapeRegExp(file)}:5:\\d+: \\(top level\\): not valid YAML or JSON: `));
   });
 
   it("NaN value", async () => {
-    const file = tempFile("nan.yaml", `${TIERS.join("\n")}\n  - { name: a, compute: 1, maxLatency: 10 }\n  - { name: b, compute: .nan, maxLatency: 10 }\n`);
+    const file = tempFile(
+      "nan.yaml",
+      `${TIERS.join("\n")}\n  - { name: a, compute: 1, maxLatency: 10 }\n  - { name: b, compute: .nan, maxLatency: 10 }\n`,
+    );
     const run = await tierplan("plan", file, "--json");
     expectRejected(run);
-    expect(run.stderr).toMatch(new RegExp(`${escape(file)}:9:\\d+: tasks\\[1\\]\\.compute: must be a finite number, got NaN`));
+    expect(run.stderr).toMatch(
+      new RegExp(`${escapeRegExp(file)}:9:\\d+: tasks\\[1\\]\\.compute: must be a finite number, got NaN`),
+    );
     expect(run.stderr).toMatch(/^tierplan: invalid input \(1 problem\):\n/);
   });
 
@@ -232,8 +255,14 @@ describe("invalid input: exit 2, nothing on stdout, file and path on stderr, no 
     const run = await tierplan("plan", file);
     expectRejected(run);
     expect(run.stderr).toMatch(/^tierplan: invalid input \(2 problems\):\n/);
-    expect(run.stderr).toMatch(new RegExp(`${escape(file)}:8:\\d+: tasks\\[0\\]\\.robot: no robot named 'arm1': did you mean 'arm-1'\\?`));
-    expect(run.stderr).toMatch(new RegExp(`${escape(file)}:9:\\d+: tasks\\[1\\]\\.allowedTiers\\[1\\]: no tier, robot or kind named 'fog'`));
+    expect(run.stderr).toMatch(
+      new RegExp(`${escapeRegExp(file)}:8:\\d+: tasks\\[0\\]\\.robot: no robot named 'arm1': did you mean 'arm-1'\\?`),
+    );
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `${escapeRegExp(file)}:9:\\d+: tasks\\[1\\]\\.allowedTiers\\[1\\]: no tier, robot or kind named 'fog'`,
+      ),
+    );
   });
 
   it("nonexistent file", async () => {
@@ -247,13 +276,24 @@ describe("invalid input: exit 2, nothing on stdout, file and path on stderr, no 
 describe("files and arguments that once ended in an internal error (issue 12): exit 2, the file named", () => {
   it("billion laughs", async () => {
     const lines = ["site: factory-a", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (const [n, p] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"], ["f", "e"], ["g", "f"], ["h", "g"], ["i", "h"]]) {
+    for (const [n, p] of [
+      ["b", "a"],
+      ["c", "b"],
+      ["d", "c"],
+      ["e", "d"],
+      ["f", "e"],
+      ["g", "f"],
+      ["h", "g"],
+      ["i", "h"],
+    ]) {
       lines.push(`${n}: &${n} [${Array(9).fill(`*${p}`).join(",")}]`);
     }
     const file = tempFile("laughs.yaml", `${lines.join("\n")}\n`);
     const run = await tierplan("plan", file);
     expectRejected(run);
-    expect(run.stderr).toContain(`${file}: (top level): its aliases (*name) expand to more than 100 times their anchors' size, the shape of a 'billion laughs' attack`);
+    expect(run.stderr).toContain(
+      `${file}: (top level): its aliases (*name) expand to more than 100 times their anchors' size, the shape of a 'billion laughs' attack`,
+    );
   });
 
   it("--max-nodes beyond HiGHS's 32-bit limit, and other non-counts", async () => {
@@ -276,11 +316,16 @@ describe("files and arguments that once ended in an internal error (issue 12): e
     const good = tempFile("preview.json", minimalPreview());
     const written = await tierplan("check", good, "--out", out);
     expectRejected(written);
-    expect(written.stderr).toContain(`${out}: (top level): cannot write the report: no such directory: ${join(dir, "no-such-dir")} (create it first)`);
+    expect(written.stderr).toContain(
+      `${out}: (top level): cannot write the report: no such directory: ${join(dir, "no-such-dir")} (create it first)`,
+    );
   });
 
   it("several YAML documents", async () => {
-    const file = tempFile("multi.yaml", `${TIERS.join("\n")}\n  - { name: a, compute: 1, maxLatency: 10 }\n---\nsite: other\n`);
+    const file = tempFile(
+      "multi.yaml",
+      `${TIERS.join("\n")}\n  - { name: a, compute: 1, maxLatency: 10 }\n---\nsite: other\n`,
+    );
     const run = await tierplan("plan", file);
     expectRejected(run);
     expect(run.stderr).toContain(`${file}:9:1: (top level): the file holds multiple documents`);
@@ -291,23 +336,30 @@ describe("files and arguments that once ended in an internal error (issue 12): e
       const file = tempFile(`deep-${depth}.yaml`, `site: factory-a\ntasks: ${"[".repeat(depth)}${"]".repeat(depth)}\n`);
       const run = await tierplan("plan", file);
       expectRejected(run);
-      expect(run.stderr).toMatch(new RegExp(`${escape(file)}:2:\\d+: \\(top level\\): .*nested`));
+      expect(run.stderr).toMatch(new RegExp(`${escapeRegExp(file)}:2:\\d+: \\(top level\\): .*nested`));
     }
   });
 
   it("merge keys", async () => {
-    const file = tempFile("merge.yaml", `defaults: &d { compute: 1, maxLatency: 10 }\n${TIERS.join("\n")}\n  - <<: *d\n    name: a\n`);
+    const file = tempFile(
+      "merge.yaml",
+      `defaults: &d { compute: 1, maxLatency: 10 }\n${TIERS.join("\n")}\n  - <<: *d\n    name: a\n`,
+    );
     const run = await tierplan("plan", file);
     expectRejected(run);
     expect(run.stderr).toContain(`${file}:9:5: (top level): YAML merge keys ('<<') are not supported`);
   });
 
   it("a binary file given to check: named, its bytes not echoed", async () => {
-    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0xff, 0xfe]);
+    const bytes = Buffer.from([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0xff, 0xfe,
+    ]);
     const file = tempFile("logo.png", bytes);
     const run = await tierplan("check", file);
     expectRejected(run);
-    expect(run.stderr).toBe(`tierplan: invalid input (1 problem):\n  ${file}: (top level): this is a binary file, not text: expected the preview\n`);
+    expect(run.stderr).toBe(
+      `tierplan: invalid input (1 problem):\n  ${file}: (top level): this is a binary file, not text: expected the preview\n`,
+    );
     const latin1 = tempFile("latin1.json", Buffer.from('{"stack": "f\xe4brik"}', "latin1"));
     const second = await tierplan("check", latin1);
     expectRejected(second);
@@ -319,13 +371,18 @@ describe("files and arguments that once ended in an internal error (issue 12): e
     const started = performance.now();
     const run = await tierplan("plan", "/dev/zero");
     expectRejected(run);
-    expect(run.stderr).toContain(`/dev/zero: (top level): cannot read the file: it gives more than 16 MiB; tierplan reads at most 16 MiB from one file (docs/input.md, "Size limits")`);
+    expect(run.stderr).toContain(
+      `/dev/zero: (top level): cannot read the file: it gives more than 16 MiB; tierplan reads at most 16 MiB from one file (docs/input.md, "Size limits")`,
+    );
     expect(performance.now() - started).toBeLessThan(10_000);
   });
 
   it("files naming different sites", async () => {
     const a = tempFile("site-a.yaml", `${TIERS.join("\n")}\n  - { name: a, compute: 1, maxLatency: 10 }\n`);
-    const b = tempFile("site-b.json", JSON.stringify({ site: "factory-b", tasks: [{ name: "b", compute: 1, maxLatency: 10 }] }));
+    const b = tempFile(
+      "site-b.json",
+      JSON.stringify({ site: "factory-b", tasks: [{ name: "b", compute: 1, maxLatency: 10 }] }),
+    );
     const run = await tierplan("plan", a, b);
     expectRejected(run);
     expect(run.stderr).toContain(`${b}:1:9: site: site 'factory-b' differs from site 'factory-a' in ${a}`);
@@ -381,10 +438,16 @@ describe("usage errors exit 2; help and schema exit 0", () => {
   it("schema prints a JSON Schema with properties.tasks", async () => {
     const run = await tierplan("schema");
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: "" });
-    const schema = JSON.parse(run.stdout) as { $schema?: string; type?: string; properties?: Record<string, { type?: string; items?: { properties?: object } }> };
+    const schema = JSON.parse(run.stdout) as {
+      $schema?: string;
+      type?: string;
+      properties?: Record<string, { type?: string; items?: { properties?: object } }>;
+    };
     expect(schema.$schema).toMatch(/json-schema\.org/);
     expect(schema.type).toBe("object");
-    expect(Object.keys(schema.properties ?? {})).toEqual(expect.arrayContaining(["site", "objective", "tiers", "robots", "tasks"]));
+    expect(Object.keys(schema.properties ?? {})).toEqual(
+      expect.arrayContaining(["site", "objective", "tiers", "robots", "tasks"]),
+    );
     expect(schema.properties!.tasks.type).toBe("array");
     expect(Object.keys(schema.properties!.tasks.items?.properties ?? {})).toEqual(
       expect.arrayContaining(["name", "compute", "maxLatency", "priority", "perRobot", "robot", "allowedTiers", "pin"]),
@@ -408,12 +471,22 @@ describe("the binary, end to end", () => {
 
   it("a pipe closed early (| head) ends it quietly, with no EPIPE trace", () => {
     // About 1 MB of JSON: far more than a pipe buffers, so the write hits the closed pipe.
-    const tasks = Array.from({ length: 2000 }, (_, i) => `  - { name: t${i}, compute: 0.001, maxLatency: 100, image: x }`).join("\n");
+    const tasks = Array.from(
+      { length: 2000 },
+      (_, i) => `  - { name: t${i}, compute: 0.001, maxLatency: 100, image: x }`,
+    ).join("\n");
     const file = tempFile("wide.yaml", `${TIERS.join("\n")}\n${tasks}\n`);
-    const run = spawnSync("bash", ["-c", `set -o pipefail; node ${JSON.stringify(BIN)} plan ${JSON.stringify(file)} --json --algorithm seed-greedy | head -c 12`], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
+    const run = spawnSync(
+      "bash",
+      [
+        "-c",
+        `set -o pipefail; node ${JSON.stringify(BIN)} plan ${JSON.stringify(file)} --json --algorithm seed-greedy | head -c 12`,
+      ],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+      },
+    );
     expect(run.stdout).toBe('{\n  "site": ');
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
@@ -423,7 +496,14 @@ describe("the binary, end to end", () => {
 describe("progress on stderr", () => {
   const terminal = () => {
     const written: string[] = [];
-    return { written, io: { stdout: { write: () => undefined }, stderr: { write: (t: string) => written.push(t), isTTY: true }, env: {} } };
+    return {
+      written,
+      io: {
+        stdout: { write: () => undefined },
+        stderr: { write: (t: string) => written.push(t), isTTY: true },
+        env: {},
+      },
+    };
   };
 
   it("a terminal gets one line, redrawn per phase, cleared before the result", () => {
@@ -442,7 +522,10 @@ describe("progress on stderr", () => {
 
   it("nothing when stderr is not a terminal, or with TIERPLAN_NO_PROGRESS", () => {
     const { written, io } = terminal();
-    for (const quiet of [{ ...io, stderr: { write: io.stderr.write } }, { ...io, env: { TIERPLAN_NO_PROGRESS: "1" } }]) {
+    for (const quiet of [
+      { ...io, stderr: { write: io.stderr.write } },
+      { ...io, env: { TIERPLAN_NO_PROGRESS: "1" } },
+    ]) {
       const progress = progressPrinter(quiet);
       progress.phase("planning");
       progress.update("MILP");
@@ -475,7 +558,16 @@ function minimalPreview(): string {
     unplaced: [],
     violations: [],
     moves: [],
-    objective: { latencyMs: 0, cost: 0, score: 0, placedByPriority: [], moves: 0, preset: "balanced", weights: { latency: 1, cost: 1 }, reserve: 0 },
+    objective: {
+      latencyMs: 0,
+      cost: 0,
+      score: 0,
+      placedByPriority: [],
+      moves: 0,
+      preset: "balanced",
+      weights: { latency: 1, cost: 1 },
+      reserve: 0,
+    },
     utilization: [],
     recommendations: [],
     solver: { algorithm: "auto", optimal: true, gap: 0, ms: 0, method: "none", bound: 0, countsProven: true, work: {} },
@@ -485,6 +577,6 @@ function minimalPreview(): string {
 }
 
 /** A path as a literal inside a RegExp. */
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

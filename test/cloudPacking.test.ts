@@ -53,12 +53,16 @@ function fitsTogether(tasks: readonly CloudTask[], type: Type, maxTasks = MAX_TA
 /** Least cost of any packing, by brute force: every assignment of tasks to hosts, every type per host. */
 function bruteForceCost(tasks: readonly CloudTask[], allowed?: readonly string[], maxTasks = MAX_TASKS): number {
   const types = INSTANCE_TYPES.filter((t) => !allowed || allowed.includes(t.name));
-  const hostCost = (members: CloudTask[]) => Math.min(...types.filter((t) => fitsTogether(members, t, maxTasks)).map((t) => t.pricePerHour));
+  const hostCost = (members: CloudTask[]) =>
+    Math.min(...types.filter((t) => fitsTogether(members, t, maxTasks)).map((t) => t.pricePerHour));
   let best = Infinity;
   const bins: CloudTask[][] = [];
   const go = (i: number) => {
     if (i === tasks.length) {
-      best = Math.min(best, bins.reduce((s, b) => s + hostCost(b), 0));
+      best = Math.min(
+        best,
+        bins.reduce((s, b) => s + hostCost(b), 0),
+      );
       return;
     }
     const t = tasks[i];
@@ -77,7 +81,12 @@ function bruteForceCost(tasks: readonly CloudTask[], allowed?: readonly string[]
 }
 
 /** Every rule a packing must keep, checked from the hosts it reports. */
-function expectValid(tasks: readonly CloudTask[], packing: CloudPacking, allowed?: readonly string[], maxTasks = MAX_TASKS): void {
+function expectValid(
+  tasks: readonly CloudTask[],
+  packing: CloudPacking,
+  allowed?: readonly string[],
+  maxTasks = MAX_TASKS,
+): void {
   const placed = packing.hosts.flatMap((h) => h.slots.map((s) => s.task));
   expect([...placed].sort()).toEqual(tasks.map((t) => t.task).sort());
   const byName = new Map(tasks.map((t) => [t.task, t]));
@@ -113,17 +122,46 @@ function expectValid(tasks: readonly CloudTask[], packing: CloudPacking, allowed
 const names = INSTANCE_TYPES.map((t) => t.name);
 /** Computes that exercise CPU tasks, one-GPU tasks and multi-GPU tasks of every type. */
 const compute = fc.oneof(
-  fc.constantFrom(0, 0.1, 0.3, 0.5, 0.8, 0.8000000000000002, 0.7999999999999999, 1, 10, 121, 121.00000000000001, 122, 150, 250, 300, 484, 484.00000000000006, 500, 1000, 2500, 7912),
+  fc.constantFrom(
+    0,
+    0.1,
+    0.3,
+    0.5,
+    0.8,
+    0.8000000000000002,
+    0.7999999999999999,
+    1,
+    10,
+    121,
+    121.00000000000001,
+    122,
+    150,
+    250,
+    300,
+    484,
+    484.00000000000006,
+    500,
+    1000,
+    2500,
+    7912,
+  ),
   fc.double({ min: 0, max: 0.8, noNaN: true }),
   fc.double({ min: 0.8, max: 3000, noNaN: true }),
 );
 const taskList = (max: number) =>
   fc
     .array(
-      fc.record({ compute, storage: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 9000 })), priority: fc.integer({ min: 1, max: 2 }), tier: fc.constantFrom("cloud", "cloud", "cloud-b") }),
+      fc.record({
+        compute,
+        storage: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 9000 })),
+        priority: fc.integer({ min: 1, max: 2 }),
+        tier: fc.constantFrom("cloud", "cloud", "cloud-b"),
+      }),
       { minLength: 0, maxLength: max },
     )
-    .map((list) => list.map((t, i) => task(`t${i}`, t.compute, { storage: t.storage, priority: t.priority, tier: t.tier })));
+    .map((list) =>
+      list.map((t, i) => task(`t${i}`, t.compute, { storage: t.storage, priority: t.priority, tier: t.tier })),
+    );
 const allowList = fc.option(
   fc.subarray(names, { minLength: 1 }).filter((list) => list.includes("p5.48xlarge")), // the largest type holds any compute up to 7,912
   { nil: undefined },
@@ -141,10 +179,15 @@ describe("cloud packing, worked by hand", () => {
   });
 
   it("two 150-TFLOPS planners take two L4 GPUs each: one g6.12xlarge with disjoint GPUs, half the price", () => {
-    const packing = packCloud([task("planner@a", 150, { priority: 2 }), task("planner@b", 150, { priority: 2 })], { allowed: ["c7i.2xlarge", "g6.xlarge", "g6.12xlarge"] });
+    const packing = packCloud([task("planner@a", 150, { priority: 2 }), task("planner@b", 150, { priority: 2 })], {
+      allowed: ["c7i.2xlarge", "g6.xlarge", "g6.12xlarge"],
+    });
     expect(packing.hosts).toHaveLength(1);
     expect(packing.hosts[0].type.name).toBe("g6.12xlarge");
-    expect(packing.hosts[0].slots.map((s) => s.gpus)).toEqual([[0, 1], [2, 3]]);
+    expect(packing.hosts[0].slots.map((s) => s.gpus)).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
     expect(packing.hosts[0].slots.map((s) => s.vcpus)).toEqual([24, 24]);
     expect(packing.costPerHour).toBeCloseTo(4.6016, 9);
   });
@@ -156,7 +199,11 @@ describe("cloud packing, worked by hand", () => {
   });
 
   it("priorities never share a host", () => {
-    const packing = packCloud([task("a", 0.1, { priority: 1 }), task("b", 0.1, { priority: 2 }), task("c", 0.1, { priority: 1 })]);
+    const packing = packCloud([
+      task("a", 0.1, { priority: 1 }),
+      task("b", 0.1, { priority: 2 }),
+      task("c", 0.1, { priority: 1 }),
+    ]);
     expect(packing.hosts.map((h) => [h.priority, h.slots.map((s) => s.task)])).toEqual([
       [2, ["b"]],
       [1, ["a", "c"]],
@@ -197,10 +244,16 @@ describe("cloud packing, worked by hand", () => {
 describe("cloud packing, properties", () => {
   it("is valid, never dearer than a host per task and never below its bound, for any tasks and allow-list", () => {
     fc.assert(
-      fc.property(taskList(40), allowList, fc.integer({ min: 1, max: 16 }), fc.integer({ min: 0, max: 6 }), (tasks, allowed, maxTasksPerHost, exactLimit) => {
-        const packing = packCloud(tasks, { allowed, maxTasksPerHost, exactLimit });
-        expectValid(tasks, packing, allowed, maxTasksPerHost);
-      }),
+      fc.property(
+        taskList(40),
+        allowList,
+        fc.integer({ min: 1, max: 16 }),
+        fc.integer({ min: 0, max: 6 }),
+        (tasks, allowed, maxTasksPerHost, exactLimit) => {
+          const packing = packCloud(tasks, { allowed, maxTasksPerHost, exactLimit });
+          expectValid(tasks, packing, allowed, maxTasksPerHost);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -221,7 +274,9 @@ describe("cloud packing, properties", () => {
     fc.assert(
       fc.property(taskList(20), allowList, (tasks, allowed) => {
         const packing = packCloud(tasks, { allowed, shareHost: "none" });
-        expect(packing.hosts.map((h) => [h.id, h.type.name])).toEqual(tasks.map((t) => [t.task, cheapestInstanceType(t, allowed)!.name]));
+        expect(packing.hosts.map((h) => [h.id, h.type.name])).toEqual(
+          tasks.map((t) => [t.task, cheapestInstanceType(t, allowed)!.name]),
+        );
       }),
       { numRuns: 200 },
     );
@@ -230,7 +285,9 @@ describe("cloud packing, properties", () => {
   it("is deterministic", () => {
     fc.assert(
       fc.property(taskList(30), (tasks) => {
-        expect(JSON.stringify(packCloud(tasks, { exactLimit: 4 }))).toBe(JSON.stringify(packCloud(tasks, { exactLimit: 4 })));
+        expect(JSON.stringify(packCloud(tasks, { exactLimit: 4 }))).toBe(
+          JSON.stringify(packCloud(tasks, { exactLimit: 4 })),
+        );
       }),
       { numRuns: 50 },
     );

@@ -41,15 +41,87 @@ function expectOrderly(run: Run, allowed: readonly number[], context: string): v
 // Mutations: text edits a person (or a broken tool) makes, and values put where they do not belong.
 
 const TOKENS = [
-  "\n", " ", "  ", "\t", ":", ": ", "- ", "-", "[", "]", "{", "}", ",", "#", "&a ", "*a", "<<: *a", "---\n", "...\n",
-  "!!binary ", "!!str ", "!custom ", "? ", "|", ">", "'", '"', "\\", "~", "null", "true", "NaN", ".nan", ".inf", "-.inf",
-  "1e309", "-1", "0", "0x10", "1_000", "2147483648", "9007199254740993", "\u0000", "\ufeff", "\u00e4", "\ud83e\udd16",
-  "%YAML 1.1\n", "site: other\n", "tasks: []\n", "tiers:\n", "perRobot: true", "allowedTiers: []", "pin: nowhere",
+  "\n",
+  " ",
+  "  ",
+  "\t",
+  ":",
+  ": ",
+  "- ",
+  "-",
+  "[",
+  "]",
+  "{",
+  "}",
+  ",",
+  "#",
+  "&a ",
+  "*a",
+  "<<: *a",
+  "---\n",
+  "...\n",
+  "!!binary ",
+  "!!str ",
+  "!custom ",
+  "? ",
+  "|",
+  ">",
+  "'",
+  '"',
+  "\\",
+  "~",
+  "null",
+  "true",
+  "NaN",
+  ".nan",
+  ".inf",
+  "-.inf",
+  "1e309",
+  "-1",
+  "0",
+  "0x10",
+  "1_000",
+  "2147483648",
+  "9007199254740993",
+  "\u0000",
+  "\ufeff",
+  "\u00e4",
+  "\ud83e\udd16",
+  "%YAML 1.1\n",
+  "site: other\n",
+  "tasks: []\n",
+  "tiers:\n",
+  "perRobot: true",
+  "allowedTiers: []",
+  "pin: nowhere",
 ];
 
 const SPECIAL_VALUES: unknown[] = [
-  null, true, false, 0, -1, 0.5, 1e308, -1e308, 2 ** 53 + 1, 1e-320, "", " ", "cloud", "edge", "robot", "arm-1", "x".repeat(300),
-  [], [null], {}, { name: "x" }, [[[[]]]], "NaN", "1e309", "\u0000",
+  null,
+  true,
+  false,
+  0,
+  -1,
+  0.5,
+  1e308,
+  -1e308,
+  2 ** 53 + 1,
+  1e-320,
+  "",
+  " ",
+  "cloud",
+  "edge",
+  "robot",
+  "arm-1",
+  "x".repeat(300),
+  [],
+  [null],
+  {},
+  { name: "x" },
+  [[[[]]]],
+  "NaN",
+  "1e309",
+  "\u0000",
 ];
 
 type Mutation = (text: string) => string;
@@ -58,46 +130,77 @@ const arbText = fc.string({ unit: "binary", maxLength: 12 });
 
 function lineMutation(): fc.Arbitrary<Mutation> {
   return fc.oneof(
-    fc.nat().map((i): Mutation => (t) => removeAt(t.split("\n"), i).join("\n")),
-    fc.nat().map((i): Mutation => (t) => {
-      const lines = t.split("\n");
-      const k = i % Math.max(1, lines.length);
-      return [...lines.slice(0, k + 1), lines[k] ?? "", ...lines.slice(k + 1)].join("\n");
-    }),
-    fc.tuple(fc.nat(), fc.nat()).map(([i, j]): Mutation => (t) => {
-      const lines = t.split("\n");
-      const a = i % Math.max(1, lines.length);
-      const b = j % Math.max(1, lines.length);
-      [lines[a], lines[b]] = [lines[b], lines[a]];
-      return lines.join("\n");
-    }),
-    fc.tuple(fc.nat(), fc.boolean()).map(([i, deeper]): Mutation => (t) => {
-      const lines = t.split("\n");
-      const k = i % Math.max(1, lines.length);
-      lines[k] = deeper ? `  ${lines[k]}` : lines[k].replace(/^ {1,2}/, "");
-      return lines.join("\n");
-    }),
+    fc.nat().map(
+      (i): Mutation =>
+        (t) =>
+          removeAt(t.split("\n"), i).join("\n"),
+    ),
+    fc.nat().map(
+      (i): Mutation =>
+        (t) => {
+          const lines = t.split("\n");
+          const k = i % Math.max(1, lines.length);
+          return [...lines.slice(0, k + 1), lines[k] ?? "", ...lines.slice(k + 1)].join("\n");
+        },
+    ),
+    fc.tuple(fc.nat(), fc.nat()).map(
+      ([i, j]): Mutation =>
+        (t) => {
+          const lines = t.split("\n");
+          const a = i % Math.max(1, lines.length);
+          const b = j % Math.max(1, lines.length);
+          [lines[a], lines[b]] = [lines[b], lines[a]];
+          return lines.join("\n");
+        },
+    ),
+    fc.tuple(fc.nat(), fc.boolean()).map(
+      ([i, deeper]): Mutation =>
+        (t) => {
+          const lines = t.split("\n");
+          const k = i % Math.max(1, lines.length);
+          lines[k] = deeper ? `  ${lines[k]}` : lines[k].replace(/^ {1,2}/, "");
+          return lines.join("\n");
+        },
+    ),
   );
 }
 
 function charMutation(): fc.Arbitrary<Mutation> {
   return fc.oneof(
-    fc.tuple(fc.nat(), fc.constantFrom(...TOKENS)).map(([at, token]): Mutation => (t) => insertAt(t, at, token)),
-    fc.tuple(fc.nat(), arbText).map(([at, junk]): Mutation => (t) => insertAt(t, at, junk)),
-    fc.tuple(fc.nat(), fc.nat({ max: 8 })).map(([at, n]): Mutation => (t) => {
-      const k = at % Math.max(1, t.length);
-      return t.slice(0, k) + t.slice(k + n);
-    }),
-    fc.nat().map((at): Mutation => (t) => t.slice(0, at % Math.max(1, t.length))),
-    // A number of the file replaced by another kind of number.
-    fc.tuple(fc.nat(), fc.constantFrom("0", "-3", "1e309", ".nan", "0.0000001", "99999999999", "2.5", '"7"', "[1]")).map(
-      ([i, replacement]): Mutation => (t) => {
-        const numbers = [...t.matchAll(/\b\d+(\.\d+)?\b/g)];
-        if (numbers.length === 0) return t;
-        const m = numbers[i % numbers.length];
-        return t.slice(0, m.index) + replacement + t.slice(m.index! + m[0].length);
-      },
+    fc.tuple(fc.nat(), fc.constantFrom(...TOKENS)).map(
+      ([at, token]): Mutation =>
+        (t) =>
+          insertAt(t, at, token),
     ),
+    fc.tuple(fc.nat(), arbText).map(
+      ([at, junk]): Mutation =>
+        (t) =>
+          insertAt(t, at, junk),
+    ),
+    fc.tuple(fc.nat(), fc.nat({ max: 8 })).map(
+      ([at, n]): Mutation =>
+        (t) => {
+          const k = at % Math.max(1, t.length);
+          return t.slice(0, k) + t.slice(k + n);
+        },
+    ),
+    fc.nat().map(
+      (at): Mutation =>
+        (t) =>
+          t.slice(0, at % Math.max(1, t.length)),
+    ),
+    // A number of the file replaced by another kind of number.
+    fc
+      .tuple(fc.nat(), fc.constantFrom("0", "-3", "1e309", ".nan", "0.0000001", "99999999999", "2.5", '"7"', "[1]"))
+      .map(
+        ([i, replacement]): Mutation =>
+          (t) => {
+            const numbers = [...t.matchAll(/\b\d+(\.\d+)?\b/g)];
+            if (numbers.length === 0) return t;
+            const m = numbers[i % numbers.length];
+            return t.slice(0, m.index) + replacement + t.slice(m.index! + m[0].length);
+          },
+      ),
   );
 }
 
@@ -130,7 +233,10 @@ function structuralMutation(): fc.Arbitrary<Mutation> {
   );
 }
 
-const mutations = fc.array(fc.oneof(lineMutation(), charMutation(), structuralMutation()), { minLength: 1, maxLength: 3 });
+const mutations = fc.array(fc.oneof(lineMutation(), charMutation(), structuralMutation()), {
+  minLength: 1,
+  maxLength: 3,
+});
 
 function removeAt<T>(list: T[], i: number): T[] {
   if (list.length === 0) return list;
@@ -156,20 +262,26 @@ describe("tierplan plan on mutated catalogs: exit 0 or 2, never an internal erro
     let count = 0;
     const statuses = new Map<number | null, number>();
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: seeds.length - 1 }), fc.nat(), mutations, fc.boolean(), async (which, fileIndex, edits, seedGreedy) => {
-        const seed = seeds[which];
-        const target = fileIndex % seed.files.length;
-        const paths = seed.files.map((text, i) => {
-          const path = join(dir, `catalog-${count}-${i}.yaml`);
-          writeFileSync(path, i === target ? edits.reduce((t, edit) => edit(t), text) : text);
-          return path;
-        });
-        count++;
-        const run = await runCli(["plan", ...paths, "--json", ...(seedGreedy ? ["--algorithm", "seed-greedy"] : [])]);
-        statuses.set(run.status, (statuses.get(run.status) ?? 0) + 1);
-        expectOrderly(run, [0, 2], `${seed.name}: ${paths[target]}`);
-        if (run.status === 0) expect((JSON.parse(run.stdout) as { site: string }).site).toMatch(/^[a-z0-9-]+$/);
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: seeds.length - 1 }),
+        fc.nat(),
+        mutations,
+        fc.boolean(),
+        async (which, fileIndex, edits, seedGreedy) => {
+          const seed = seeds[which];
+          const target = fileIndex % seed.files.length;
+          const paths = seed.files.map((text, i) => {
+            const path = join(dir, `catalog-${count}-${i}.yaml`);
+            writeFileSync(path, i === target ? edits.reduce((t, edit) => edit(t), text) : text);
+            return path;
+          });
+          count++;
+          const run = await runCli(["plan", ...paths, "--json", ...(seedGreedy ? ["--algorithm", "seed-greedy"] : [])]);
+          statuses.set(run.status, (statuses.get(run.status) ?? 0) + 1);
+          expectOrderly(run, [0, 2], `${seed.name}: ${paths[target]}`);
+          if (run.status === 0) expect((JSON.parse(run.stdout) as { site: string }).site).toMatch(/^[a-z0-9-]+$/);
+        },
+      ),
       { seed: SEED, numRuns: 150, endOnFailure: true },
     );
     // The mutations reach both outcomes: the test exercises refusals and plans alike.
@@ -192,7 +304,8 @@ describe("tierplan plan on mutated catalogs: exit 0 or 2, never an internal erro
 describe("stack files: mutated, through the offline preview and the CLI's failure report", () => {
   const root = mkdtempSync(join(tmpdir(), "tierplan-fuzz-root-"));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
-  for (const entry of ["Pulumi.yaml", "stacks", "catalogs"]) cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
+  for (const entry of ["Pulumi.yaml", "stacks", "catalogs"])
+    cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
 
   /** runPreview and reportFailure, loaded like the CLI (natively, through tsx). */
   function previewer() {
@@ -202,10 +315,18 @@ describe("stack files: mutated, through the offline preview and the CLI's failur
     const { reportFailure } = load("../src/cli/exit.ts") as typeof import("../src/cli/exit");
     return async (stack: string): Promise<Run> => {
       const stderr: string[] = [];
-      const io: CliIO = { stdout: { write: () => undefined }, stderr: { write: (t: string) => stderr.push(t) }, env: {} };
+      const io: CliIO = {
+        stdout: { write: () => undefined },
+        stderr: { write: (t: string) => stderr.push(t) },
+        env: {},
+      };
       try {
         const result = await runPreview(stack, { root });
-        return { status: result.policies.violations.some((v) => v.level === "mandatory") ? 1 : 0, stdout: "", stderr: "" };
+        return {
+          status: result.policies.violations.some((v) => v.level === "mandatory") ? 1 : 0,
+          stdout: "",
+          stderr: "",
+        };
       } catch (error) {
         return { status: reportFailure(error, io), stdout: "", stderr: stderr.join("") };
       }
@@ -214,7 +335,10 @@ describe("stack files: mutated, through the offline preview and the CLI's failur
 
   it("mutations of factory-a's and warehouse-east's stack files", async () => {
     const preview = previewer();
-    const stacks = ["factory-a", "warehouse-east"].map((stack) => ({ stack, text: read(`stacks/Pulumi.${stack}.yaml`) }));
+    const stacks = ["factory-a", "warehouse-east"].map((stack) => ({
+      stack,
+      text: read(`stacks/Pulumi.${stack}.yaml`),
+    }));
     const statuses = new Map<number | null, number>();
     await fc.assert(
       fc.asyncProperty(fc.nat({ max: stacks.length - 1 }), mutations, async (which, edits) => {

@@ -9,7 +9,8 @@ const STACKS = ["factory-a", "warehouse-east", "lab"];
 function modelFor(type: string): new (data: object) => { validate(): void } {
   const [, groupVersion, kind] = type.split(":");
   const [group, version] = groupVersion.split("/");
-  const path = group === "core" ? `kubernetes-models/${version}/${kind}` : `kubernetes-models/${group}/${version}/${kind}`;
+  const path =
+    group === "core" ? `kubernetes-models/${version}/${kind}` : `kubernetes-models/${group}/${version}/${kind}`;
   const module = load(path) as Record<string, new (data: object) => { validate(): void }>;
   return module[kind] ?? module.default;
 }
@@ -29,7 +30,9 @@ describe("every Kubernetes object validates against the Kubernetes API schemas (
 
   it("the validator is not vacuous: a broken Deployment fails", async () => {
     const result = await runPreview("factory-a");
-    const deployment = structuredClone(result.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment")!.inputs) as any;
+    const deployment = structuredClone(
+      result.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment")!.inputs,
+    ) as any;
     deployment.spec.replicas = "one";
     const Model = modelFor("kubernetes:apps/v1:Deployment");
     expect(() => new Model(deployment).validate()).toThrow();

@@ -61,11 +61,15 @@ const TIERS = (edgeCompute: number) => [
 ];
 const EDGE_TASKS = ["detect-a", "detect-b", "detect-c", "detect-d"];
 const TASKS = [
-  ...EDGE_TASKS.map((name) => `  - { name: ${name}, compute: 20, storage: 10, bandwidth: 10, maxLatency: 200, image: "ghcr.io/acme/${name}:1" }`),
+  ...EDGE_TASKS.map(
+    (name) =>
+      `  - { name: ${name}, compute: 20, storage: 10, bandwidth: 10, maxLatency: 200, image: "ghcr.io/acme/${name}:1" }`,
+  ),
   '  - { name: grip, robot: arm-1, compute: 2, storage: 1, bandwidth: 1, maxLatency: 5, image: "ghcr.io/acme/grip:1" }',
 ];
 /** A task new in the edit: allowed on cloud only. */
-const NEW_TASK = '  - { name: report, compute: 10, storage: 10, bandwidth: 1, maxLatency: 10000, allowedTiers: [cloud], image: "ghcr.io/acme/report:1" }';
+const NEW_TASK =
+  '  - { name: report, compute: 10, storage: 10, bandwidth: 1, maxLatency: 10000, allowedTiers: [cloud], image: "ghcr.io/acme/report:1" }';
 
 const CATALOG = [...TIERS(100), ...TASKS, ""].join("\n");
 /** Usable edge compute 45 (reserve 10 %): two of the four 20-TFLOPS tasks fit, two must move. */
@@ -96,39 +100,85 @@ async function planOf(catalog: string, lock?: Plan): Promise<Plan> {
 
 describe("lock file errors: file, line, path inside it and the fix", () => {
   it("JSON syntax: the line and column of the mistake", () => {
-    const file = tempFile("syntax.lock.json", '{\n  "site": "lockdemo",\n  "placements": [\n    { "task": "a", "tier": "edge" },\n  ]\n}\n');
+    const file = tempFile(
+      "syntax.lock.json",
+      '{\n  "site": "lockdemo",\n  "placements": [\n    { "task": "a", "tier": "edge" },\n  ]\n}\n',
+    );
     const [issue, ...rest] = issuesOf(() => loadLock(file));
     expect(rest).toEqual([]);
-    expect(issue).toMatch(new RegExp(`^${file}:5:3: \\(top level\\): not valid JSON: expected another value after ',' \\(JSON allows no trailing comma\\), got '\\]': `));
+    expect(issue).toMatch(
+      new RegExp(
+        `^${file}:5:3: \\(top level\\): not valid JSON: expected another value after ',' \\(JSON allows no trailing comma\\), got '\\]': `,
+      ),
+    );
     expect(issue).toContain("tierplan lock --stack <site>");
   });
 
   it("a missing tier is located at its entry; a wrong type at its value", () => {
-    const text = ['{', '  "site": "lockdemo",', '  "placements": [', '    { "task": "a", "tier": "edge" },', '    { "task": "b" },', '    { "task": "c", "tier": 3 }', '  ]', '}', ''].join("\n");
+    const text = [
+      "{",
+      '  "site": "lockdemo",',
+      '  "placements": [',
+      '    { "task": "a", "tier": "edge" },',
+      '    { "task": "b" },',
+      '    { "task": "c", "tier": 3 }',
+      "  ]",
+      "}",
+      "",
+    ].join("\n");
     const issues = issuesOf(() => loadLock(tempFile("shape.lock.json", text)));
     expect(issues).toHaveLength(2);
-    expect(issues[0]).toMatch(/shape\.lock\.json:5:5: placements\[1\]\.tier: is required \(a string\): a lock is \{"site"/);
+    expect(issues[0]).toMatch(
+      /shape\.lock\.json:5:5: placements\[1\]\.tier: is required \(a string\): a lock is \{"site"/,
+    );
     expect(issues[1]).toMatch(/shape\.lock\.json:6:28: placements\[2\]\.tier: must be a string, got 3: /);
   });
 
   it("a task locked twice, an empty site, and a file that is no lock at all", () => {
-    const twice = ['{ "site": "lockdemo",', '  "placements": [', '    { "task": "a", "tier": "edge" },', '    { "task": "a", "tier": "cloud" }', '  ] }', ''].join("\n");
+    const twice = [
+      '{ "site": "lockdemo",',
+      '  "placements": [',
+      '    { "task": "a", "tier": "edge" },',
+      '    { "task": "a", "tier": "cloud" }',
+      "  ] }",
+      "",
+    ].join("\n");
     expect(issuesOf(() => loadLock(tempFile("twice.lock.json", twice)))).toEqual([
-      expect.stringMatching(/twice\.lock\.json:4:15: placements\[1\]\.task: task 'a' is locked twice \(first at placements\[0\]\): a task runs in one place; remove one of them$/),
+      expect.stringMatching(
+        /twice\.lock\.json:4:15: placements\[1\]\.task: task 'a' is locked twice \(first at placements\[0\]\): a task runs in one place; remove one of them$/,
+      ),
     ]);
     expect(issuesOf(() => parsePlacements('{\n  "site": "",\n  "placements": []\n}\n', "empty-site.json"))).toEqual([
       expect.stringMatching(/^empty-site\.json:2:11: site: must not be empty: /),
     ]);
-    expect(issuesOf(() => parsePlacements("[1, 2]\n", "list.json"))).toEqual([expect.stringMatching(/^list\.json:1:1: \(top level\): expected a mapping with site and placements, got a list: /)]);
-    expect(issuesOf(() => loadLock(join(dir, "absent.lock.json")))).toEqual([expect.stringMatching(/absent\.lock\.json: \(top level\): cannot read the lock: no such file: write it with 'tierplan lock --stack <site>'/)]);
+    expect(issuesOf(() => parsePlacements("[1, 2]\n", "list.json"))).toEqual([
+      expect.stringMatching(
+        /^list\.json:1:1: \(top level\): expected a mapping with site and placements, got a list: /,
+      ),
+    ]);
+    expect(issuesOf(() => loadLock(join(dir, "absent.lock.json")))).toEqual([
+      expect.stringMatching(
+        /absent\.lock\.json: \(top level\): cannot read the lock: no such file: write it with 'tierplan lock --stack <site>'/,
+      ),
+    ]);
   });
 
   it("a saved preview is read through its plan, and errors inside it name the path in the file", () => {
-    const preview = { stack: "lockdemo", plan: { site: "lockdemo", placements: [{ task: "a", tier: "edge", kind: "edge" }], unplaced: [], objective: {} } };
+    const preview = {
+      stack: "lockdemo",
+      plan: { site: "lockdemo", placements: [{ task: "a", tier: "edge", kind: "edge" }], unplaced: [], objective: {} },
+    };
     const read = parsePlacements(JSON.stringify(preview, null, 2), "preview.json");
-    expect(read).toMatchObject({ kind: "preview", site: "lockdemo", placements: [{ task: "a", tier: "edge" }], unplaced: [] });
+    expect(read).toMatchObject({
+      kind: "preview",
+      site: "lockdemo",
+      placements: [{ task: "a", tier: "edge" }],
+      unplaced: [],
+    });
     const broken = JSON.stringify({ ...preview, plan: { ...preview.plan, placements: [{ task: "a" }] } }, null, 2);
-    expect(issuesOf(() => parsePlacements(broken, "preview.json"))).toEqual([expect.stringMatching(/^preview\.json:6:7: plan\.placements\[0\]\.tier: is required/)]);
+    expect(issuesOf(() => parsePlacements(broken, "preview.json"))).toEqual([
+      expect.stringMatching(/^preview\.json:6:7: plan\.placements\[0\]\.tier: is required/),
+    ]);
   });
 
   it("plan --lock with the lock of another site: exit 2, the lock's site line, nothing on stdout", async () => {
@@ -136,7 +186,9 @@ describe("lock file errors: file, line, path inside it and the fix", () => {
     const other = tempFile("other.lock.json", formatLock({ site: "factory-a", placements: [] }));
     const run = await runCli(["plan", input, "--lock", other]);
     expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: "" });
-    expect(run.stderr).toContain(`${other}:2:11: site: the lock is of site 'factory-a' but the plan is of site 'lockdemo': give the lock of site 'lockdemo'`);
+    expect(run.stderr).toContain(
+      `${other}:2:11: site: the lock is of site 'factory-a' but the plan is of site 'lockdemo': give the lock of site 'lockdemo'`,
+    );
   });
 });
 
@@ -170,19 +222,29 @@ describe("the lock file's text", () => {
       const shuffled = [...placements].sort(() => Math.random() - 0.5);
       expect(formatLock({ site: "lockdemo", placements: shuffled })).toBe(text);
     }
-    expect(JSON.parse(text)).toEqual({ site: "lockdemo", placements: [...placements].sort((a, b) => (a.task < b.task ? -1 : 1)) });
+    expect(JSON.parse(text)).toEqual({
+      site: "lockdemo",
+      placements: [...placements].sort((a, b) => (a.task < b.task ? -1 : 1)),
+    });
     expect(formatLock({ site: "empty", placements: [] })).toBe('{\n  "site": "empty",\n  "placements": []\n}\n');
   });
 
   it("reads back as the lock it was written from, and a plan's JSON reads as its own lock", async () => {
     const plan = await planOf(CATALOG);
     const text = formatLock(lockOf(plan));
-    expect(parsePlacements(text, "lockdemo.lock.json")).toMatchObject({ kind: "lock", site: "lockdemo", placements: [...lockOf(plan).placements].sort((a, b) => (a.task < b.task ? -1 : 1)) });
+    expect(parsePlacements(text, "lockdemo.lock.json")).toMatchObject({
+      kind: "lock",
+      site: "lockdemo",
+      placements: [...lockOf(plan).placements].sort((a, b) => (a.task < b.task ? -1 : 1)),
+    });
     const asPlan = parsePlacements(JSON.stringify(plan, null, 2), "plan.json");
     expect(asPlan.kind).toBe("plan");
     expect(formatLock(asPlan)).toBe(text);
     // Moving one task changes exactly its line: the pull request's diff is the list of moves.
-    const moved = { site: plan.site, placements: lockOf(plan).placements.map((p) => (p.task === "detect-b" ? { task: p.task, tier: "cloud" } : p)) };
+    const moved = {
+      site: plan.site,
+      placements: lockOf(plan).placements.map((p) => (p.task === "detect-b" ? { task: p.task, tier: "cloud" } : p)),
+    };
     const before = text.split("\n");
     const after = formatLock(moved).split("\n");
     expect(after).toHaveLength(before.length);
@@ -197,7 +259,9 @@ describe("diff of two plans", () => {
     const tierBefore = new Map(before.placements.map((p) => [p.task, p.tier]));
     const tierAfter = new Map(after.placements.map((p) => [p.task, p.tier]));
     // Independently: the tasks whose tier differs, and that two of the four edge tasks left the edge.
-    const expected = [...tierBefore].filter(([task, tier]) => tierAfter.has(task) && tierAfter.get(task) !== tier).map(([task]) => task);
+    const expected = [...tierBefore]
+      .filter(([task, tier]) => tierAfter.has(task) && tierAfter.get(task) !== tier)
+      .map(([task]) => task);
     expect(EDGE_TASKS.filter((t) => tierAfter.get(t) === "edge")).toHaveLength(2);
     expect(expected).toHaveLength(2);
 
@@ -206,46 +270,102 @@ describe("diff of two plans", () => {
       { ...lockOf(after), kinds: kindsOf(after), unplaced: after.unplaced.map((u) => u.task) },
     );
     expect(diff.moves.map((m) => m.task)).toEqual([...expected].sort());
-    for (const m of diff.moves) expect(m).toMatchObject({ from: "edge", to: "cloud", consequence: "delete its Deployment, create an EC2 instance" });
+    for (const m of diff.moves)
+      expect(m).toMatchObject({
+        from: "edge",
+        to: "cloud",
+        consequence: "delete its Deployment, create an EC2 instance",
+      });
     expect(diff.added).toEqual([{ task: "report", to: "cloud", consequence: "create an EC2 instance" }]);
     expect(diff.dropped).toEqual([]);
     expect(diff.unchanged).toBe(before.placements.length - 2);
     // The planner's own moves against the same lock are the same.
-    expect(after.moves.map((m) => [m.task, m.from, m.to]).sort()).toEqual(diff.moves.map((m) => [m.task, m.from, m.to]));
+    expect(after.moves.map((m) => [m.task, m.from, m.to]).sort()).toEqual(
+      diff.moves.map((m) => [m.task, m.from, m.to]),
+    );
 
     // tierplan diff on the saved plans: the same, as JSON; and on a lock file (no kinds: no consequences).
     const a = tempFile("before.json", JSON.stringify(before, null, 2));
     const b = tempFile("after.json", JSON.stringify(after, null, 2));
     const json = await runCli(["diff", a, b, "--json"]);
     expect(json.status).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ old: { kind: "plan", site: "lockdemo" }, new: { kind: "plan" }, moves: diff.moves, added: diff.added, dropped: [], unchanged: diff.unchanged });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      old: { kind: "plan", site: "lockdemo" },
+      new: { kind: "plan" },
+      moves: diff.moves,
+      added: diff.added,
+      dropped: [],
+      unchanged: diff.unchanged,
+    });
     const lockA = tempFile("before.lock.json", formatLock(lockOf(before)));
     const fromLock = await runCli(["diff", lockA, b]);
     expect(fromLock.status).toBe(0);
-    for (const task of expected) expect(fromLock.stdout).toMatch(new RegExp(`~ ${task}\\s+edge → cloud\\s+delete its Deployment, create an EC2 instance`));
+    for (const task of expected)
+      expect(fromLock.stdout).toMatch(
+        new RegExp(`~ ${task}\\s+edge → cloud\\s+delete its Deployment, create an EC2 instance`),
+      );
     expect(fromLock.stdout).toMatch(/\+ report\s+→ cloud\s+create an EC2 instance/);
   });
 
   it("a task the new plan leaves unplaced is a move to nowhere; one the new catalog lacks is not a move", () => {
-    const kinds = new Map([["cloud", "cloud"], ["edge", "edge"], ["arm-1", "robot"], ["arm-2", "robot"]] as const);
+    const kinds = new Map([
+      ["cloud", "cloud"],
+      ["edge", "edge"],
+      ["arm-1", "robot"],
+      ["arm-2", "robot"],
+    ] as const);
     const diff = diffPlacements(
-      { site: "s", placements: [{ task: "a", tier: "cloud" }, { task: "b", tier: "edge" }, { task: "c", tier: "arm-1" }, { task: "d", tier: "edge", machine: "m-0" }] },
-      { site: "s", placements: [{ task: "c", tier: "arm-2" }, { task: "d", tier: "edge", machine: "m-1" }], kinds, unplaced: ["a"] },
+      {
+        site: "s",
+        placements: [
+          { task: "a", tier: "cloud" },
+          { task: "b", tier: "edge" },
+          { task: "c", tier: "arm-1" },
+          { task: "d", tier: "edge", machine: "m-0" },
+        ],
+      },
+      {
+        site: "s",
+        placements: [
+          { task: "c", tier: "arm-2" },
+          { task: "d", tier: "edge", machine: "m-1" },
+        ],
+        kinds,
+        unplaced: ["a"],
+      },
     );
     expect(diff.moves).toEqual([
       { task: "a", from: "cloud", to: null, consequence: "delete its EC2 instance: the task stops running" },
       { task: "c", from: "arm-1", to: "arm-2", consequence: "reconfigure robots arm-1 and arm-2" },
-      { task: "d", from: "edge/m-0", to: "edge/m-1", consequence: "reschedule its Deployment (pods restart on edge/m-1)" },
+      {
+        task: "d",
+        from: "edge/m-0",
+        to: "edge/m-1",
+        consequence: "reschedule its Deployment (pods restart on edge/m-1)",
+      },
     ]);
     expect(diff.dropped).toEqual([{ task: "b", from: "edge", reason: "no longer in the catalog (not a move)" }]);
-    expect(moveConsequence({ from: "cloud", to: "cloud-2" }, new Map([["cloud", "cloud"], ["cloud-2", "cloud"]]))).toBe("replace its EC2 instance");
-    expect(moveConsequence({ from: "gone", to: "edge" }, kinds)).toBe("leave gone (no longer in the catalog), create a Deployment on edge");
+    expect(
+      moveConsequence(
+        { from: "cloud", to: "cloud-2" },
+        new Map([
+          ["cloud", "cloud"],
+          ["cloud-2", "cloud"],
+        ]),
+      ),
+    ).toBe("replace its EC2 instance");
+    expect(moveConsequence({ from: "gone", to: "edge" }, kinds)).toBe(
+      "leave gone (no longer in the catalog), create a Deployment on edge",
+    );
   });
 
   it("the placement table marks moved and new tasks and lists the moves with their consequence", async () => {
     const before = await planOf(CATALOG);
     const after = await planOf(EDITED, before);
-    const text = renderPlan(after, { maxRows: Infinity, lock: { file: "stacks/lockdemo.lock.json", placements: lockOf(before).placements } });
+    const text = renderPlan(after, {
+      maxRows: Infinity,
+      lock: { file: "stacks/lockdemo.lock.json", placements: lockOf(before).placements },
+    });
     const row = (task: string) => text.split("\n").find((line) => line.trimStart().startsWith(`${task} `)) ?? "";
     for (const m of after.moves) expect(row(m.task)).toMatch(/moved from edge$/);
     expect(row("report")).toMatch(/new$/);
@@ -274,7 +394,11 @@ function capture(): { io: CliIO; out: () => string; err: () => string } {
   const stdout: string[] = [];
   const stderr: string[] = [];
   return {
-    io: { stdout: { write: (t: string) => stdout.push(t) }, stderr: { write: (t: string) => stderr.push(t) }, env: { NO_COLOR: "1" } },
+    io: {
+      stdout: { write: (t: string) => stdout.push(t) },
+      stderr: { write: (t: string) => stderr.push(t) },
+      env: { NO_COLOR: "1" },
+    },
     out: () => stdout.join(""),
     err: () => stderr.join(""),
   };
@@ -318,7 +442,10 @@ describe("end to end: edit a catalog, preview, lock, preview again", () => {
     const lockV1 = readFileSync(lockPath, "utf8");
     expect(lockV1).toBe(formatLock(lockOf(first.plan)));
     expect(EDGE_TASKS.every((t) => first.plan.placements.find((p) => p.task === t)?.tier === "edge")).toBe(true);
-    expect(await check()).toMatchObject({ status: 0, stdout: "stacks/lockdemo.lock.json is up to date: 5 placements, no moves\n" });
+    expect(await check()).toMatchObject({
+      status: 0,
+      stdout: "stacks/lockdemo.lock.json is up to date: 5 placements, no moves\n",
+    });
 
     // The edit: half the edge. The program plans against the lock: exactly two tasks move.
     writeFileSync(join(root, "catalogs", "sites", "lockdemo.yaml"), EDITED);
@@ -329,17 +456,24 @@ describe("end to end: edit a catalog, preview, lock, preview again", () => {
     for (const m of second.plan.moves) expect(m).toMatchObject({ from: "edge", to: "cloud" });
     const shown = renderPreview(second, { all: true, color: false });
     expect(shown).toContain("Moves (2) against stacks/lockdemo.lock.json; 1 new task to lock");
-    for (const m of second.plan.moves) expect(shown).toMatch(new RegExp(`~ ${m.task}\\s+edge → cloud\\s+delete its Deployment, create an EC2 instance`));
+    for (const m of second.plan.moves)
+      expect(shown).toMatch(new RegExp(`~ ${m.task}\\s+edge → cloud\\s+delete its Deployment, create an EC2 instance`));
     // The moved tasks lost their Deployments; the two that stayed keep theirs.
-    const deployed = second.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment").map((r) => JSON.stringify(r.inputs.metadata));
-    const runs = (task: string) => deployed.some((metadata) => metadata.includes(`"${task}"`) || metadata.includes(`-${task}"`));
+    const deployed = second.resources
+      .filter((r) => r.type === "kubernetes:apps/v1:Deployment")
+      .map((r) => JSON.stringify(r.inputs.metadata));
+    const runs = (task: string) =>
+      deployed.some((metadata) => metadata.includes(`"${task}"`) || metadata.includes(`-${task}"`));
     for (const m of second.plan.moves) expect(runs(m.task)).toBe(false);
-    for (const task of EDGE_TASKS.filter((t) => !second.plan.moves.some((m) => m.task === t))) expect(runs(task)).toBe(true);
+    for (const task of EDGE_TASKS.filter((t) => !second.plan.moves.some((m) => m.task === t)))
+      expect(runs(task)).toBe(true);
 
     const stale = await check();
     expect(stale.status).toBe(1);
     expect(stale.stdout).toBe("");
-    expect(stale.stderr).toMatch(/stacks\/lockdemo\.lock\.json is stale:\n {2}- the plan moves 2 tasks against it: detect-\w edge → cloud, detect-\w edge → cloud\n {2}- it does not hold 1 placed task: report\n/);
+    expect(stale.stderr).toMatch(
+      /stacks\/lockdemo\.lock\.json is stale:\n {2}- the plan moves 2 tasks against it: detect-\w edge → cloud, detect-\w edge → cloud\n {2}- it does not hold 1 placed task: report\n/,
+    );
     expect(stale.stderr).toContain("Run 'tierplan lock --stack lockdemo' and commit stacks/lockdemo.lock.json");
     expect(readFileSync(lockPath, "utf8")).toBe(lockV1); // --check writes nothing
 
@@ -353,15 +487,23 @@ describe("end to end: edit a catalog, preview, lock, preview again", () => {
     const v1 = lines(lockV1);
     const v2 = lines(lockV2);
     const movedLines = second.plan.moves.map((m) => `    { "task": "${m.task}", "tier": "cloud" }`);
-    expect([...v2].filter((l) => !v1.has(l)).sort()).toEqual([...movedLines, '    { "task": "report", "tier": "cloud" }'].sort());
-    expect([...v1].filter((l) => !v2.has(l)).sort()).toEqual(second.plan.moves.map((m) => `    { "task": "${m.task}", "tier": "edge" }`).sort());
+    expect([...v2].filter((l) => !v1.has(l)).sort()).toEqual(
+      [...movedLines, '    { "task": "report", "tier": "cloud" }'].sort(),
+    );
+    expect([...v1].filter((l) => !v2.has(l)).sort()).toEqual(
+      second.plan.moves.map((m) => `    { "task": "${m.task}", "tier": "edge" }`).sort(),
+    );
 
     // Preview again: no moves, nothing new; the check passes; lock again changes nothing.
     const third = await runPreview("lockdemo", { root });
     expect(third.plan.moves).toEqual([]);
     expect(third.plan.objective.moves).toBe(0);
-    expect(lockOf(third.plan).placements.sort((a, b) => (a.task < b.task ? -1 : 1))).toEqual(JSON.parse(lockV2).placements);
-    expect(renderPreview(third, { all: true, color: false })).toContain("Moves: none against stacks/lockdemo.lock.json\n");
+    expect(lockOf(third.plan).placements.sort((a, b) => (a.task < b.task ? -1 : 1))).toEqual(
+      JSON.parse(lockV2).placements,
+    );
+    expect(renderPreview(third, { all: true, color: false })).toContain(
+      "Moves: none against stacks/lockdemo.lock.json\n",
+    );
     expect(await check()).toMatchObject({ status: 0 });
     const again = capture();
     expect(await lockStack("lockdemo", again.io, { root })).toBe(0);
@@ -424,6 +566,13 @@ describe("the tierplan binary", () => {
 
 // readPlacementsFile is the reader of both diff sides: a lock with extra keys is still a lock.
 it("extra keys are allowed (a plan's JSON is a lock)", () => {
-  const file = tempFile("extra.lock.json", JSON.stringify({ site: "s", note: "hand-written", placements: [{ task: "a", tier: "edge", why: "x" }] }));
-  expect(readPlacementsFile(file)).toMatchObject({ kind: "lock", site: "s", placements: [{ task: "a", tier: "edge" }] });
+  const file = tempFile(
+    "extra.lock.json",
+    JSON.stringify({ site: "s", note: "hand-written", placements: [{ task: "a", tier: "edge", why: "x" }] }),
+  );
+  expect(readPlacementsFile(file)).toMatchObject({
+    kind: "lock",
+    site: "s",
+    placements: [{ task: "a", tier: "edge" }],
+  });
 });

@@ -67,10 +67,17 @@ describe("unit arithmetic (docs/contract.md §5)", () => {
           const env = problem.environments[i];
           if (!tier.machines) return expect(env.machines).toBeUndefined();
           const expected = tier.machines.flatMap((m) =>
-            Array.from({ length: m.count }, (_, k) => ({ id: m.count === 1 ? m.name : `${m.name}-${k}`, units: m.gpus * m.gpuSlices, unitTflops: m.gpuTflops / m.gpuSlices, storage: m.storage })),
+            Array.from({ length: m.count }, (_, k) => ({
+              id: m.count === 1 ? m.name : `${m.name}-${k}`,
+              units: m.gpus * m.gpuSlices,
+              unitTflops: m.gpuTflops / m.gpuSlices,
+              storage: m.storage,
+            })),
           );
           expect(oracleMachines(env)).toEqual(expected);
-          expect(env.machines!.map(({ id, units, unitTflops, storage }) => ({ id, units, unitTflops, storage }))).toEqual(expected);
+          expect(
+            env.machines!.map(({ id, units, unitTflops, storage }) => ({ id, units, unitTflops, storage })),
+          ).toEqual(expected);
         });
       }),
       { numRuns: 300, seed },
@@ -98,22 +105,30 @@ describe("exact with machines equals the brute force over every environment and 
     );
   });
 
-  check("with pins on tiers with machines, for the machines the plan gives the pins")("with pins on tiers with machines, for the machines the plan gives the pins", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.oneof(machineInput({ pinsOnMachines: true }), machineInput({ pinsOnMachines: true, dense: true })), async (input) => {
-        const problem = buildProblem(input);
-        const plan = await planSite(input, { algorithm: "exact" });
-        const pinMachines = new Map(plan.placements.filter((p) => p.pinned && p.machine !== undefined).map((p) => [p.task, p.machine!]));
-        const truth = bruteForce(problem, { pinMachines });
-        const got = planWorth(problem, plan);
-        expect(planBreaks(problem, plan)).toEqual([]);
-        expect(got.placed).toEqual(truth.placed);
-        expect(relClose(got.score, truth.score), `score ${got.score} vs brute force ${truth.score}`).toBe(true);
-        expect(plan.solver.optimal).toBe(true);
-      }),
-      { numRuns: 200, seed: seed + 1, endOnFailure: true },
-    );
-  });
+  check("with pins on tiers with machines, for the machines the plan gives the pins")(
+    "with pins on tiers with machines, for the machines the plan gives the pins",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(machineInput({ pinsOnMachines: true }), machineInput({ pinsOnMachines: true, dense: true })),
+          async (input) => {
+            const problem = buildProblem(input);
+            const plan = await planSite(input, { algorithm: "exact" });
+            const pinMachines = new Map(
+              plan.placements.filter((p) => p.pinned && p.machine !== undefined).map((p) => [p.task, p.machine!]),
+            );
+            const truth = bruteForce(problem, { pinMachines });
+            const got = planWorth(problem, plan);
+            expect(planBreaks(problem, plan)).toEqual([]);
+            expect(got.placed).toEqual(truth.placed);
+            expect(relClose(got.score, truth.score), `score ${got.score} vs brute force ${truth.score}`).toBe(true);
+            expect(plan.solver.optimal).toBe(true);
+          },
+        ),
+        { numRuns: 200, seed: seed + 1, endOnFailure: true },
+      );
+    },
+  );
 });
 
 describe("no algorithm returns a placement a machine cannot hold", () => {
@@ -123,30 +138,45 @@ describe("no algorithm returns a placement a machine cannot hold", () => {
     ["exact", "exact", {}],
     ["seed-greedy", "seed-greedy", {}],
   ];
-  it.each(cases)("%s: machines named, gpuUnits = ceil(compute/unit), units and disk within every machine", async (_name, algorithm, budget) => {
-    await fc.assert(
-      fc.asyncProperty(fc.oneof(machineInput({ maxTasks: 8, pinsOnMachines: true, maxRobots: 2 }), machineInput({ maxTasks: 10, pinsOnMachines: true, dense: true })), async (input) => {
-        const problem = buildProblem(input);
-        const plan = await planSite(input, { algorithm, budget });
-        expect(planBreaks(problem, plan)).toEqual([]);
-        // Only pins may break a rule, and then the plan says so.
-        const pinned = new Set(problem.tasks.filter((t) => t.pin !== undefined).map((t) => t.name));
-        expect(plan.violations.filter((v) => !pinned.has(v.task))).toEqual([]);
-        // Every placed or unplaced task appears once.
-        expect([...plan.placements.map((p) => p.task), ...plan.unplaced.map((u) => u.task)].sort()).toEqual(problem.tasks.map((t) => t.name).sort());
-      }),
-      { numRuns: 150, seed: seed + 2 },
-    );
-  });
+  it.each(cases)(
+    "%s: machines named, gpuUnits = ceil(compute/unit), units and disk within every machine",
+    async (_name, algorithm, budget) => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            machineInput({ maxTasks: 8, pinsOnMachines: true, maxRobots: 2 }),
+            machineInput({ maxTasks: 10, pinsOnMachines: true, dense: true }),
+          ),
+          async (input) => {
+            const problem = buildProblem(input);
+            const plan = await planSite(input, { algorithm, budget });
+            expect(planBreaks(problem, plan)).toEqual([]);
+            // Only pins may break a rule, and then the plan says so.
+            const pinned = new Set(problem.tasks.filter((t) => t.pin !== undefined).map((t) => t.name));
+            expect(plan.violations.filter((v) => !pinned.has(v.task))).toEqual([]);
+            // Every placed or unplaced task appears once.
+            expect([...plan.placements.map((p) => p.task), ...plan.unplaced.map((u) => u.task)].sort()).toEqual(
+              problem.tasks.map((t) => t.name).sort(),
+            );
+          },
+        ),
+        { numRuns: 150, seed: seed + 2 },
+      );
+    },
+  );
 
   it("auto is never worse than seed-greedy with machines, priority level by priority level", async () => {
     await fc.assert(
-      fc.asyncProperty(machineInput({ maxTasks: 8, pinsOnMachines: true, maxRobots: 2 }), fc.constantFrom<Partial<Budget>>({}, HEURISTIC_ONLY), async (input, budget) => {
-        const problem = buildProblem(input);
-        const auto = planWorth(problem, await planSite(input, { algorithm: "auto", budget }));
-        const greedy = planWorth(problem, await planSite(input, { algorithm: "seed-greedy" }));
-        expect(better(greedy, auto)).toBe(false);
-      }),
+      fc.asyncProperty(
+        machineInput({ maxTasks: 8, pinsOnMachines: true, maxRobots: 2 }),
+        fc.constantFrom<Partial<Budget>>({}, HEURISTIC_ONLY),
+        async (input, budget) => {
+          const problem = buildProblem(input);
+          const auto = planWorth(problem, await planSite(input, { algorithm: "auto", budget }));
+          const greedy = planWorth(problem, await planSite(input, { algorithm: "seed-greedy" }));
+          expect(better(greedy, auto)).toBe(false);
+        },
+      ),
       { numRuns: 150, seed: seed + 3 },
     );
   });
@@ -173,7 +203,14 @@ function withNeutralMachines(input: PlanningInput): PlanningInput {
   return {
     ...input,
     tiers: input.tiers.map((tier) =>
-      tier.kind !== "edge" ? tier : { ...tier, machines: [{ name: `${tier.name}-node`, count: 1, gpus: 1, gpuTflops: 1000, gpuSlices: 4000, storage: 1e6 }] },
+      tier.kind !== "edge"
+        ? tier
+        : {
+            ...tier,
+            machines: [
+              { name: `${tier.name}-node`, count: 1, gpus: 1, gpuTflops: 1000, gpuSlices: 4000, storage: 1e6 },
+            ],
+          },
     ),
   };
 }
@@ -194,21 +231,24 @@ describe("a tier without machines behaves as in section 2", () => {
     ["exact", "exact", {}],
     ["auto", "auto", {}],
     ["auto (heuristics only)", "auto", HEURISTIC_ONLY],
-  ])("%s places as many per level at the same score with a machine that can never bind", async (_name, algorithm, budget) => {
-    await fc.assert(
-      fc.asyncProperty(smallInput(8), async (input) => {
-        const problem = buildProblem(input);
-        const plain = await planSite(input, { algorithm, budget });
-        const neutral = await planSite(withNeutralMachines(input), { algorithm, budget });
-        const a = planWorth(problem, plain);
-        const b = planWorth(problem, neutral);
-        expect(b.placed).toEqual(a.placed);
-        expect(relClose(b.score, a.score), `score ${b.score} with the neutral machine vs ${a.score}`).toBe(true);
-        expect(neutral.solver.optimal).toBe(plain.solver.optimal);
-      }),
-      { numRuns: 120, seed: seed + 5 },
-    );
-  });
+  ])(
+    "%s places as many per level at the same score with a machine that can never bind",
+    async (_name, algorithm, budget) => {
+      await fc.assert(
+        fc.asyncProperty(smallInput(8), async (input) => {
+          const problem = buildProblem(input);
+          const plain = await planSite(input, { algorithm, budget });
+          const neutral = await planSite(withNeutralMachines(input), { algorithm, budget });
+          const a = planWorth(problem, plain);
+          const b = planWorth(problem, neutral);
+          expect(b.placed).toEqual(a.placed);
+          expect(relClose(b.score, a.score), `score ${b.score} with the neutral machine vs ${a.score}`).toBe(true);
+          expect(neutral.solver.optimal).toBe(plain.solver.optimal);
+        }),
+        { numRuns: 120, seed: seed + 5 },
+      );
+    },
+  );
 
   it("placements on tiers without machines never carry machine or gpuUnits", async () => {
     await fc.assert(
@@ -229,7 +269,8 @@ describe("a tier without machines behaves as in section 2", () => {
 function factoryA(machines: string, extra = ""): PlanningInput {
   const inference = Array.from(
     { length: 5 },
-    (_, k) => `  - { name: inference-${k}, compute: 10, storage: 10, bandwidth: 5, maxLatency: 100, cost: 1, priority: 2${extra} }`,
+    (_, k) =>
+      `  - { name: inference-${k}, compute: 10, storage: 10, bandwidth: 5, maxLatency: 100, cost: 1, priority: 2${extra} }`,
   ).join("\n");
   const site = `site: factory-a
 objective: { preset: balanced, reserve: 0 }
@@ -265,7 +306,12 @@ describe("issue 8: five 10-TFLOPS inference tasks on factory-a's edge of two 50-
     expect(plan.placements.filter((p) => p.tier === "edge" && tenTflopsTasks.includes(p.task))).toHaveLength(6);
   });
 
-  it.each(ALGORITHMS.flatMap((a) => [[a, "one machine of two GPUs", oneMachine] as const, [a, "two machines of one GPU", twoMachines] as const]))(
+  it.each(
+    ALGORITHMS.flatMap((a) => [
+      [a, "one machine of two GPUs", oneMachine] as const,
+      [a, "two machines of one GPU", twoMachines] as const,
+    ]),
+  )(
     "%s, %s: at most two go to the edge, one whole GPU each, the rest to the cloud",
     async (algorithm, _shape, machines) => {
       const input = factoryA(machines);
@@ -278,7 +324,8 @@ describe("issue 8: five 10-TFLOPS inference tasks on factory-a's edge of two 50-
       if (machines === twoMachines) expect(onEdge.map((p) => p.machine).sort()).toEqual(["gpu-a-0", "gpu-a-1"]);
       else expect(onEdge.every((p) => p.machine === "gpu-a")).toBe(true);
       // The seed's greedy leaves a task unplaced when its best environment is full (docs/contract.md §3).
-      if (algorithm === "seed-greedy") expect(plan.unplaced.map((u) => u.task).filter((t) => tenTflopsTasks.includes(t))).toHaveLength(4);
+      if (algorithm === "seed-greedy")
+        expect(plan.unplaced.map((u) => u.task).filter((t) => tenTflopsTasks.includes(t))).toHaveLength(4);
       else expect(plan.placements.filter((p) => p.tier === "cloud" && tenTflopsTasks.includes(p.task))).toHaveLength(4);
       expect(planBreaks(buildProblem(input), plan)).toEqual([]);
     },
@@ -310,7 +357,17 @@ describe("issue 8: five 10-TFLOPS inference tasks on factory-a's edge of two 50-
   it("a task needing more units than any machine has is unplaced with the reason of docs/contract.md §5", async () => {
     const input = factoryA(oneMachine);
     input.tiers[1].compute = 200; // so that the tier's own capacity does not stop the task first
-    input.tasks.push({ name: "big", compute: 120, storage: 1, bandwidth: 1, maxLatency: 100, cost: 0, priority: 3, perRobot: false, allowedTiers: ["edge"] });
+    input.tasks.push({
+      name: "big",
+      compute: 120,
+      storage: 1,
+      bandwidth: 1,
+      maxLatency: 100,
+      cost: 0,
+      priority: 3,
+      perRobot: false,
+      allowedTiers: ["edge"],
+    });
     for (const algorithm of ALGORITHMS) {
       const plan = await planSite(input, { algorithm });
       const big = plan.unplaced.find((u) => u.task === "big");
@@ -342,20 +399,26 @@ tasks:
 `,
       },
     ]);
-  it.each(ALGORITHMS)("%s: a task fills a machine's whole GPU and disk, and the tier's 10-percent reserve still counts", async (algorithm) => {
-    // Each task takes one machine whole (1 unit, all 100 GB): no reserve on a machine. Together
-    // they take 90 of the tier's 100 TFLOPS: exactly its usable capacity at reserve 0.1.
-    expect((await planSite(site(0.1), { algorithm })).placements.map((p) => p.machine)).toEqual(["gpu-0", "gpu-1"]);
-    // At reserve 0.2 the tier's 80 usable TFLOPS hold one of them only, though both machines are free.
-    const tight = await planSite(site(0.2), { algorithm });
-    expect(tight.placements).toHaveLength(1);
-    expect(tight.unplaced[0].reasons.join("\n")).toMatch(/compute/);
-  });
+  it.each(ALGORITHMS)(
+    "%s: a task fills a machine's whole GPU and disk, and the tier's 10-percent reserve still counts",
+    async (algorithm) => {
+      // Each task takes one machine whole (1 unit, all 100 GB): no reserve on a machine. Together
+      // they take 90 of the tier's 100 TFLOPS: exactly its usable capacity at reserve 0.1.
+      expect((await planSite(site(0.1), { algorithm })).placements.map((p) => p.machine)).toEqual(["gpu-0", "gpu-1"]);
+      // At reserve 0.2 the tier's 80 usable TFLOPS hold one of them only, though both machines are free.
+      const tight = await planSite(site(0.2), { algorithm });
+      expect(tight.placements).toHaveLength(1);
+      expect(tight.unplaced[0].reasons.join("\n")).toMatch(/compute/);
+    },
+  );
 });
 
 describe("packing decides the machine among equally good plans (docs/contract.md §5)", () => {
   function packingSite(packing: string, machines: string, tasks: number): PlanningInput {
-    const jobs = Array.from({ length: tasks }, (_, k) => `  - { name: job-${k}, compute: 5, storage: 1, maxLatency: 100 }`).join("\n");
+    const jobs = Array.from(
+      { length: tasks },
+      (_, k) => `  - { name: job-${k}, compute: 5, storage: 1, maxLatency: 100 }`,
+    ).join("\n");
     return loadCatalogSources([
       {
         file: "packing.yaml",
@@ -376,8 +439,10 @@ ${jobs}
       },
     ]);
   }
-  const bigFirst = "      - { name: big, gpus: 4, gpuTflops: 10, storage: 50 }\n      - { name: small, gpus: 2, gpuTflops: 10, storage: 50 }";
-  const smallFirst = "      - { name: small, gpus: 2, gpuTflops: 10, storage: 50 }\n      - { name: big, gpus: 4, gpuTflops: 10, storage: 50 }";
+  const bigFirst =
+    "      - { name: big, gpus: 4, gpuTflops: 10, storage: 50 }\n      - { name: small, gpus: 2, gpuTflops: 10, storage: 50 }";
+  const smallFirst =
+    "      - { name: small, gpus: 2, gpuTflops: 10, storage: 50 }\n      - { name: big, gpus: 4, gpuTflops: 10, storage: 50 }";
   const twins = "      - { name: node, count: 2, gpus: 2, gpuTflops: 10, storage: 50 }";
   // docs/contract.md §5: best fit takes the machine with the least room that holds the task, first fit the
   // first in order, worst fit the one with the most room.
@@ -445,25 +510,29 @@ tasks:
   - { name: a, compute: 2.5, storage: 1, maxLatency: 5, allowedTiers: [cloud] }
   - { name: b, compute: 0, storage: 6, maxLatency: 5, allowedTiers: [cloud] }
 `;
-  check("exact places b, proves it, and bounds the level by 2")("exact places b, proves it, and bounds the level by 2", async () => {
-    const input = loadCatalogSources([{ file: "overfill.yaml", text }]);
-    const plan = await planSite(input, { algorithm: "exact" });
-    expect(plan.violations.map((v) => v.task)).toEqual(["pinned"]);
-    expect(plan.placements.map((p) => p.task).sort()).toEqual(["b", "pinned"]);
-    expect(plan.objective.placedByPriority).toEqual([{ priority: 1, placed: 2, total: 3, bound: 2 }]);
-    expect(plan.solver.optimal).toBe(true);
-    expect(plan.solver.gap).toBe(0);
-  });
+  check("exact places b, proves it, and bounds the level by 2")(
+    "exact places b, proves it, and bounds the level by 2",
+    async () => {
+      const input = loadCatalogSources([{ file: "overfill.yaml", text }]);
+      const plan = await planSite(input, { algorithm: "exact" });
+      expect(plan.violations.map((v) => v.task)).toEqual(["pinned"]);
+      expect(plan.placements.map((p) => p.task).sort()).toEqual(["b", "pinned"]);
+      expect(plan.objective.placedByPriority).toEqual([{ priority: 1, placed: 2, total: 3, bound: 2 }]);
+      expect(plan.solver.optimal).toBe(true);
+      expect(plan.solver.gap).toBe(0);
+    },
+  );
 });
 
 describe("the pins' machines are part of the plan, not fixed by packing before it", () => {
   // Two 1-unit pins and a 2-unit task on two 2-GPU machines: the pins must share a machine for the
   // task to fit. Packing decides only among plans equal under the order of comparison (docs/contract.md §5).
-  for (const packing of ["best-fit", "first-fit", "worst-fit", "spread"]) check(`${packing}: exact places all three`)(`${packing}: exact places all three`, async () => {
-    const input = loadCatalogSources([
-      {
-        file: "pins.yaml",
-        text: `site: pins-share
+  for (const packing of ["best-fit", "first-fit", "worst-fit", "spread"])
+    check(`${packing}: exact places all three`)(`${packing}: exact places all three`, async () => {
+      const input = loadCatalogSources([
+        {
+          file: "pins.yaml",
+          text: `site: pins-share
 tiers:
   - name: edge
     kind: edge
@@ -479,11 +548,11 @@ tasks:
   - { name: p2, compute: 10, maxLatency: 100, pin: edge }
   - { name: big, compute: 80, maxLatency: 100 }
 `,
-      },
-    ]);
-    expect(bruteForce(buildProblem(input)).placed).toEqual([3]);
-    const plan = await planSite(input, { algorithm: "exact" });
-    expect(plan.unplaced).toEqual([]);
-    expect(plan.violations).toEqual([]);
-  });
+        },
+      ]);
+      expect(bruteForce(buildProblem(input)).placed).toEqual([3]);
+      const plan = await planSite(input, { algorithm: "exact" });
+      expect(plan.unplaced).toEqual([]);
+      expect(plan.violations).toEqual([]);
+    });
 });

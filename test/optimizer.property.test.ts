@@ -16,7 +16,12 @@ function worthOf(problem: Problem, solution: Solution): BruteForceResult {
     const e = solution.assignment[task.index];
     if (e >= 0) total += score(task, problem.environments[e], problem.weights);
   }
-  return { placed: levels.map((p) => problem.tasks.filter((t) => t.priority === p && solution.assignment[t.index] >= 0).length), score: total };
+  return {
+    placed: levels.map(
+      (p) => problem.tasks.filter((t) => t.priority === p && solution.assignment[t.index] >= 0).length,
+    ),
+    score: total,
+  };
 }
 
 /** Every rule of docs/contract.md §2 for the tasks the optimizer placed (pins excepted). */
@@ -36,7 +41,8 @@ function brokenRules(problem: Problem, solution: Solution): string[] {
     if (!onIt.some((t) => t.pin === undefined)) continue;
     for (const d of DIMENSIONS) {
       const total = onIt.reduce((sum, t) => sum + t[d], 0);
-      if (!leq(total, usable(env, d, problem.reserve))) broken.push(`${env.name}: ${d} ${total} > ${usable(env, d, problem.reserve)}`);
+      if (!leq(total, usable(env, d, problem.reserve)))
+        broken.push(`${env.name}: ${d} ${total} > ${usable(env, d, problem.reserve)}`);
     }
   }
   return broken;
@@ -60,15 +66,18 @@ describe("optimizer properties on random small instances", () => {
     );
   });
 
-  it.each<Algorithm>(["auto", "exact", "seed-greedy"])("%s never breaks a latency, binding, allowed or capacity rule for unpinned tasks", async (algorithm) => {
-    await fc.assert(
-      fc.asyncProperty(smallInput(8), async (input) => {
-        const problem = buildProblem(input);
-        expect(brokenRules(problem, await solve(problem, { algorithm }))).toEqual([]);
-      }),
-      runs,
-    );
-  });
+  it.each<Algorithm>(["auto", "exact", "seed-greedy"])(
+    "%s never breaks a latency, binding, allowed or capacity rule for unpinned tasks",
+    async (algorithm) => {
+      await fc.assert(
+        fc.asyncProperty(smallInput(8), async (input) => {
+          const problem = buildProblem(input);
+          expect(brokenRules(problem, await solve(problem, { algorithm }))).toEqual([]);
+        }),
+        runs,
+      );
+    },
+  );
 
   it("auto is never worse than seed-greedy, priority level by priority level", async () => {
     await fc.assert(
@@ -101,11 +110,15 @@ describe("optimizer properties on random small instances", () => {
 
   it("plans are byte-identical across runs (solve time aside)", async () => {
     await fc.assert(
-      fc.asyncProperty(smallInput(8), fc.constantFrom<Algorithm>("auto", "exact", "seed-greedy"), async (input, algorithm) => {
-        const first = JSON.stringify(canonicalPlan(await planSite(input, { algorithm })));
-        const second = JSON.stringify(canonicalPlan(await planSite(structuredClone(input), { algorithm })));
-        expect(second).toBe(first);
-      }),
+      fc.asyncProperty(
+        smallInput(8),
+        fc.constantFrom<Algorithm>("auto", "exact", "seed-greedy"),
+        async (input, algorithm) => {
+          const first = JSON.stringify(canonicalPlan(await planSite(input, { algorithm })));
+          const second = JSON.stringify(canonicalPlan(await planSite(structuredClone(input), { algorithm })));
+          expect(second).toBe(first);
+        },
+      ),
       { ...runs, numRuns: 60 },
     );
   });

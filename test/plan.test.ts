@@ -20,7 +20,11 @@ describe("pins: placed no matter what, every broken rule listed", () => {
 
   it("a pin onto another task's robot breaks the binding rule (reported as allowed)", async () => {
     const plan = await planSite(withTask(factory(), "realtime-inference", { pin: "arm-1" }));
-    expect(plan.violations.map((v) => [v.task, v.tier, v.rule])).toContainEqual(["realtime-inference", "arm-1", "allowed"]);
+    expect(plan.violations.map((v) => [v.task, v.tier, v.rule])).toContainEqual([
+      "realtime-inference",
+      "arm-1",
+      "allowed",
+    ]);
   });
 
   it("a pin outside allowedTiers", async () => {
@@ -31,14 +35,36 @@ describe("pins: placed no matter what, every broken rule listed", () => {
   it("pins that overflow an environment together are each blamed, and nothing else is put there", async () => {
     const input = factory();
     input.tasks.push(
-      { name: "batch-a", compute: 60, storage: 0, bandwidth: 0, maxLatency: 1000, cost: 0, priority: 1, perRobot: false, pin: "edge" },
-      { name: "batch-b", compute: 60, storage: 0, bandwidth: 0, maxLatency: 1000, cost: 0, priority: 1, perRobot: false, pin: "edge" },
+      {
+        name: "batch-a",
+        compute: 60,
+        storage: 0,
+        bandwidth: 0,
+        maxLatency: 1000,
+        cost: 0,
+        priority: 1,
+        perRobot: false,
+        pin: "edge",
+      },
+      {
+        name: "batch-b",
+        compute: 60,
+        storage: 0,
+        bandwidth: 0,
+        maxLatency: 1000,
+        cost: 0,
+        priority: 1,
+        perRobot: false,
+        pin: "edge",
+      },
     );
     const plan = await planSite(input);
     expect(plan.violations.filter((v) => v.rule === "capacity").map((v) => v.task)).toEqual(["batch-a", "batch-b"]);
     expect(plan.violations[0].message).toBe("compute placed on edge 120 > usable 100 (this pin takes 60)");
     expect(plan.placements.filter((p) => p.tier === "edge" && !p.pinned)).toEqual([]);
-    expect(plan.utilization.find((u) => u.tier === "edge")!.bottlenecks).toEqual([{ dimension: "compute", usableShare: 1.2, severity: "high" }]);
+    expect(plan.utilization.find((u) => u.tier === "edge")!.bottlenecks).toEqual([
+      { dimension: "compute", usableShare: 1.2, severity: "high" },
+    ]);
     expect(plan.recommendations[0]).toMatch(/edge compute 120% \(high\)/);
   });
 });
@@ -58,14 +84,32 @@ tasks:
   it("one bound copy per robot, named <task>@<robot>, each on its own robot or a shared tier", async () => {
     const plan = await planSite(loadCatalogSources([{ file: "fleet.yaml", text: fleet }]));
     const tierOf = Object.fromEntries(plan.placements.map((p) => [p.task, p.tier]));
-    expect(tierOf).toEqual({ "control@amr-1": "amr-1", "control@amr-2": "amr-2", "perception@amr-1": "edge", "perception@amr-2": "edge" });
-    expect(plan.placements.find((p) => p.task === "control@amr-2")).toMatchObject({ robot: "amr-2", source: "control" });
+    expect(tierOf).toEqual({
+      "control@amr-1": "amr-1",
+      "control@amr-2": "amr-2",
+      "perception@amr-1": "edge",
+      "perception@amr-2": "edge",
+    });
+    expect(plan.placements.find((p) => p.task === "control@amr-2")).toMatchObject({
+      robot: "amr-2",
+      source: "control",
+    });
     expect(plan.solver).toMatchObject({ optimal: true, gap: 0 });
   });
 
   it("a task that fits nowhere counts the other robots' private environments instead of listing them", async () => {
     const input = loadCatalogSources([{ file: "fleet.yaml", text: fleet }]);
-    input.tasks.push({ name: "huge", compute: 500, storage: 0, bandwidth: 0, maxLatency: 10, cost: 0, priority: 1, perRobot: false, robot: "amr-1" });
+    input.tasks.push({
+      name: "huge",
+      compute: 500,
+      storage: 0,
+      bandwidth: 0,
+      maxLatency: 10,
+      cost: 0,
+      priority: 1,
+      perRobot: false,
+      robot: "amr-1",
+    });
     const plan = await planSite(input);
     expect(plan.unplaced.find((u) => u.task === "huge")!.reasons).toEqual([
       "0/3 environments: 1 private to other robots, 1 latency 51 ms > 10 ms, 1 too small for compute (usable 90 < 500)",

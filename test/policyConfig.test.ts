@@ -25,27 +25,50 @@ const messages = (path: string): string[] => {
 
 describe("policy config (the format of pulumi preview --policy-pack-config)", () => {
   it("reads levels and config values", () => {
-    const path = file("ok.json", JSON.stringify({ "tierplan-unplaced-tasks": { enforcementLevel: "mandatory", minPriority: 2 }, "tierplan-instance-fits-task": "advisory" }));
-    expect(readPolicyConfig(path, shapes)).toEqual({ "tierplan-unplaced-tasks": { enforcementLevel: "mandatory", minPriority: 2 }, "tierplan-instance-fits-task": "advisory" });
+    const path = file(
+      "ok.json",
+      JSON.stringify({
+        "tierplan-unplaced-tasks": { enforcementLevel: "mandatory", minPriority: 2 },
+        "tierplan-instance-fits-task": "advisory",
+      }),
+    );
+    expect(readPolicyConfig(path, shapes)).toEqual({
+      "tierplan-unplaced-tasks": { enforcementLevel: "mandatory", minPriority: 2 },
+      "tierplan-instance-fits-task": "advisory",
+    });
   });
 
   it("'all' sets the level of every policy the file leaves unset", () => {
-    const settings = readPolicyConfig(file("all.json", JSON.stringify({ all: "advisory", "tierplan-unplaced-tasks": { minPriority: 3 } })), shapes);
+    const settings = readPolicyConfig(
+      file("all.json", JSON.stringify({ all: "advisory", "tierplan-unplaced-tasks": { minPriority: 3 } })),
+      shapes,
+    );
     expect(Object.keys(settings).sort()).toEqual(RULES.map((r) => r.name).sort());
     expect(settings["tierplan-latency-within-slo"]).toBe("advisory");
     expect(settings["tierplan-unplaced-tasks"]).toEqual({ enforcementLevel: "advisory", minPriority: 3 });
   });
 
   it("names unknown policies and settings with the likely intended one", () => {
-    expect(messages(file("typo.json", JSON.stringify({ "tierplan-latency-within-sla": "mandatory", "tierplan-unplaced-tasks": { minPriorty: 1 } })))).toEqual([
+    expect(
+      messages(
+        file(
+          "typo.json",
+          JSON.stringify({ "tierplan-latency-within-sla": "mandatory", "tierplan-unplaced-tasks": { minPriorty: 1 } }),
+        ),
+      ),
+    ).toEqual([
       "tierplan-latency-within-sla: unknown policy: did you mean 'tierplan-latency-within-slo'?",
       "tierplan-unplaced-tasks.minPriorty: unknown setting: did you mean 'minPriority'?",
     ]);
   });
 
   it("rejects bad levels, bad values, non-objects and non-JSON", () => {
-    expect(messages(file("level.json", JSON.stringify({ "tierplan-unplaced-tasks": "fatal" })))).toEqual(["tierplan-unplaced-tasks: must be one of advisory, mandatory, disabled, got 'fatal'"]);
-    expect(messages(file("value.json", JSON.stringify({ "tierplan-unplaced-tasks": { minPriority: 0.5 } })))).toEqual(["tierplan-unplaced-tasks.minPriority: must be a whole number >= 1"]);
+    expect(messages(file("level.json", JSON.stringify({ "tierplan-unplaced-tasks": "fatal" })))).toEqual([
+      "tierplan-unplaced-tasks: must be one of advisory, mandatory, disabled, got 'fatal'",
+    ]);
+    expect(messages(file("value.json", JSON.stringify({ "tierplan-unplaced-tasks": { minPriority: 0.5 } })))).toEqual([
+      "tierplan-unplaced-tasks.minPriority: must be a whole number >= 1",
+    ]);
     expect(messages(file("list.json", "[]"))[0]).toMatch(/expected an object of policy names/);
     expect(messages(file("junk.json", "{ nope"))[0]).toMatch(/not JSON/);
     expect(messages(join(dir, "missing.json"))[0]).toMatch(/no such file/);

@@ -53,7 +53,8 @@ afterAll(() => {
 function tempRoot(files: Record<string, string | null> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "tierplan-provision-"));
   tempDirs.push(dir);
-  for (const entry of ["Pulumi.yaml", "stacks", "catalogs"]) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  for (const entry of ["Pulumi.yaml", "stacks", "catalogs"])
+    cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
   for (const [file, content] of Object.entries(files)) {
     const path = join(dir, file);
     if (content === null) {
@@ -121,7 +122,10 @@ const FLEET_CATALOG = [
 
 let fleetRootDir: string | undefined;
 function fleetRoot(): string {
-  fleetRootDir ??= tempRoot({ "stacks/Pulumi.fleet-x.yaml": FLEET_STACK, "catalogs/sites/fleet-x.yaml": FLEET_CATALOG });
+  fleetRootDir ??= tempRoot({
+    "stacks/Pulumi.fleet-x.yaml": FLEET_STACK,
+    "catalogs/sites/fleet-x.yaml": FLEET_CATALOG,
+  });
   return fleetRootDir;
 }
 
@@ -129,7 +133,10 @@ interface Case {
   stack: string;
   root: () => string;
 }
-const CASES: Case[] = [...EXAMPLES.map((stack) => ({ stack, root: () => REPO })), { stack: "fleet-x", root: fleetRoot }];
+const CASES: Case[] = [
+  ...EXAMPLES.map((stack) => ({ stack, root: () => REPO })),
+  { stack: "fleet-x", root: fleetRoot },
+];
 
 // ---------------------------------------------------------------------------------------------
 // One preview per case, shared by the tests (each costs a solve and a program run).
@@ -158,7 +165,14 @@ interface StackFacts {
   subnetIds?: string[];
   mode: "existing" | "eks";
   network: { edgeCidrs: string[]; robotCidrs: string[] };
-  eks?: { nodeInstanceType: string; gpuSlices: number; minNodes: number; version: string; subnetIds: string[]; controlPlaneSubnetIds: string[] };
+  eks?: {
+    nodeInstanceType: string;
+    gpuSlices: number;
+    minNodes: number;
+    version: string;
+    subnetIds: string[];
+    controlPlaneSubnetIds: string[];
+  };
   /** Edge tier → its machines as the catalog lists them (docs/contract.md §5), expanded here; tiers without machines absent. */
   machines: Map<string, CatalogMachine[]>;
 }
@@ -195,16 +209,17 @@ function stackFacts(c: Case): StackFacts {
   const config = (parse(readFileSync(join(root, "stacks", `Pulumi.${c.stack}.yaml`), "utf8")) as Json).config;
   const edge = config["tierplan:edge"];
   // Defaults as the stack config reference documents them (SiteConfigSchema's descriptions).
-  const eks = edge.mode === "eks"
-    ? {
-        nodeInstanceType: edge.eks.nodeInstanceType ?? "g5.xlarge",
-        gpuSlices: edge.eks.gpuSlices ?? 1,
-        minNodes: edge.eks.minNodes ?? 1,
-        version: String(edge.eks.version ?? "1.33"),
-        subnetIds: edge.eks.subnetIds,
-        controlPlaneSubnetIds: edge.eks.controlPlaneSubnetIds,
-      }
-    : undefined;
+  const eks =
+    edge.mode === "eks"
+      ? {
+          nodeInstanceType: edge.eks.nodeInstanceType ?? "g5.xlarge",
+          gpuSlices: edge.eks.gpuSlices ?? 1,
+          minNodes: edge.eks.minNodes ?? 1,
+          version: String(edge.eks.version ?? "1.33"),
+          subnetIds: edge.eks.subnetIds,
+          controlPlaneSubnetIds: edge.eks.controlPlaneSubnetIds,
+        }
+      : undefined;
   let gpuTflops: number = edge.gpuTflops;
   if (gpuTflops === undefined && eks) {
     const node = INSTANCE_TYPES.find((t) => t.name === eks.nodeInstanceType)!;
@@ -215,7 +230,11 @@ function stackFacts(c: Case): StackFacts {
   const docs = catalogs.map((file) => parse(readFileSync(join(root, file), "utf8")) as Json);
   const site: string = docs.find((d) => d.site !== undefined).site;
   const machines = new Map<string, CatalogMachine[]>(
-    docs.flatMap((d) => (d.tiers ?? []).filter((t: Json) => t.kind === "edge" && t.machines).map((t: Json) => [t.name, expandCatalogMachines(t)] as const)),
+    docs.flatMap((d) =>
+      (d.tiers ?? [])
+        .filter((t: Json) => t.kind === "edge" && t.machines)
+        .map((t: Json) => [t.name, expandCatalogMachines(t)] as const),
+    ),
   );
   const robots = docs.flatMap((d) => [
     ...(d.robots ?? []).map((r: Json) => r.name as string),
@@ -224,7 +243,12 @@ function stackFacts(c: Case): StackFacts {
   return {
     site,
     namespace: edge.namespace ?? `tierplan-${site}`,
-    sizing: { gpuTflops, gpuResource: edge.gpuResource ?? "nvidia.com/gpu", cpu: edge.cpu ?? "1", memory: edge.memory ?? "2Gi" },
+    sizing: {
+      gpuTflops,
+      gpuResource: edge.gpuResource ?? "nvidia.com/gpu",
+      cpu: edge.cpu ?? "1",
+      memory: edge.memory ?? "2Gi",
+    },
     allowedTypes: config["tierplan:cloud"]?.instanceTypes,
     ssm: config["tierplan:robots"]?.ssm === true,
     robots,
@@ -240,7 +264,8 @@ function stackFacts(c: Case): StackFacts {
 
 const ofType = (result: PreviewResult, type: string): Resource[] => result.resources.filter((r) => r.type === type);
 const inputs = (r: Resource): Json => r.inputs;
-const byTask = <T extends { task: string }>(list: readonly T[]) => [...list].sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : 0));
+const byTask = <T extends { task: string }>(list: readonly T[]) =>
+  [...list].sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : 0));
 
 /** Placement facts every workload carries, spelt out here rather than taken from src/plan/facts. */
 function expectedFacts(site: string, p: Placement, planHash: string): Record<string, string> {
@@ -283,7 +308,10 @@ function quantityBytes(quantity: string): number {
 /** The cheapest allowed type with the TFLOPS of the demand, chosen by scanning INSTANCE_TYPES. */
 function cheapestCovering(compute: number, allowed?: string[]) {
   const candidates = INSTANCE_TYPES.filter((t) => (!allowed || allowed.includes(t.name)) && t.tflops >= compute);
-  return candidates.reduce<(typeof INSTANCE_TYPES)[number] | undefined>((best, t) => (!best || t.pricePerHour < best.pricePerHour ? t : best), undefined);
+  return candidates.reduce<(typeof INSTANCE_TYPES)[number] | undefined>(
+    (best, t) => (!best || t.pricePerHour < best.pricePerHour ? t : best),
+    undefined,
+  );
 }
 
 /**
@@ -297,7 +325,10 @@ function mockPrivateIp(resourceName: string): string {
 
 function oneWithTask(resources: Resource[], tagsOf: (r: Resource) => Json, task: string): Resource {
   const matches = resources.filter((r) => tagsOf(r)?.["tierplan/task"] === task);
-  expect(matches.map((r) => r.name), `resources for task ${task}`).toHaveLength(1);
+  expect(
+    matches.map((r) => r.name),
+    `resources for task ${task}`,
+  ).toHaveLength(1);
   return matches[0];
 }
 
@@ -322,18 +353,28 @@ function expectedEndpoint(result: PreviewResult, p: Placement): string {
  * The EC2 instance a cloud task runs on: the instance tagged with the task (a host of its own), or
  * the instance of the shared host whose record ConfigMap lists it (tags `tierplan/host`).
  */
-function cloudHostOf(result: PreviewResult, task: string): { instance: Resource; shared: boolean; record: Json; recordResource?: Resource } {
+function cloudHostOf(
+  result: PreviewResult,
+  task: string,
+): { instance: Resource; shared: boolean; record: Json; recordResource?: Resource } {
   const own = ofType(result, TYPE.instance).filter((r) => instanceTags(r)["tierplan/task"] === task);
   const records = ofType(result, TYPE.configMap).filter((r) => {
     if (inputs(r).metadata.labels?.["tierplan/record"] !== "cloud-host") return false;
-    return JSON.parse(inputs(r).metadata.annotations["tierplan/host-placements"]).some((f: Json) => f["tierplan/task"] === task);
+    return JSON.parse(inputs(r).metadata.annotations["tierplan/host-placements"]).some(
+      (f: Json) => f["tierplan/task"] === task,
+    );
   });
   expect(own.length + records.length, `hosts of ${task}`).toBe(1);
   if (own.length === 1) return { instance: own[0], shared: false, record: undefined };
   const host = inputs(records[0]).metadata.annotations["tierplan/host"];
   const instances = ofType(result, TYPE.instance).filter((r) => instanceTags(r)["tierplan/host"] === host);
   expect(instances, `instance of host ${host}`).toHaveLength(1);
-  return { instance: instances[0], shared: true, record: JSON.parse(inputs(records[0]).data["host.json"]), recordResource: records[0] };
+  return {
+    instance: instances[0],
+    shared: true,
+    record: JSON.parse(inputs(records[0]).data["host.json"]),
+    recordResource: records[0],
+  };
 }
 
 /** GPUs, vCPUs and memory a cloud task takes of a host of `type`, as docs/pulumi.md "Cloud packing" states: each way it may run. */
@@ -352,7 +393,9 @@ function cloudWays(compute: number, type: (typeof INSTANCE_TYPES)[number]): Arra
 
 function robotDocuments(result: PreviewResult): Map<string, { resource: Resource; doc: Json }> {
   const docs = new Map<string, { resource: Resource; doc: Json }>();
-  for (const r of ofType(result, TYPE.configMap).filter((cm) => inputs(cm).metadata?.labels?.["tierplan/record"] === "robot-config")) {
+  for (const r of ofType(result, TYPE.configMap).filter(
+    (cm) => inputs(cm).metadata?.labels?.["tierplan/record"] === "robot-config",
+  )) {
     const robot = inputs(r).metadata.annotations["tierplan/robot"];
     expect(docs.has(robot), `two ConfigMaps for robot ${robot}`).toBe(false);
     docs.set(robot, { resource: r, doc: JSON.parse(inputs(r).data["config.json"]) });
@@ -365,16 +408,29 @@ function robotDocuments(result: PreviewResult): Map<string, { resource: Resource
 describe("the stacks' edge machines, as the catalogs give them", () => {
   it("factory-a: one machine of two whole 50-TFLOPS GPUs; lab: one GPU in two 30-TFLOPS slices; warehouse-east: three g5 GPUs in eight slices and one whole", () => {
     const units = (stack: string) =>
-      Object.fromEntries([...stackFacts({ stack, root: () => REPO }).machines].flatMap(([tier, ms]) => ms.map((m) => [`${tier}/${m.id}`, `${m.units} × ${m.unitTflops}`])));
+      Object.fromEntries(
+        [...stackFacts({ stack, root: () => REPO }).machines].flatMap(([tier, ms]) =>
+          ms.map((m) => [`${tier}/${m.id}`, `${m.units} × ${m.unitTflops}`]),
+        ),
+      );
     expect(Object.fromEntries(EXAMPLES.map((stack) => [stack, units(stack)]))).toEqual({
       "factory-a": { "edge/edge-gpu-0": "2 × 50" },
       lab: { "workstation/lab-ws": "2 × 30" },
-      "warehouse-east": { "edge/g5-sliced-0": "8 × 15.625", "edge/g5-sliced-1": "8 × 15.625", "edge/g5-sliced-2": "8 × 15.625", "edge/g5-whole": "1 × 125" },
+      "warehouse-east": {
+        "edge/g5-sliced-0": "8 × 15.625",
+        "edge/g5-sliced-1": "8 × 15.625",
+        "edge/g5-sliced-2": "8 × 15.625",
+        "edge/g5-whole": "1 × 125",
+      },
     });
     // No stack restates a machine fact in its config.
     for (const stack of EXAMPLES) {
       const edge = (parse(repoFile(`stacks/Pulumi.${stack}.yaml`)) as Json).config["tierplan:edge"];
-      expect([edge.gpuTflops, edge.eks?.gpuSlices, edge.eks?.nodeInstanceType], stack).toEqual([undefined, undefined, undefined]);
+      expect([edge.gpuTflops, edge.eks?.gpuSlices, edge.eks?.nodeInstanceType], stack).toEqual([
+        undefined,
+        undefined,
+        undefined,
+      ]);
     }
   });
 });
@@ -421,12 +477,18 @@ describe.each(CASES)("preview of $stack", (c) => {
       expect(instance.rootBlockDevice.volumeSize).toBeLessThanOrEqual(MAX_ROOT_VOLUME_GB);
       // The type holds every task in some way each may run, all together.
       const fits = (k: number, g: number, v: number, m: number): boolean =>
-        g <= type.gpus && v <= type.vcpus + 1e-9 && m <= type.memoryGiB + 1e-9 && (k === tasks.length || cloudWays(tasks[k].compute, type).some(([dg, dv, dm]) => fits(k + 1, g + dg, v + dv, m + dm)));
+        g <= type.gpus &&
+        v <= type.vcpus + 1e-9 &&
+        m <= type.memoryGiB + 1e-9 &&
+        (k === tasks.length ||
+          cloudWays(tasks[k].compute, type).some(([dg, dv, dm]) => fits(k + 1, g + dg, v + dv, m + dm)));
       expect(fits(0, 0, 0, 0), `${r.name}: ${type.name} holds ${tasks.map((p) => p.task).join(", ")}`).toBe(true);
       // Behind a security group of its own, open to the site's networks only, on its tasks' ports.
       const group = groups.find((g) => `${g.name}-id` === instance.vpcSecurityGroupIds[0])!;
       expect(instance.vpcSecurityGroupIds).toEqual([`${group.name}-id`]);
-      expect(inputs(group).ingress.map((rule: Json) => rule.cidrBlocks)).toEqual([[...network.edgeCidrs, ...network.robotCidrs]]);
+      expect(inputs(group).ingress.map((rule: Json) => rule.cidrBlocks)).toEqual([
+        [...network.edgeCidrs, ...network.robotCidrs],
+      ]);
       if (tasks.length === 1) {
         const [p] = tasks;
         // A host of its own: what tierplan made before packing.
@@ -436,13 +498,18 @@ describe.each(CASES)("preview of $stack", (c) => {
         const port = p.port ?? 8080;
         expect(inputs(group).ingress.map((rule: Json) => [rule.fromPort, rule.toPort])).toEqual([[port, port]]);
       } else {
-        expect(inputs(group).ingress.map((rule: Json) => [rule.fromPort, rule.toPort])).toEqual([[20000, 20000 + tasks.length - 1]]);
+        expect(inputs(group).ingress.map((rule: Json) => [rule.fromPort, rule.toPort])).toEqual([
+          [20000, 20000 + tasks.length - 1],
+        ]);
       }
     }
     expect(result.outputs.instanceTypes).toEqual(chosen);
     // Each placement's instance, and the hosts, in the outputs.
     const outputsByTask = new Map((result.outputs.placements as Json[]).map((p) => [p.task, p]));
-    for (const p of cloud) expect(outputsByTask.get(p.task).instance).toBe(cloudHostOf(result, p.task).instance.name.replace(/^cloud-(host-)?/, ""));
+    for (const p of cloud)
+      expect(outputsByTask.get(p.task).instance).toBe(
+        cloudHostOf(result, p.task).instance.name.replace(/^cloud-(host-)?/, ""),
+      );
   });
 
   it("writes the site's provisioned cost, from the instance table's prices, as an output and on every instance and node group", async () => {
@@ -454,13 +521,17 @@ describe.each(CASES)("preview of $stack", (c) => {
     const nodeCost = nodeGroups.reduce((sum, g) => sum + g.scalingConfig.desiredSize * price(g.instanceTypes[0]), 0);
     const total = Math.round((cloudCost + nodeCost) * 1e4) / 1e4;
     expect(result.outputs.provisionedCostPerHour).toBe(total);
-    for (const tags of [...instances, ...nodeGroups].map((x) => x.tags)) expect(tags["tierplan/provisioned-cost-per-hour"]).toBe(String(total));
+    for (const tags of [...instances, ...nodeGroups].map((x) => x.tags))
+      expect(tags["tierplan/provisioned-cost-per-hour"]).toBe(String(total));
     const cost = result.outputs.cost as Json;
     expect(cost.cloudInstances).toBe(instances.length);
     expect(cost.cloudInstancesPerHour).toBe(Math.round(cloudCost * 1e4) / 1e4);
     // Packing never costs more than a host per task, and is never below its own bound.
     const cloud = result.plan.placements.filter((p) => p.kind === "cloud");
-    const alone = cloud.reduce((sum, p) => sum + cheapestCovering(p.compute, stackFacts(c).allowedTypes)!.pricePerHour, 0);
+    const alone = cloud.reduce(
+      (sum, p) => sum + cheapestCovering(p.compute, stackFacts(c).allowedTypes)!.pricePerHour,
+      0,
+    );
     expect(cost.oneInstancePerTaskPerHour).toBe(Math.round(alone * 1e4) / 1e4);
     expect(cost.cloudInstancesPerHour).toBeLessThanOrEqual(cost.oneInstancePerTaskPerHour);
     expect(cost.cloudLowerBoundPerHour).toBeLessThanOrEqual(cost.cloudInstancesPerHour);
@@ -490,12 +561,18 @@ describe.each(CASES)("preview of $stack", (c) => {
       // units of the machine's slice (or of gpuTflops), decimal GB of ephemeral storage.
       const machine = facts.machines.get(p.tier)?.find((m) => m.id === p.machine);
       if (facts.machines.has(p.tier)) expect(machine, `${p.task} is placed on a machine of ${p.tier}`).toBeDefined();
-      const units = machine ? expectedGpuUnits(p.compute, machine.unitTflops) : expectedGpuUnits(p.compute, sizing.gpuTflops);
+      const units = machine
+        ? expectedGpuUnits(p.compute, machine.unitTflops)
+        : expectedGpuUnits(p.compute, sizing.gpuTflops);
       const resource = machine ? "nvidia.com/gpu" : sizing.gpuResource;
       if (machine) expect(p.gpuUnits, `${p.task}: the plan's gpuUnits`).toBe(units);
       const gpu = units > 0 ? { [resource]: String(units) } : {};
       expect(resources.limits).toEqual(gpu);
-      expect(without(resources.requests, "ephemeral-storage")).toEqual({ cpu: sizing.cpu, memory: sizing.memory, ...gpu });
+      expect(without(resources.requests, "ephemeral-storage")).toEqual({
+        cpu: sizing.cpu,
+        memory: sizing.memory,
+        ...gpu,
+      });
       if (p.storage > 0) {
         const bytes = quantityBytes(resources.requests["ephemeral-storage"]);
         expect(bytes).toBeGreaterThanOrEqual(p.storage * 1e9);
@@ -509,10 +586,13 @@ describe.each(CASES)("preview of $stack", (c) => {
       if (machine) {
         // Pinned to its planned machine by a required node affinity: the node's name on an
         // existing cluster, its machine label on the EKS cluster tierplan builds.
-        const term = facts.mode === "eks"
-          ? { matchExpressions: [{ key: "tierplan.dev/machine", operator: "In", values: [machine.id] }] }
-          : { matchFields: [{ key: "metadata.name", operator: "In", values: [machine.id] }] };
-        expect(pod.affinity).toEqual({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [term] } } });
+        const term =
+          facts.mode === "eks"
+            ? { matchExpressions: [{ key: "tierplan.dev/machine", operator: "In", values: [machine.id] }] }
+            : { matchFields: [{ key: "metadata.name", operator: "In", values: [machine.id] }] };
+        expect(pod.affinity).toEqual({
+          nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [term] } },
+        });
         expect(pod.nodeSelector).toBeUndefined();
       } else {
         expect(pod.affinity).toBeUndefined();
@@ -538,7 +618,8 @@ describe.each(CASES)("preview of $stack", (c) => {
     // What the Deployments themselves request on each machine (not what the plan says).
     const onMachine = new Map<string, { units: number; storage: number }>();
     for (const d of deployments) {
-      const term = d.spec.template.spec.affinity?.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0];
+      const term =
+        d.spec.template.spec.affinity?.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0];
       const pinned = term?.matchFields?.[0].values[0] ?? term?.matchExpressions?.[0].values[0];
       if (pinned === undefined) continue;
       const requests = d.spec.template.spec.containers[0].resources.requests;
@@ -560,7 +641,14 @@ describe.each(CASES)("preview of $stack", (c) => {
     const reserve = result.plan.objective.reserve;
     const expected = result.plan.environments
       .filter((e) => e.kind === "edge")
-      .reduce((sum, e) => sum + (machines.has(e.name) ? machines.get(e.name)!.reduce((n, m) => n + m.units, 0) : expectedGpuUnits((1 - reserve) * e.compute, sizing.gpuTflops)), 0);
+      .reduce(
+        (sum, e) =>
+          sum +
+          (machines.has(e.name)
+            ? machines.get(e.name)!.reduce((n, m) => n + m.units, 0)
+            : expectedGpuUnits((1 - reserve) * e.compute, sizing.gpuTflops)),
+        0,
+      );
     expect(quotas[0].spec.hard["requests.nvidia.com/gpu"]).toBe(String(expected));
     if (machines.size > 0) expect(result.warnings.filter((w) => /unit\(s\) more than its quota/.test(w))).toEqual([]);
   });
@@ -595,12 +683,21 @@ describe.each(CASES)("preview of $stack", (c) => {
         ),
       );
       const elsewhere = plan.placements.filter((p) => p.robot === robot && p.tier !== robot);
-      expect(byTask(doc.remote)).toEqual(byTask(elsewhere.map((p) => ({ task: p.task, tier: p.tier, kind: p.kind, endpoint: expectedEndpoint(result, p) }))));
+      expect(byTask(doc.remote)).toEqual(
+        byTask(
+          elsewhere.map((p) => ({ task: p.task, tier: p.tier, kind: p.kind, endpoint: expectedEndpoint(result, p) })),
+        ),
+      );
       expect(byTask(doc.services)).toEqual(services);
     }
     // Every task placed on a robot is in exactly one robot's config.
     const listed = [...docs.values()].flatMap(({ doc }) => doc.tasks.map((t: Json) => t.task)).sort();
-    expect(listed).toEqual(plan.placements.filter((p) => p.kind === "robot").map((p) => p.task).sort());
+    expect(listed).toEqual(
+      plan.placements
+        .filter((p) => p.kind === "robot")
+        .map((p) => p.task)
+        .sort(),
+    );
   });
 
   it("writes the plan's placement facts on every workload", async () => {
@@ -613,12 +710,24 @@ describe.each(CASES)("preview of $stack", (c) => {
         const host = cloudHostOf(result, p.task);
         if (host.shared) {
           // A shared host lists its tasks' facts in its record, as a robot config lists its tasks'.
-          const listed = JSON.parse(inputs(host.recordResource!).metadata.annotations["tierplan/host-placements"]) as Record<string, string>[];
+          const listed = JSON.parse(
+            inputs(host.recordResource!).metadata.annotations["tierplan/host-placements"],
+          ) as Record<string, string>[];
           expect(listed.filter((f) => f["tierplan/task"] === p.task)).toEqual([facts]);
           continue;
         }
         const instance = host.instance;
-        expect(without(inputs(instance).tags, "Name", "tierplan/instance-tflops", "tierplan/host", "tierplan/host-tasks", "tierplan/price-per-hour", "tierplan/provisioned-cost-per-hour")).toEqual(facts);
+        expect(
+          without(
+            inputs(instance).tags,
+            "Name",
+            "tierplan/instance-tflops",
+            "tierplan/host",
+            "tierplan/host-tasks",
+            "tierplan/price-per-hour",
+            "tierplan/provisioned-cost-per-hour",
+          ),
+        ).toEqual(facts);
         const group = oneWithTask(ofType(result, TYPE.securityGroup), instanceTags, p.task);
         expect(without(inputs(group).tags, "Name")).toEqual(facts);
         // Numbers keep full precision.
@@ -627,18 +736,31 @@ describe.each(CASES)("preview of $stack", (c) => {
         const deployment = inputs(oneWithTask(ofType(result, TYPE.deployment), k8sAnnotations, p.task));
         expect(deployment.metadata.annotations).toEqual(facts);
         // Not on the pod template: a re-plan would roll every pod.
-        expect(without(deployment.spec.template.metadata.annotations ?? {}, "kubernetes.io/egress-bandwidth")).toEqual({});
+        expect(without(deployment.spec.template.metadata.annotations ?? {}, "kubernetes.io/egress-bandwidth")).toEqual(
+          {},
+        );
         expect(Number(deployment.metadata.annotations["tierplan/latency-ms"])).toBe(p.latencyMs);
       } else {
         const { resource } = robotDocuments(result).get(p.tier)!;
-        const listed = JSON.parse(inputs(resource).metadata.annotations["tierplan/robot-placements"]) as Record<string, string>[];
+        const listed = JSON.parse(inputs(resource).metadata.annotations["tierplan/robot-placements"]) as Record<
+          string,
+          string
+        >[];
         expect(listed.filter((f) => f["tierplan/task"] === p.task)).toEqual([facts]);
       }
     }
     for (const { resource } of robotDocuments(result).values()) {
-      const listed = JSON.parse(inputs(resource).metadata.annotations["tierplan/robot-placements"]) as Record<string, string>[];
+      const listed = JSON.parse(inputs(resource).metadata.annotations["tierplan/robot-placements"]) as Record<
+        string,
+        string
+      >[];
       const robot = inputs(resource).metadata.annotations["tierplan/robot"];
-      expect(listed.map((f) => f["tierplan/task"]).sort()).toEqual(plan.placements.filter((p) => p.tier === robot).map((p) => p.task).sort());
+      expect(listed.map((f) => f["tierplan/task"]).sort()).toEqual(
+        plan.placements
+          .filter((p) => p.tier === robot)
+          .map((p) => p.task)
+          .sort(),
+      );
     }
   });
 
@@ -657,10 +779,16 @@ describe.each(CASES)("preview of $stack", (c) => {
   it("records the plan, less its solve time, in the tierplan-plan ConfigMap", async () => {
     const result = await previewOf(c);
     const { namespace, site } = stackFacts(c);
-    const records = ofType(result, TYPE.configMap).filter((r) => inputs(r).metadata?.labels?.["tierplan/record"] === "plan");
+    const records = ofType(result, TYPE.configMap).filter(
+      (r) => inputs(r).metadata?.labels?.["tierplan/record"] === "plan",
+    );
     expect(records).toHaveLength(1);
     const record = inputs(records[0]);
-    expect(record.metadata).toMatchObject({ name: "tierplan-plan", namespace, annotations: { "tierplan/site": site, "tierplan/plan-hash": result.planHash } });
+    expect(record.metadata).toMatchObject({
+      name: "tierplan-plan",
+      namespace,
+      annotations: { "tierplan/site": site, "tierplan/plan-hash": result.planHash },
+    });
     const text: string = record.data["plan.json"];
     expect(typeof result.plan.solver.ms).toBe("number");
     const expected = structuredClone(result.plan) as Json;
@@ -668,7 +796,9 @@ describe.each(CASES)("preview of $stack", (c) => {
     // Besides the plan, the record carries the planning inputs the policies re-check it against.
     const { inputs: recorded, ...plan } = JSON.parse(text);
     expect(plan).toEqual(JSON.parse(JSON.stringify(expected)));
-    expect(recorded.tasks.map((t: Json) => t.name).sort()).toEqual([...result.plan.placements, ...result.plan.unplaced].map((p: Json) => p.task).sort());
+    expect(recorded.tasks.map((t: Json) => t.name).sort()).toEqual(
+      [...result.plan.placements, ...result.plan.unplaced].map((p: Json) => p.task).sort(),
+    );
     expect(JSON.parse(text).solver).not.toHaveProperty("ms");
     // The hash every resource carries is the hash of exactly the plan this record holds.
     expect(createHash("sha256").update(JSON.stringify(plan)).digest("hex").slice(0, 16)).toBe(result.planHash);
@@ -686,7 +816,8 @@ describe.each(CASES)("preview of $stack", (c) => {
     expect(JSON.stringify(result.resources)).not.toContain(SECRET_PLACEHOLDER);
     expect(JSON.stringify(result)).not.toContain(SECRET_PLACEHOLDER);
     // The stack file's own `secure:` value, where it has one, is nowhere either.
-    const stackConfig = (parse(readFileSync(join(c.root(), "stacks", `Pulumi.${c.stack}.yaml`), "utf8")) as Json).config;
+    const stackConfig = (parse(readFileSync(join(c.root(), "stacks", `Pulumi.${c.stack}.yaml`), "utf8")) as Json)
+      .config;
     const secure: string | undefined = stackConfig["tierplan:kubeconfig"]?.secure;
     if (c.stack !== "warehouse-east") expect(secure).toMatch(/^v1:/);
     if (secure !== undefined) expect(JSON.stringify(result)).not.toContain(secure.slice(3));
@@ -698,7 +829,9 @@ describe.each(CASES)("preview of $stack", (c) => {
     const all = [...machines.values()].flat();
     expect(ofType(result, TYPE.cluster)).toHaveLength(eks ? 1 : 0);
     expect(ofType(result, TYPE.nodeGroup)).toHaveLength(eks ? (all.length > 0 ? all.length : 1) : 0);
-    expect(ofType(result, TYPE.daemonSet)).toHaveLength(eks ? (all.length > 0 ? new Set(all.map((m) => m.gpuSlices)).size : 1) : 0);
+    expect(ofType(result, TYPE.daemonSet)).toHaveLength(
+      eks ? (all.length > 0 ? new Set(all.map((m) => m.gpuSlices)).size : 1) : 0,
+    );
     expect(ofType(result, TYPE.ssm)).toHaveLength(ssm ? robots.length : 0);
   });
 
@@ -728,13 +861,23 @@ describe("the example stacks' choices, worked by hand", () => {
     const docs = robotDocuments(result);
     expect([...docs.keys()].sort()).toEqual(["arm-left", "arm-right", "test-bench"]);
     // The arms are alike: which one's policy goes to the bench is the optimizer's tie to break.
-    const onBench = docs.get("test-bench")!.doc.tasks.map((t: Json) => t.task).sort();
+    const onBench = docs
+      .get("test-bench")!
+      .doc.tasks.map((t: Json) => t.task)
+      .sort();
     expect(onBench).toHaveLength(2);
     expect(onBench[0]).toBe("bench-eval");
     const arm = /^grasp-policy@(arm-left|arm-right)$/.exec(onBench[1])![1];
-    expect(docs.get(arm)!.doc.remote).toEqual([{ task: `grasp-policy@${arm}`, tier: "test-bench", kind: "robot", endpoint: "robot/test-bench" }]);
+    expect(docs.get(arm)!.doc.remote).toEqual([
+      { task: `grasp-policy@${arm}`, tier: "test-bench", kind: "robot", endpoint: "robot/test-bench" },
+    ]);
     expect(docs.get("arm-left")!.doc.services).toEqual([
-      { task: "realtime-inference", tier: "workstation", kind: "edge", endpoint: "realtime-inference.lab.svc.cluster.local:8080" },
+      {
+        task: "realtime-inference",
+        tier: "workstation",
+        kind: "edge",
+        endpoint: "realtime-inference.lab.svc.cluster.local:8080",
+      },
     ]);
   });
 });
@@ -748,7 +891,11 @@ describe("warehouse-east: the EKS edge cluster", () => {
     expect(eks).toBeDefined();
     const clusters = ofType(result, TYPE.cluster);
     expect(clusters).toHaveLength(1);
-    expect(inputs(clusters[0])).toMatchObject({ name: `tierplan-${site}`, version: eks!.version, vpcConfig: { subnetIds: eks!.controlPlaneSubnetIds } });
+    expect(inputs(clusters[0])).toMatchObject({
+      name: `tierplan-${site}`,
+      version: eks!.version,
+      vpcConfig: { subnetIds: eks!.controlPlaneSubnetIds },
+    });
     const all = [...machines].flatMap(([tier, ms]) => ms.map((m) => ({ tier, m })));
     expect(all.map(({ m }) => m.id)).toEqual(["g5-sliced-0", "g5-sliced-1", "g5-sliced-2", "g5-whole"]);
     const groups = ofType(result, TYPE.nodeGroup).map(inputs);
@@ -759,7 +906,11 @@ describe("warehouse-east: the EKS edge cluster", () => {
       const g = group[0];
       // One node, always: no autoscaler can add a node the plan did not pack or take one it did.
       expect(g.scalingConfig).toEqual({ desiredSize: 1, minSize: 1, maxSize: 1 });
-      expect(g.labels).toMatchObject({ "tierplan.dev/edge-tier": tier, "tierplan.dev/machine": m.id, "tierplan.dev/gpu-slices": String(m.gpuSlices) });
+      expect(g.labels).toMatchObject({
+        "tierplan.dev/edge-tier": tier,
+        "tierplan.dev/machine": m.id,
+        "tierplan.dev/gpu-slices": String(m.gpuSlices),
+      });
       expect(g.instanceTypes).toHaveLength(1);
       const type = INSTANCE_TYPES.find((t) => t.name === g.instanceTypes[0])!;
       // Exactly the machine's GPUs, each at least as fast as the catalog says; the cheapest such.
@@ -771,7 +922,9 @@ describe("warehouse-east: the EKS edge cluster", () => {
     }
     // Every pod's required affinity names a label exactly one node carries.
     for (const d of ofType(result, TYPE.deployment).map(inputs)) {
-      const [expression] = d.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions;
+      const [expression] =
+        d.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]
+          .matchExpressions;
       expect(groups.filter((g) => expression.values.includes(g.labels[expression.key]))).toHaveLength(1);
     }
   });
@@ -785,12 +938,23 @@ describe("warehouse-east: the EKS edge cluster", () => {
     expect(daemonSets).toHaveLength(slices.length);
     const groups = ofType(result, TYPE.nodeGroup).map(inputs);
     for (const n of slices) {
-      const [ds] = daemonSets.filter((d) => d.spec.template.spec.nodeSelector?.["tierplan.dev/gpu-slices"] === String(n));
+      const [ds] = daemonSets.filter(
+        (d) => d.spec.template.spec.nodeSelector?.["tierplan.dev/gpu-slices"] === String(n),
+      );
       expect(ds, `plugin for ${n} slices`).toBeDefined();
       expect(ds.metadata.namespace).toBe("kube-system");
       // Its nodes: exactly the machines of n slices.
-      expect(groups.filter((g) => g.labels["tierplan.dev/gpu-slices"] === String(n)).map((g) => g.labels["tierplan.dev/machine"]).sort()).toEqual(
-        [...machines.values()].flat().filter((m) => m.gpuSlices === n).map((m) => m.id).sort(),
+      expect(
+        groups
+          .filter((g) => g.labels["tierplan.dev/gpu-slices"] === String(n))
+          .map((g) => g.labels["tierplan.dev/machine"])
+          .sort(),
+      ).toEqual(
+        [...machines.values()]
+          .flat()
+          .filter((m) => m.gpuSlices === n)
+          .map((m) => m.id)
+          .sort(),
       );
       const container = ds.spec.template.spec.containers[0];
       expect(container.image).toMatch(/^nvcr\.io\/nvidia\/k8s-device-plugin:/);
@@ -798,7 +962,9 @@ describe("warehouse-east: the EKS edge cluster", () => {
       const mount = container.volumeMounts.find((m: Json) => m.name === volume.name);
       const configFile = container.env.find((e: Json) => e.name === "CONFIG_FILE").value as string;
       expect(configFile.startsWith(`${mount.mountPath}/`)).toBe(true);
-      const configMaps = ofType(result, TYPE.configMap).filter((r) => inputs(r).metadata.name === volume.configMap.name && inputs(r).metadata.namespace === "kube-system");
+      const configMaps = ofType(result, TYPE.configMap).filter(
+        (r) => inputs(r).metadata.name === volume.configMap.name && inputs(r).metadata.namespace === "kube-system",
+      );
       expect(configMaps).toHaveLength(1);
       const config = parse(inputs(configMaps[0]).data[configFile.slice(mount.mountPath.length + 1)]) as Json;
       expect(config.version).toBe("v1");
@@ -820,7 +986,11 @@ describe("warehouse-east: the EKS edge cluster", () => {
       const parameter = byName.get(`/tierplan/${site}/robots/${robot}/config`);
       expect(parameter, robot).toBeDefined();
       expect(parameter.type).toBe("String");
-      expect(parameter.tags).toMatchObject({ "tierplan/site": site, "tierplan/robot": robot, "tierplan/plan-hash": result.planHash });
+      expect(parameter.tags).toMatchObject({
+        "tierplan/site": site,
+        "tierplan/robot": robot,
+        "tierplan/plan-hash": result.planHash,
+      });
       // @pulumi/aws makes ssm.Parameter's `value` a secret whatever it holds, so the preview shows it redacted.
       expect(parameter.value).toBe("[secret]");
     }
@@ -832,17 +1002,26 @@ describe("warehouse-east: the EKS edge cluster", () => {
     const remote = docs.get("amr-07")!.doc.remote;
     expect(remote).toHaveLength(1);
     expect(remote[0]).toMatchObject({ task: "obstacle-detection@amr-07", tier: "edge", kind: "edge" });
-    expect(remote[0].endpoint).toMatch(/^obstacle-detection-amr-07(-[0-9a-f]{6})?\.tierplan-warehouse-east\.svc\.cluster\.local:9000$/);
+    expect(remote[0].endpoint).toMatch(
+      /^obstacle-detection-amr-07(-[0-9a-f]{6})?\.tierplan-warehouse-east\.svc\.cluster\.local:9000$/,
+    );
   });
 });
 
 /** warehouse-east as it was before its catalog listed machines: one 500-TFLOPS edge tier, a g5.xlarge pool in 8 slices. */
 function warehouseWithoutMachines(): Record<string, string> {
   const catalog = repoFile("catalogs/sites/warehouse-east.yaml");
-  const withoutMachines = catalog.replace(/  - name: edge\n    kind: edge\n[\s\S]*?\n(?=robots:)/, "  - { name: edge, kind: edge, compute: 500, storage: 4000, bandwidth: 2000, latency: 8, costPerHour: 6 }\n");
-  if (withoutMachines === catalog) throw new Error("catalogs/sites/warehouse-east.yaml: its edge tier changed shape; update the test");
+  const withoutMachines = catalog.replace(
+    / {2}- name: edge\n {4}kind: edge\n[\s\S]*?\n(?=robots:)/,
+    "  - { name: edge, kind: edge, compute: 500, storage: 4000, bandwidth: 2000, latency: 8, costPerHour: 6 }\n",
+  );
+  if (withoutMachines === catalog)
+    throw new Error("catalogs/sites/warehouse-east.yaml: its edge tier changed shape; update the test");
   const stack = repoFile("stacks/Pulumi.warehouse-east.yaml");
-  const pooled = stack.replace(/      version: "1.33"/, '      nodeInstanceType: g5.xlarge\n      gpuSlices: 8\n      version: "1.33"');
+  const pooled = stack.replace(
+    / {6}version: "1.33"/,
+    '      nodeInstanceType: g5.xlarge\n      gpuSlices: 8\n      version: "1.33"',
+  );
   if (pooled === stack) throw new Error("stacks/Pulumi.warehouse-east.yaml changed shape; update the test");
   return { "catalogs/sites/warehouse-east.yaml": withoutMachines, "stacks/Pulumi.warehouse-east.yaml": pooled };
 }
@@ -870,15 +1049,23 @@ describe("an EKS edge tier without machines (warehouse-east as it was)", () => {
     const daemonSets = ofType(result, TYPE.daemonSet).map(inputs);
     expect(daemonSets).toHaveLength(1);
     expect(daemonSets[0].spec.template.spec.nodeSelector).toBeUndefined();
-    const config = JSON.parse(inputs(ofType(result, TYPE.configMap).find((r) => inputs(r).metadata.namespace === "kube-system")!).data["config.yaml"]);
+    const config = JSON.parse(
+      inputs(ofType(result, TYPE.configMap).find((r) => inputs(r).metadata.namespace === "kube-system")!).data[
+        "config.yaml"
+      ],
+    );
     expect(config.sharing.timeSlicing.resources).toEqual([{ name: "nvidia.com/gpu", replicas: 8 }]);
     for (const d of ofType(result, TYPE.deployment).map(inputs)) {
       expect(d.spec.template.spec.affinity).toBeUndefined();
       const p = edge.find((x) => x.task === d.metadata.annotations["tierplan/task"])!;
-      expect(d.spec.template.spec.containers[0].resources.limits).toEqual({ "nvidia.com/gpu": String(expectedGpuUnits(p.compute, sizing.gpuTflops)) });
+      expect(d.spec.template.spec.containers[0].resources.limits).toEqual({
+        "nvidia.com/gpu": String(expectedGpuUnits(p.compute, sizing.gpuTflops)),
+      });
     }
     // Today's quota: the usable TFLOPS in units, rounded up (450 / 15.625 = 28.8).
-    expect(inputs(ofType(result, "kubernetes:core/v1:ResourceQuota")[0]).spec.hard["requests.nvidia.com/gpu"]).toBe("29");
+    expect(inputs(ofType(result, "kubernetes:core/v1:ResourceQuota")[0]).spec.hard["requests.nvidia.com/gpu"]).toBe(
+      "29",
+    );
     expect(result.policies.violations.filter((v) => v.level === "mandatory")).toEqual([]);
   });
 });
@@ -886,14 +1073,26 @@ describe("an EKS edge tier without machines (warehouse-east as it was)", () => {
 /** Five 10-TFLOPS inference tasks with images, added to factory-a (issue 8's case). */
 const FIVE_INFERENCE_TASKS = [
   "tasks:",
-  ...[1, 2, 3, 4, 5].map((i) => `  - { name: infer-${i}, compute: 10, storage: 10, bandwidth: 5, maxLatency: 100, cost: 1, priority: 2, image: "ghcr.io/acme/infer:1", port: 8080 }`),
+  ...[1, 2, 3, 4, 5].map(
+    (i) =>
+      `  - { name: infer-${i}, compute: 10, storage: 10, bandwidth: 5, maxLatency: 100, cost: 1, priority: 2, image: "ghcr.io/acme/infer:1", port: 8080 }`,
+  ),
   "",
 ].join("\n");
 
 function factoryWithFiveTasks(catalogEdit: (text: string) => string = (t) => t): Record<string, string> {
-  const stack = editedFactoryStack((text) => text.replace("    - catalogs/vla-tasks.yaml\n", "    - catalogs/vla-tasks.yaml\n    - catalogs/five-inference.yaml\n"));
+  const stack = editedFactoryStack((text) =>
+    text.replace(
+      "    - catalogs/vla-tasks.yaml\n",
+      "    - catalogs/vla-tasks.yaml\n    - catalogs/five-inference.yaml\n",
+    ),
+  );
   const catalog = repoFile("catalogs/sites/factory-a.yaml");
-  return { "stacks/Pulumi.factory-a.yaml": stack, "catalogs/five-inference.yaml": FIVE_INFERENCE_TASKS, "catalogs/sites/factory-a.yaml": catalogEdit(catalog) };
+  return {
+    "stacks/Pulumi.factory-a.yaml": stack,
+    "catalogs/five-inference.yaml": FIVE_INFERENCE_TASKS,
+    "catalogs/sites/factory-a.yaml": catalogEdit(catalog),
+  };
 }
 
 describe("factory-a plus five 10-TFLOPS inference tasks (issue 8): the plan is what the cluster can run", () => {
@@ -901,10 +1100,16 @@ describe("factory-a plus five 10-TFLOPS inference tasks (issue 8): the plan is w
   function edgePods(result: PreviewResult): Array<{ task: string; machine: string; units: number }> {
     return ofType(result, TYPE.deployment).map((r) => {
       const d = inputs(r);
-      const [field] = d.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields;
+      const [field] =
+        d.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]
+          .matchFields;
       expect(field).toMatchObject({ key: "metadata.name", operator: "In" });
       expect(field.values).toHaveLength(1);
-      return { task: d.metadata.annotations["tierplan/task"], machine: field.values[0], units: Number(d.spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]) };
+      return {
+        task: d.metadata.annotations["tierplan/task"],
+        machine: field.values[0],
+        units: Number(d.spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]),
+      };
     });
   }
 
@@ -918,7 +1123,9 @@ describe("factory-a plus five 10-TFLOPS inference tasks (issue 8): the plan is w
     expect(pods.every((p) => p.machine === "edge-gpu-0")).toBe(true);
     expect(pods.reduce((sum, p) => sum + p.units, 0)).toBeLessThanOrEqual(2);
     expect(pods.every((p) => p.units === 1)).toBe(true);
-    expect(inputs(ofType(result, "kubernetes:core/v1:ResourceQuota")[0]).spec.hard["requests.nvidia.com/gpu"]).toBe("2");
+    expect(inputs(ofType(result, "kubernetes:core/v1:ResourceQuota")[0]).spec.hard["requests.nvidia.com/gpu"]).toBe(
+      "2",
+    );
     expect(inference.filter((p) => p.kind === "cloud").length).toBeGreaterThanOrEqual(3);
     expect(result.warnings).toEqual([]);
     expect(result.policies.violations.filter((v) => v.level === "mandatory")).toEqual([]);
@@ -927,18 +1134,28 @@ describe("factory-a plus five 10-TFLOPS inference tasks (issue 8): the plan is w
   it("with the GPUs time-sliced in four, all five go to the edge, and still fit", async () => {
     const root = tempRoot(
       factoryWithFiveTasks((text) => {
-        const edited = text.replace("gpus: 2, gpuTflops: 50, storage: 1000", "gpus: 2, gpuTflops: 50, gpuSlices: 4, storage: 1000");
+        const edited = text.replace(
+          "gpus: 2, gpuTflops: 50, storage: 1000",
+          "gpus: 2, gpuTflops: 50, gpuSlices: 4, storage: 1000",
+        );
         if (edited === text) throw new Error("catalogs/sites/factory-a.yaml: its machine changed; update the test");
         return edited;
       }),
     );
     const result = await runPreview("factory-a", { root });
     const pods = edgePods(result);
-    expect(pods.map((p) => p.task).filter((t) => /^infer-/.test(t)).sort()).toEqual(["infer-1", "infer-2", "infer-3", "infer-4", "infer-5"]);
+    expect(
+      pods
+        .map((p) => p.task)
+        .filter((t) => /^infer-/.test(t))
+        .sort(),
+    ).toEqual(["infer-1", "infer-2", "infer-3", "infer-4", "infer-5"]);
     // 8 units of 12.5 TFLOPS: a 10-TFLOPS task takes one, six tasks take six.
     expect(pods.every((p) => p.machine === "edge-gpu-0" && p.units === 1)).toBe(true);
     expect(pods.reduce((sum, p) => sum + p.units, 0)).toBeLessThanOrEqual(8);
-    expect(inputs(ofType(result, "kubernetes:core/v1:ResourceQuota")[0]).spec.hard["requests.nvidia.com/gpu"]).toBe("8");
+    expect(inputs(ofType(result, "kubernetes:core/v1:ResourceQuota")[0]).spec.hard["requests.nvidia.com/gpu"]).toBe(
+      "8",
+    );
     expect(result.warnings).toEqual([]);
     expect(result.policies.violations.filter((v) => v.level === "mandatory")).toEqual([]);
   });
@@ -950,7 +1167,13 @@ describe("fleet-x (a site only in a temporary root): tasks bound to robots on cl
   it("tells each robot its cloud task's <private ip>:<port> and its edge task's service", async () => {
     const result = await previewOf(c);
     const kinds = Object.fromEntries(result.plan.placements.map((p) => [p.task, p.kind]));
-    expect(kinds).toMatchObject({ "planner@bot-1": "cloud", "planner@Bot_2": "cloud", "detector@Bot_2": "edge", "map-server": "cloud", reporter: "cloud" });
+    expect(kinds).toMatchObject({
+      "planner@bot-1": "cloud",
+      "planner@Bot_2": "cloud",
+      "detector@Bot_2": "edge",
+      "map-server": "cloud",
+      reporter: "cloud",
+    });
     expect(result.plan.placements.filter((p) => p.pinned).map((p) => p.task)).toEqual(["map-server"]);
     expect(result.plan.violations).toEqual([]);
     const docs = robotDocuments(result);
@@ -963,7 +1186,9 @@ describe("fleet-x (a site only in a temporary root): tasks bound to robots on cl
     const other = docs.get("bot-1")!.doc.remote.find((r: Json) => r.kind === "cloud").endpoint;
     expect(other).not.toBe(remote[1].endpoint);
     expect(other.split(":")[0]).toBe(remote[1].endpoint.split(":")[0]);
-    expect(docs.get("Bot_2")!.doc.services).toEqual([{ task: "map-server", tier: "cloud", kind: "cloud", endpoint: expect.stringMatching(/:7000$/) }]);
+    expect(docs.get("Bot_2")!.doc.services).toEqual([
+      { task: "map-server", tier: "cloud", kind: "cloud", endpoint: expect.stringMatching(/:7000$/) },
+    ]);
   });
 
   it("packs the two 150-TFLOPS planners onto one g6.12xlarge, two L4 GPUs each; the rest keep hosts of their own", async () => {
@@ -975,12 +1200,23 @@ describe("fleet-x (a site only in a temporary root): tasks bound to robots on cl
       reporter: "c7i.2xlarge",
     });
     expect(result.outputs.cloudHosts).toEqual([
-      { host: "cloud-p2-0", instanceType: "g6.12xlarge", pricePerHour: 4.6016, tasks: ["planner@bot-1", "planner@Bot_2"] },
+      {
+        host: "cloud-p2-0",
+        instanceType: "g6.12xlarge",
+        pricePerHour: 4.6016,
+        tasks: ["planner@bot-1", "planner@Bot_2"],
+      },
       { host: "map-server", instanceType: "g6.xlarge", pricePerHour: 0.8048, tasks: ["map-server"] },
       { host: "reporter", instanceType: "c7i.2xlarge", pricePerHour: 0.357, tasks: ["reporter"] },
     ]);
     // Before packing: four instances, 2 × 4.6016 + 0.8048 + 0.357.
-    expect(result.outputs.cost).toMatchObject({ cloudInstances: 3, cloudTasks: 4, cloudInstancesPerHour: 5.7634, oneInstancePerTaskPerHour: 10.365, cloudPackedOptimally: true });
+    expect(result.outputs.cost).toMatchObject({
+      cloudInstances: 3,
+      cloudTasks: 4,
+      cloudInstancesPerHour: 5.7634,
+      oneInstancePerTaskPerHour: 10.365,
+      cloudPackedOptimally: true,
+    });
     const host = cloudHostOf(result, "planner@bot-1");
     expect(host.shared).toBe(true);
     expect(inputs(host.instance).rootBlockDevice.volumeSize).toBe(rootVolumeGb(100));
@@ -989,7 +1225,14 @@ describe("fleet-x (a site only in a temporary root): tasks bound to robots on cl
     expect(runs).toHaveLength(2);
     expect(runs[0]).toContain(`--cpus 24 --memory 98304m --gpus '"device=0,1"' -p 20000:9100`);
     expect(runs[1]).toContain(`--cpus 24 --memory 98304m --gpus '"device=2,3"' -p 20001:9100`);
-    expect(host.record).toMatchObject({ host: "cloud-p2-0", instanceType: "g6.12xlarge", tasks: [{ task: "planner@bot-1", port: 9100, hostPort: 20000, gpus: [0, 1] }, { task: "planner@Bot_2", port: 9100, hostPort: 20001, gpus: [2, 3] }] });
+    expect(host.record).toMatchObject({
+      host: "cloud-p2-0",
+      instanceType: "g6.12xlarge",
+      tasks: [
+        { task: "planner@bot-1", port: 9100, hostPort: 20000, gpus: [0, 1] },
+        { task: "planner@Bot_2", port: 9100, hostPort: 20001, gpus: [2, 3] },
+      ],
+    });
   });
 });
 
@@ -1018,7 +1261,9 @@ describe("secrets in the stack file", () => {
     const token = `token-${randomBytes(12).toString("hex")}`;
     const kubeconfig = `apiVersion: v1\\nkind: Config\\nusers: [{name: k3s, user: {token: ${token}}}]`;
     const root = tempRoot({
-      "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) => text.replace(/tierplan:kubeconfig:\n\s+secure: .*/, `tierplan:kubeconfig: "${kubeconfig}"`)),
+      "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) =>
+        text.replace(/tierplan:kubeconfig:\n\s+secure: .*/, `tierplan:kubeconfig: "${kubeconfig}"`),
+      ),
     });
     const result = await runPreview("factory-a", { root });
     expect(ofType(result, TYPE.k8sProvider).map((p) => inputs(p).kubeconfig)).toEqual(["[secret]"]);
@@ -1039,38 +1284,66 @@ describe("invalid stack configuration", () => {
   }
 
   it("missing tierplan:network names the stack file and the key", async () => {
-    const root = tempRoot({ "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) => text.replace(/  tierplan:network:\n(    .*\n)+/, "")) });
+    const root = tempRoot({
+      "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) =>
+        text.replace(/ {2}tierplan:network:\n( {4}.*\n)+/, ""),
+      ),
+    });
     const error = await rejection("factory-a", root);
-    expect(error.issues).toContainEqual(expect.objectContaining({ file: "stacks/Pulumi.factory-a.yaml", path: ["tierplan:network"] }));
+    expect(error.issues).toContainEqual(
+      expect.objectContaining({ file: "stacks/Pulumi.factory-a.yaml", path: ["tierplan:network"] }),
+    );
     expect(error.message).toContain("stacks/Pulumi.factory-a.yaml");
     expect(error.message).toContain("tierplan:network");
   });
 
   it("a misspelt key in tierplan:edge suggests the right one", async () => {
-    const root = tempRoot({ "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) => text.replace("    mode: existing", "    mdoe: existing")) });
+    const root = tempRoot({
+      "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) =>
+        text.replace("    mode: existing", "    mdoe: existing"),
+      ),
+    });
     const error = await rejection("factory-a", root);
     expect(error.message).toContain("stacks/Pulumi.factory-a.yaml");
     expect(error.message).toMatch(/'mdoe'.*did you mean 'mode'/);
   });
 
   it("mode existing without a kubeconfig says how to set it as a secret", async () => {
-    const root = tempRoot({ "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) => text.replace(/  tierplan:kubeconfig:\n\s+secure: .*\n/, "")) });
+    const root = tempRoot({
+      "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) =>
+        text.replace(/ {2}tierplan:kubeconfig:\n\s+secure: .*\n/, ""),
+      ),
+    });
     const error = await rejection("factory-a", root);
-    expect(error.issues).toContainEqual(expect.objectContaining({ file: "stacks/Pulumi.factory-a.yaml", path: ["tierplan:kubeconfig"] }));
+    expect(error.issues).toContainEqual(
+      expect.objectContaining({ file: "stacks/Pulumi.factory-a.yaml", path: ["tierplan:kubeconfig"] }),
+    );
     expect(error.message).toContain("pulumi config set --secret");
   });
 
   it("tierplan:edge.gpuTflops that disagrees with the catalog's machines is refused, saying what they say", async () => {
-    const root = tempRoot({ "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) => text.replace("    mode: existing", "    mode: existing\n    gpuTflops: 40")) });
+    const root = tempRoot({
+      "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) =>
+        text.replace("    mode: existing", "    mode: existing\n    gpuTflops: 40"),
+      ),
+    });
     const error = await rejection("factory-a", root);
-    expect(error.issues).toContainEqual(expect.objectContaining({ file: "stacks/Pulumi.factory-a.yaml", path: ["tierplan:edge", "gpuTflops"] }));
+    expect(error.issues).toContainEqual(
+      expect.objectContaining({ file: "stacks/Pulumi.factory-a.yaml", path: ["tierplan:edge", "gpuTflops"] }),
+    );
     expect(error.message).toContain("edge/edge-gpu-0: 50 TFLOPS a unit");
   });
 
   it("a gpuTflops that agrees with every machine is accepted, and changes nothing", async () => {
-    const root = tempRoot({ "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) => text.replace("    mode: existing", "    mode: existing\n    gpuTflops: 50")) });
+    const root = tempRoot({
+      "stacks/Pulumi.factory-a.yaml": editedFactoryStack((text) =>
+        text.replace("    mode: existing", "    mode: existing\n    gpuTflops: 50"),
+      ),
+    });
     const result = await runPreview("factory-a", { root });
-    expect(JSON.stringify(result.resources)).toBe(JSON.stringify((await previewOf({ stack: "factory-a", root: () => REPO })).resources));
+    expect(JSON.stringify(result.resources)).toBe(
+      JSON.stringify((await previewOf({ stack: "factory-a", root: () => REPO })).resources),
+    );
   });
 
   it("EKS keys that restate machine facts are refused where they disagree: gpuSlices, nodeInstanceType, minNodes", async () => {
@@ -1080,8 +1353,18 @@ describe("invalid stack configuration", () => {
       if (text === stack) throw new Error("stacks/Pulumi.warehouse-east.yaml changed shape; update the test");
       return text;
     };
-    const error = await rejection("warehouse-east", tempRoot({ "stacks/Pulumi.warehouse-east.yaml": edited("      gpuSlices: 4\n      nodeInstanceType: g5.12xlarge\n      minNodes: 5") }));
-    const byKey = (key: string) => error.issues.filter((i) => i.file === "stacks/Pulumi.warehouse-east.yaml" && i.path.join(".") === `tierplan:edge.eks.${key}`);
+    const error = await rejection(
+      "warehouse-east",
+      tempRoot({
+        "stacks/Pulumi.warehouse-east.yaml": edited(
+          "      gpuSlices: 4\n      nodeInstanceType: g5.12xlarge\n      minNodes: 5",
+        ),
+      }),
+    );
+    const byKey = (key: string) =>
+      error.issues.filter(
+        (i) => i.file === "stacks/Pulumi.warehouse-east.yaml" && i.path.join(".") === `tierplan:edge.eks.${key}`,
+      );
     expect(byKey("gpuSlices")).toHaveLength(1);
     expect(byKey("gpuSlices")[0].message).toMatch(/edge\/g5-sliced: gpuSlices 8; edge\/g5-whole: gpuSlices 1/);
     expect(byKey("nodeInstanceType").length).toBeGreaterThan(0);
@@ -1089,15 +1372,22 @@ describe("invalid stack configuration", () => {
     expect(byKey("minNodes")).toHaveLength(1);
     expect(byKey("minNodes")[0].message).toContain("4 of them");
     // Keys that agree with every machine are accepted.
-    const agreeing = await runPreview("warehouse-east", { root: tempRoot({ "stacks/Pulumi.warehouse-east.yaml": edited("      nodeInstanceType: g5.xlarge\n      minNodes: 4") }) });
+    const agreeing = await runPreview("warehouse-east", {
+      root: tempRoot({
+        "stacks/Pulumi.warehouse-east.yaml": edited("      nodeInstanceType: g5.xlarge\n      minNodes: 4"),
+      }),
+    });
     expect(ofType(agreeing, TYPE.nodeGroup)).toHaveLength(4);
   });
 
   it("a machine whose planned pods' CPU requests exceed its node type is refused before any resource exists", async () => {
     const stack = repoFile("stacks/Pulumi.warehouse-east.yaml");
-    const root = tempRoot({ "stacks/Pulumi.warehouse-east.yaml": stack.replace("    cpu: 250m", "    cpu: \"1\"") });
+    const root = tempRoot({ "stacks/Pulumi.warehouse-east.yaml": stack.replace("    cpu: 250m", '    cpu: "1"') });
     const error = await rejection("warehouse-east", root);
-    expect(error.issues[0]).toMatchObject({ file: "stacks/Pulumi.warehouse-east.yaml", path: ["tierplan:edge", "cpu"] });
+    expect(error.issues[0]).toMatchObject({
+      file: "stacks/Pulumi.warehouse-east.yaml",
+      path: ["tierplan:edge", "cpu"],
+    });
     expect(error.message).toMatch(/machine edge\/g5-sliced-\d .* is a g5\.xlarge node .* > 3\.5 allocatable vCPU/);
   });
 
@@ -1139,12 +1429,22 @@ function kubernetesNameProblems(result: PreviewResult): string[] {
   for (const r of result.resources.filter((x) => x.type.startsWith("kubernetes:"))) {
     const body = inputs(r);
     const name: string = body.metadata.name;
-    const [pattern, max] = r.type.endsWith(":Service") ? [DNS1035_LABEL, 63] : r.type.endsWith(":Namespace") ? [DNS1123_LABEL, 63] : [DNS1123_SUBDOMAIN, 253];
+    const [pattern, max] = r.type.endsWith(":Service")
+      ? [DNS1035_LABEL, 63]
+      : r.type.endsWith(":Namespace")
+        ? [DNS1123_LABEL, 63]
+        : [DNS1123_SUBDOMAIN, 253];
     if (!pattern.test(name) || name.length > max) problems.push(`${r.type} ${r.name}: name '${name}'`);
-    const labelSets = [body.metadata.labels, body.spec?.selector?.matchLabels, body.spec?.template?.metadata?.labels, r.type.endsWith(":Service") ? body.spec?.selector : undefined];
+    const labelSets = [
+      body.metadata.labels,
+      body.spec?.selector?.matchLabels,
+      body.spec?.template?.metadata?.labels,
+      r.type.endsWith(":Service") ? body.spec?.selector : undefined,
+    ];
     for (const labels of labelSets.filter(Boolean)) {
       for (const [key, value] of Object.entries(labels as Record<string, string>)) {
-        if (!LABEL_VALUE.test(value) || value.length > 63) problems.push(`${r.type} ${r.name}: label ${key}='${value}' (${value.length} characters)`);
+        if (!LABEL_VALUE.test(value) || value.length > 63)
+          problems.push(`${r.type} ${r.name}: label ${key}='${value}' (${value.length} characters)`);
       }
     }
   }
@@ -1153,23 +1453,30 @@ function kubernetesNameProblems(result: PreviewResult): string[] {
 
 describe("what Kubernetes accepts", () => {
   it("every object name and label value of the example stacks is valid", async () => {
-    for (const stack of EXAMPLES) expect(kubernetesNameProblems(await previewOf({ stack, root: () => REPO })), stack).toEqual([]);
+    for (const stack of EXAMPLES)
+      expect(kubernetesNameProblems(await previewOf({ stack, root: () => REPO })), stack).toEqual([]);
   });
 
   // fleet-x's task '3d-mapper' needs a Service name starting with a letter (DNS-1035), and its
   // 57-character task an instance label cut to 63 characters.
   it("a shared cloud host's record ConfigMap validates against the Kubernetes API schema (kubernetes-models)", async () => {
     const result = await previewOf({ stack: "fleet-x", root: fleetRoot });
-    const records = ofType(result, TYPE.configMap).filter((r) => inputs(r).metadata.labels?.["tierplan/record"] === "cloud-host");
+    const records = ofType(result, TYPE.configMap).filter(
+      (r) => inputs(r).metadata.labels?.["tierplan/record"] === "cloud-host",
+    );
     expect(records).toHaveLength(1);
-    const { ConfigMap } = createRequire(__filename)("kubernetes-models/v1/ConfigMap") as { ConfigMap: new (data: object) => { validate(): void } };
+    const { ConfigMap } = createRequire(__filename)("kubernetes-models/v1/ConfigMap") as {
+      ConfigMap: new (data: object) => { validate(): void };
+    };
     for (const r of records) expect(() => new ConfigMap(inputs(r)).validate()).not.toThrow();
     expect(() => new ConfigMap({ ...inputs(records[0]), data: { "host.json": 1 } }).validate()).toThrow();
   });
 
   it("every object name and label value is valid for catalog names Kubernetes cannot take as they are", async () => {
     const result = await previewOf({ stack: "fleet-x", root: fleetRoot });
-    expect(result.plan.placements.filter((p) => p.task === "3d-mapper" || p.task === LONG_TASK).map((p) => p.kind)).toEqual(["edge", "edge"]);
+    expect(
+      result.plan.placements.filter((p) => p.task === "3d-mapper" || p.task === LONG_TASK).map((p) => p.kind),
+    ).toEqual(["edge", "edge"]);
     expect(kubernetesNameProblems(result)).toEqual([]);
   });
 });
@@ -1183,7 +1490,11 @@ describe("what AWS and the instances accept", () => {
       const result = await previewOf(c);
       for (const group of ofType(result, TYPE.securityGroup)) {
         const g = inputs(group);
-        const descriptions = [g.description, ...g.ingress.map((r: Json) => r.description), ...g.egress.map((r: Json) => r.description)];
+        const descriptions = [
+          g.description,
+          ...g.ingress.map((r: Json) => r.description),
+          ...g.egress.map((r: Json) => r.description),
+        ];
         for (const d of descriptions) expect(d, `${c.stack} ${group.name}`).toMatch(AWS_DESCRIPTION);
       }
     }

@@ -21,7 +21,13 @@ import {
   quotaShortfall,
   type EdgeSizing,
 } from "../src/provision/edgeSizing";
-import { cheapestInstanceType, covers, INSTANCE_TYPES, MAX_ROOT_VOLUME_GB, rootVolumeGb } from "../src/model/instanceTypes";
+import {
+  cheapestInstanceType,
+  covers,
+  INSTANCE_TYPES,
+  MAX_ROOT_VOLUME_GB,
+  rootVolumeGb,
+} from "../src/model/instanceTypes";
 import { k8sName } from "../src/plan/names";
 import { planRecordData } from "../src/provision/planRecord";
 
@@ -29,7 +35,13 @@ import { planRecordData } from "../src/provision/planRecord";
  * The pure mappings of src/provision, with expectations worked by hand or by brute force here.
  */
 
-const sizing = (gpuTflops: number, extra: Partial<EdgeSizing> = {}): EdgeSizing => ({ gpuTflops, gpuResource: "nvidia.com/gpu", cpu: "1", memory: "2Gi", ...extra });
+const sizing = (gpuTflops: number, extra: Partial<EdgeSizing> = {}): EdgeSizing => ({
+  gpuTflops,
+  gpuResource: "nvidia.com/gpu",
+  cpu: "1",
+  memory: "2Gi",
+  ...extra,
+});
 
 function env(name: string, compute: number, storage: number): EnvironmentRecord {
   return { name, kind: "edge", fleetRobot: false, compute, storage, bandwidth: 100, latency: 5, costPerHour: 1 };
@@ -62,14 +74,17 @@ describe("instance types", () => {
   });
 
   it("picks the cheapest covering type, worked by hand", () => {
-    const pick = (compute: number, storage = 0, allowed?: string[]) => cheapestInstanceType({ compute, storage }, allowed)?.name;
+    const pick = (compute: number, storage = 0, allowed?: string[]) =>
+      cheapestInstanceType({ compute, storage }, allowed)?.name;
     expect(pick(0)).toBe("c7i.2xlarge");
     expect(pick(0.8)).toBe("c7i.2xlarge");
     expect(pick(0.81)).toBe("g6.xlarge");
     expect(pick(121)).toBe("g6.xlarge");
     expect(pick(122)).toBe("g5.xlarge");
     expect(pick(500)).toBe("g5.12xlarge");
-    expect(pick(500, 0, ["c7i.2xlarge", "g6.xlarge", "g6.12xlarge", "g6.48xlarge", "p4d.24xlarge"])).toBe("g6.48xlarge");
+    expect(pick(500, 0, ["c7i.2xlarge", "g6.xlarge", "g6.12xlarge", "g6.48xlarge", "p4d.24xlarge"])).toBe(
+      "g6.48xlarge",
+    );
     expect(pick(7912)).toBe("p5.48xlarge");
     expect(pick(7913)).toBeUndefined();
     expect(pick(1, 0, ["c7i.2xlarge"])).toBeUndefined();
@@ -78,7 +93,9 @@ describe("instance types", () => {
 
   it("a root volume holds the storage plus room for the system, within the EBS limit", () => {
     expect(MAX_ROOT_VOLUME_GB).toBe(16_384);
-    expect([0, 10, 40, 41, 50.5, 5000, 16_324, 16_325, 99_999].map(rootVolumeGb)).toEqual([100, 100, 100, 101, 111, 5060, 16_384, 16_384, 16_384]);
+    expect([0, 10, 40, 41, 50.5, 5000, 16_324, 16_325, 99_999].map(rootVolumeGb)).toEqual([
+      100, 100, 100, 101, 111, 5060, 16_384, 16_384, 16_384,
+    ]);
     const g6 = INSTANCE_TYPES.find((t) => t.name === "g6.xlarge")!;
     expect(covers(g6, { compute: 1, storage: 16_324 })).toBe(true);
     expect(covers(g6, { compute: 1, storage: 16_325 })).toBe(false);
@@ -93,11 +110,18 @@ describe("instance types", () => {
         fc.integer({ min: 0, max: 17_000 }),
         fc.option(fc.subarray(names), { nil: undefined }),
         (compute, storage, allowed) => {
-          const fits = INSTANCE_TYPES.filter((t) => (!allowed || allowed.includes(t.name)) && t.tflops >= compute && storage + 60 <= MAX_ROOT_VOLUME_GB);
+          const fits = INSTANCE_TYPES.filter(
+            (t) => (!allowed || allowed.includes(t.name)) && t.tflops >= compute && storage + 60 <= MAX_ROOT_VOLUME_GB,
+          );
           const cheapest = Math.min(...fits.map((t) => t.pricePerHour));
           const chosen = cheapestInstanceType({ compute, storage }, allowed);
           if (fits.length === 0) return chosen === undefined;
-          return chosen !== undefined && fits.includes(chosen) && chosen.pricePerHour === cheapest && rootVolumeGb(storage) >= storage;
+          return (
+            chosen !== undefined &&
+            fits.includes(chosen) &&
+            chosen.pricePerHour === cheapest &&
+            rootVolumeGb(storage) >= storage
+          );
         },
       ),
       { numRuns: 500 },
@@ -120,11 +144,16 @@ describe("edge sizing", () => {
 
   it("units are the least that cover the demand, for exact rational demands", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: 64 }), (a, b, d) => {
-        // compute = a/d and gpuTflops = b/d: the exact answer is ceil(a / b), in integers.
-        const expected = Math.floor((a + b - 1) / b);
-        return gpuUnits(a / d, b / d) === expected;
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 1, max: 64 }),
+        (a, b, d) => {
+          // compute = a/d and gpuTflops = b/d: the exact answer is ceil(a / b), in integers.
+          const expected = Math.floor((a + b - 1) / b);
+          return gpuUnits(a / d, b / d) === expected;
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -134,19 +163,33 @@ describe("edge sizing", () => {
       requests: { cpu: "1", memory: "2Gi", "nvidia.com/gpu": "1", "ephemeral-storage": "10000M" },
       limits: { "nvidia.com/gpu": "1" },
     });
-    expect(containerResources({ compute: 20, storage: 0.5 }, sizing(125 / 8, { cpu: "500m", memory: "1Gi", gpuResource: "amd.com/gpu" }))).toEqual({
+    expect(
+      containerResources(
+        { compute: 20, storage: 0.5 },
+        sizing(125 / 8, { cpu: "500m", memory: "1Gi", gpuResource: "amd.com/gpu" }),
+      ),
+    ).toEqual({
       requests: { cpu: "500m", memory: "1Gi", "amd.com/gpu": "2", "ephemeral-storage": "500M" },
       limits: { "amd.com/gpu": "2" },
     });
-    expect(containerResources({ compute: 0, storage: 0 }, sizing(50))).toEqual({ requests: { cpu: "1", memory: "2Gi" }, limits: {} });
+    expect(containerResources({ compute: 0, storage: 0 }, sizing(50))).toEqual({
+      requests: { cpu: "1", memory: "2Gi" },
+      limits: {},
+    });
   });
 
   it("a tier's quota is its usable capacity, GPU units rounded up", () => {
     // lab's workstation: 60 TFLOPS, 2000 GB, reserve 0.1, 30 TFLOPS a unit → 54 / 30 = 1.8 → 2 units.
-    expect(quotaHard(env("workstation", 60, 2000), 0.1, sizing(30))).toEqual({ "requests.nvidia.com/gpu": "2", "requests.ephemeral-storage": "1800000M" });
+    expect(quotaHard(env("workstation", 60, 2000), 0.1, sizing(30))).toEqual({
+      "requests.nvidia.com/gpu": "2",
+      "requests.ephemeral-storage": "1800000M",
+    });
     // warehouse-east's edge: 500 TFLOPS, reserve 0.1, 125/8 a unit → 450 / 15.625 = 28.8 → 29.
     expect(quotaHard(env("edge", 500, 4000), 0.1, sizing(125 / 8))["requests.nvidia.com/gpu"]).toBe("29");
-    expect(quotaHard(env("edge", 100, 1000), 0, sizing(50))).toEqual({ "requests.nvidia.com/gpu": "2", "requests.ephemeral-storage": "1000000M" });
+    expect(quotaHard(env("edge", 100, 1000), 0, sizing(50))).toEqual({
+      "requests.nvidia.com/gpu": "2",
+      "requests.ephemeral-storage": "1000000M",
+    });
   });
 
   it("warns of the units that rounding each task up puts beyond the quota", () => {
@@ -160,7 +203,11 @@ describe("edge sizing", () => {
     // warehouse-east: 20 × 5 TFLOPS, 20 and 10 TFLOPS at 125/8 a unit = 20 + 2 + 1 = 23 units; 8 a node → 3 nodes.
     const g5 = { units: 8, vcpus: 4, memoryGiB: 16 };
     const light = { ...sizing(125 / 8), cpu: "250m", memory: "1Gi" };
-    const warehouse = [...Array.from({ length: 20 }, () => ({ compute: 5, storage: 4 })), { compute: 20, storage: 200 }, { compute: 10, storage: 10 }];
+    const warehouse = [
+      ...Array.from({ length: 20 }, () => ({ compute: 5, storage: 4 })),
+      { compute: 20, storage: 200 },
+      { compute: 10, storage: 10 },
+    ];
     expect(eksNodePlan(warehouse, g5, light, 1)).toEqual({ nodes: 3, diskGb: 300 });
     expect(eksNodePlan(warehouse, g5, light, 4)?.nodes).toBe(4);
     expect(eksNodePlan(warehouse.slice(0, 16), g5, light, 1)?.nodes).toBe(2);
@@ -174,7 +221,15 @@ describe("edge sizing", () => {
   });
 
   it("parses Kubernetes quantities", () => {
-    expect(["500m", "2", "1.5", "2Gi", "512Mi", "4G", "x"].map(parseQuantity)).toEqual([0.5, 2, 1.5, 2 * 2 ** 30, 512 * 2 ** 20, 4e9, NaN]);
+    expect(["500m", "2", "1.5", "2Gi", "512Mi", "4G", "x"].map(parseQuantity)).toEqual([
+      0.5,
+      2,
+      1.5,
+      2 * 2 ** 30,
+      512 * 2 ** 20,
+      4e9,
+      NaN,
+    ]);
   });
 
   it("priority classes: higher catalog levels get higher values, within Kubernetes' user range", () => {
@@ -197,7 +252,10 @@ describe("Kubernetes names", () => {
 
   it("is always a DNS label, deterministic, and tells different names apart", () => {
     // Catalog names are never empty; up to 40 characters, so that prefix and name fit in a label.
-    const name = fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.stringMatching(/^[a-z0-9][-a-z0-9_.@A-Z]{0,39}$/));
+    const name = fc.oneof(
+      fc.string({ minLength: 1, maxLength: 40 }),
+      fc.stringMatching(/^[a-z0-9][-a-z0-9_.@A-Z]{0,39}$/),
+    );
     fc.assert(
       fc.property(name, name, fc.constantFrom("", "tierplan-robot-", "tierplan-"), (a, b, prefix) => {
         const x = k8sName(a, prefix);
@@ -227,7 +285,9 @@ describe("cloud-init of a cloud task", () => {
   function dockerRunArgs(script: string): string[] {
     const line = script.split("\n").find((l) => l.startsWith("docker run "));
     expect(line).toBeDefined();
-    const run = spawnSync("bash", ["-c", `args() { printf '%s\\0' "$@"; }; ${line!.replace(/^docker /, "args ")}`], { encoding: "utf8" });
+    const run = spawnSync("bash", ["-c", `args() { printf '%s\\0' "$@"; }; ${line!.replace(/^docker /, "args ")}`], {
+      encoding: "utf8",
+    });
     expect(run.status).toBe(0);
     return run.stdout.split("\0").slice(0, -1);
   }
@@ -235,7 +295,21 @@ describe("cloud-init of a cloud task", () => {
   it("runs the task's image on its port, with the GPUs when asked for", () => {
     const p = placement("vla-train", { image: "ghcr.io/acme/vla-train:2.0", compute: 500 });
     const args = dockerRunArgs(userData(p, 9000, true));
-    expect(args).toEqual(["run", "-d", "--name", "vla-train", "--restart", "unless-stopped", "--gpus", "all", "-p", "9000:9000", "-e", "TIERPLAN_TASK=vla-train", "ghcr.io/acme/vla-train:2.0"]);
+    expect(args).toEqual([
+      "run",
+      "-d",
+      "--name",
+      "vla-train",
+      "--restart",
+      "unless-stopped",
+      "--gpus",
+      "all",
+      "-p",
+      "9000:9000",
+      "-e",
+      "TIERPLAN_TASK=vla-train",
+      "ghcr.io/acme/vla-train:2.0",
+    ]);
     expect(dockerRunArgs(userData(p, 9000, false))).not.toContain("--gpus");
     expect(userData(p, 9000, true)).toMatch(/^#!\/bin\/bash\n/);
     expect(userData(p, 9000, true)).toContain("docker pull 'ghcr.io/acme/vla-train:2.0'");
@@ -264,7 +338,9 @@ describe("cloud-init of a shared host", () => {
       .split("\n")
       .filter((l) => l.startsWith("docker run "))
       .map((line) => {
-        const run = spawnSync("bash", ["-c", `args() { printf '%s\\0' "$@"; }; ${line.replace(/^docker /, "args ")}`], { encoding: "utf8" });
+        const run = spawnSync("bash", ["-c", `args() { printf '%s\\0' "$@"; }; ${line.replace(/^docker /, "args ")}`], {
+          encoding: "utf8",
+        });
         expect(run.status).toBe(0);
         return run.stdout.split("\0").slice(0, -1);
       });
@@ -277,13 +353,68 @@ describe("cloud-init of a shared host", () => {
     const packing = packCloud([a, b, c], { allowed: ["g6.12xlarge"] });
     expect(packing.hosts).toHaveLength(1);
     const host = packing.hosts[0];
-    const script = hostUserData(host, [a, b, c].map((p, k) => ({ placement: p, port: p.port ?? 8080, hostPort: 20000 + k })));
+    const script = hostUserData(
+      host,
+      [a, b, c].map((p, k) => ({ placement: p, port: p.port ?? 8080, hostPort: 20000 + k })),
+    );
     expect(script.match(/^docker pull /gm)).toHaveLength(2); // each image once
     expect(runs(script)).toEqual([
-      ["run", "-d", "--name", "planner_a", "--restart", "unless-stopped", "--cpus", "12", "--memory", "49152m", "--gpus", '"device=0"', "-p", "20000:9100", "-e", "TIERPLAN_TASK=planner@a", "ghcr.io/acme/planner:1"],
-      ["run", "-d", "--name", "planner_b", "--restart", "unless-stopped", "--cpus", "12", "--memory", "49152m", "--gpus", '"device=1"', "-p", "20001:9100", "-e", "TIERPLAN_TASK=planner@b", "ghcr.io/acme/planner:1"],
+      [
+        "run",
+        "-d",
+        "--name",
+        "planner_a",
+        "--restart",
+        "unless-stopped",
+        "--cpus",
+        "12",
+        "--memory",
+        "49152m",
+        "--gpus",
+        '"device=0"',
+        "-p",
+        "20000:9100",
+        "-e",
+        "TIERPLAN_TASK=planner@a",
+        "ghcr.io/acme/planner:1",
+      ],
+      [
+        "run",
+        "-d",
+        "--name",
+        "planner_b",
+        "--restart",
+        "unless-stopped",
+        "--cpus",
+        "12",
+        "--memory",
+        "49152m",
+        "--gpus",
+        '"device=1"',
+        "-p",
+        "20001:9100",
+        "-e",
+        "TIERPLAN_TASK=planner@b",
+        "ghcr.io/acme/planner:1",
+      ],
       // A CPU task: no GPU; a name Docker's alphabet maps onto another's gets a container of its own.
-      ["run", "-d", "--name", "planner_a-2", "--restart", "unless-stopped", "--cpus", "1", "--memory", "2048m", "-p", "20002:8080", "-e", "TIERPLAN_TASK=planner_a", "ghcr.io/acme/x:1"],
+      [
+        "run",
+        "-d",
+        "--name",
+        "planner_a-2",
+        "--restart",
+        "unless-stopped",
+        "--cpus",
+        "1",
+        "--memory",
+        "2048m",
+        "-p",
+        "20002:8080",
+        "-e",
+        "TIERPLAN_TASK=planner_a",
+        "ghcr.io/acme/x:1",
+      ],
     ]);
   });
 });
@@ -296,10 +427,28 @@ describe("plan record data", () => {
       unplaced: [],
       violations: [],
       moves: [],
-      objective: { latencyMs: 1, cost: 1, score: 1, placedByPriority: [], moves: 0, preset: "balanced", weights: { latency: 1, cost: 1 }, reserve: 0.1 },
+      objective: {
+        latencyMs: 1,
+        cost: 1,
+        score: 1,
+        placedByPriority: [],
+        moves: 0,
+        preset: "balanced",
+        weights: { latency: 1, cost: 1 },
+        reserve: 0.1,
+      },
       utilization: [],
       recommendations: [],
-      solver: { algorithm: "auto", optimal: true, gap: 0, ms: 12.5, method: "milp", bound: 1, countsProven: true, work: {} },
+      solver: {
+        algorithm: "auto",
+        optimal: true,
+        gap: 0,
+        ms: 12.5,
+        method: "milp",
+        bound: 1,
+        countsProven: true,
+        work: {},
+      },
       environments: [],
     };
   }
@@ -328,7 +477,16 @@ describe("plan record data", () => {
 
 describe("a namespace with several edge tiers", () => {
   const sizing = { gpuTflops: 25, gpuResource: "nvidia.com/gpu", cpu: "1", memory: "2Gi" };
-  const tier = (name: string, compute: number, storage: number) => ({ name, kind: "edge" as const, fleetRobot: false, compute, storage, bandwidth: 100, latency: 5, costPerHour: 1 });
+  const tier = (name: string, compute: number, storage: number) => ({
+    name,
+    kind: "edge" as const,
+    fleetRobot: false,
+    compute,
+    storage,
+    bandwidth: 100,
+    latency: 5,
+    costPerHour: 1,
+  });
 
   it("gets one quota, the sum of each tier's usable capacity in whole units", () => {
     // usable compute 90 → ceil(3.6) = 4 units, and 45 → ceil(1.8) = 2; storage 0.9 × (1000 + 500) GB.
@@ -346,13 +504,27 @@ describe("a namespace with several edge tiers", () => {
 
 /** A machine as src/model expands it, written out here. */
 function machine(id: string, gpus: number, gpuTflops: number, gpuSlices = 1, storage = 500): Machine {
-  return { id, shape: id.replace(/-\d+$/, ""), gpus, gpuTflops, gpuSlices, units: gpus * gpuSlices, unitTflops: gpuTflops / gpuSlices, storage };
+  return {
+    id,
+    shape: id.replace(/-\d+$/, ""),
+    gpus,
+    gpuTflops,
+    gpuSlices,
+    units: gpus * gpuSlices,
+    unitTflops: gpuTflops / gpuSlices,
+    storage,
+  };
 }
 
 describe("edge tiers with machines (docs/contract.md §5)", () => {
   it("a pod on a machine requests exactly its placement's gpuUnits of nvidia.com/gpu, whatever the sizing says", () => {
     // gpuTflops 50 would make 30 TFLOPS 1 unit; the plan packed it as 3 units of a 4-slice machine.
-    expect(containerResources({ compute: 30, storage: 10, machine: "gpu-a-0", gpuUnits: 3 }, sizing(50, { gpuResource: "amd.com/gpu" }))).toEqual({
+    expect(
+      containerResources(
+        { compute: 30, storage: 10, machine: "gpu-a-0", gpuUnits: 3 },
+        sizing(50, { gpuResource: "amd.com/gpu" }),
+      ),
+    ).toEqual({
       requests: { cpu: "1", memory: "2Gi", "nvidia.com/gpu": "3", "ephemeral-storage": "10000M" },
       limits: { "nvidia.com/gpu": "3" },
     });
@@ -366,30 +538,56 @@ describe("edge tiers with machines (docs/contract.md §5)", () => {
 
   it("pins a pod to its machine by a required node affinity: the node name, or the machine label on EKS", () => {
     expect(machineAffinity("edge-gpu-0", "node-name")).toEqual({
-      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: ["edge-gpu-0"] }] }] } },
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: ["edge-gpu-0"] }] }],
+        },
+      },
     });
     expect(machineAffinity("g5-sliced-2", "node-label")).toEqual({
       nodeAffinity: {
-        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "tierplan.dev/machine", operator: "In", values: ["g5-sliced-2"] }] }] },
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: "tierplan.dev/machine", operator: "In", values: ["g5-sliced-2"] }] },
+          ],
+        },
       },
     });
   });
 
   it("the namespace quota is the machines' units for tiers with machines and today's derivation for the rest", () => {
-    const withMachines = { ...env("bay", 500, 1000), machines: [machine("gpu-a-0", 2, 50), machine("gpu-a-1", 2, 50), machine("gpu-b", 1, 60, 3)] };
+    const withMachines = {
+      ...env("bay", 500, 1000),
+      machines: [machine("gpu-a-0", 2, 50), machine("gpu-a-1", 2, 50), machine("gpu-b", 1, 60, 3)],
+    };
     expect(machineUnits(withMachines)).toBe(7);
     // No reserve on the units: the plan packs whole units per machine; storage keeps the tier's usable share.
-    expect(namespaceQuota([withMachines], 0.1, sizing(125))).toEqual({ "requests.nvidia.com/gpu": "7", "requests.ephemeral-storage": "900000M" });
+    expect(namespaceQuota([withMachines], 0.1, sizing(125))).toEqual({
+      "requests.nvidia.com/gpu": "7",
+      "requests.ephemeral-storage": "900000M",
+    });
     // With a tier without machines (90 usable TFLOPS at 25 a unit: 4 units), the units add up.
-    expect(namespaceQuota([withMachines, env("line", 100, 1000)], 0.1, sizing(25))).toEqual({ "requests.nvidia.com/gpu": "11", "requests.ephemeral-storage": "1800000M" });
+    expect(namespaceQuota([withMachines, env("line", 100, 1000)], 0.1, sizing(25))).toEqual({
+      "requests.nvidia.com/gpu": "11",
+      "requests.ephemeral-storage": "1800000M",
+    });
     // ...each in its own resource when the other tier counts another one.
-    expect(namespaceQuota([withMachines, env("line", 100, 1000)], 0.1, sizing(25, { gpuResource: "amd.com/gpu" }))).toEqual({
+    expect(
+      namespaceQuota([withMachines, env("line", 100, 1000)], 0.1, sizing(25, { gpuResource: "amd.com/gpu" })),
+    ).toEqual({
       "requests.nvidia.com/gpu": "7",
       "requests.amd.com/gpu": "4",
       "requests.ephemeral-storage": "1800000M",
     });
     // A tier with machines never falls short: the plan counts its units.
-    expect(quotaShortfall([{ compute: 10 }, { compute: 10 }, { compute: 10 }], { ...env("edge", 100, 1000), machines: [machine("m", 2, 50)] }, 0, sizing(50))).toBe(0);
+    expect(
+      quotaShortfall(
+        [{ compute: 10 }, { compute: 10 }, { compute: 10 }],
+        { ...env("edge", 100, 1000), machines: [machine("m", 2, 50)] },
+        0,
+        sizing(50),
+      ),
+    ).toBe(0);
   });
 
   it("an EKS machine is the cheapest type with exactly its GPUs, each at least as fast", () => {
@@ -408,8 +606,12 @@ describe("edge tiers with machines (docs/contract.md §5)", () => {
     const g5 = INSTANCE_TYPES.find((t) => t.name === "g5.xlarge")!; // 4 vCPU, 16 GiB: 3.5 and 14.5 allocatable
     expect(machineNodeShortfall(g5, { pods: 8, storage: 32 }, { cpu: "250m", memory: "1Gi" })).toBeUndefined();
     expect(machineNodeShortfall(g5, { pods: 14, storage: 0 }, { cpu: "250m", memory: "1Gi" })).toBeUndefined();
-    expect(machineNodeShortfall(g5, { pods: 15, storage: 0 }, { cpu: "250m", memory: "1Gi" })).toBe("15 × cpu 250m = 3.75 > 3.5 allocatable vCPU, 15 × memory 1Gi = 15 GiB > 14.5 allocatable GiB");
-    expect(machineNodeShortfall(g5, { pods: 4, storage: 0 }, { cpu: "1", memory: "2Gi" })).toBe("4 × cpu 1 = 4 > 3.5 allocatable vCPU");
+    expect(machineNodeShortfall(g5, { pods: 15, storage: 0 }, { cpu: "250m", memory: "1Gi" })).toBe(
+      "15 × cpu 250m = 3.75 > 3.5 allocatable vCPU, 15 × memory 1Gi = 15 GiB > 14.5 allocatable GiB",
+    );
+    expect(machineNodeShortfall(g5, { pods: 4, storage: 0 }, { cpu: "1", memory: "2Gi" })).toBe(
+      "4 × cpu 1 = 4 > 3.5 allocatable vCPU",
+    );
     expect([1, 40, 200, 500, 941].map((storage) => machineDiskGb({ storage }))).toEqual([100, 100, 300, 600, 1050]);
   });
 });

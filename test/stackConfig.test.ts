@@ -91,7 +91,9 @@ describe("unknown tierplan keys are errors, with did-you-mean", () => {
 
   it("tierplan:maxNodes lists the keys there are", () => {
     const issue = oneIssue(edited("  tierplan:network:", "  tierplan:maxNodes: 5\n  tierplan:network:"));
-    expect(issue.message).toMatch(/^unknown key 'tierplan:maxNodes': tierplan's keys are tierplan:catalog, tierplan:algorithm, .*tierplan:robots \(docs\/pulumi\.md\)$/);
+    expect(issue.message).toMatch(
+      /^unknown key 'tierplan:maxNodes': tierplan's keys are tierplan:catalog, tierplan:algorithm, .*tierplan:robots \(docs\/pulumi\.md\)$/,
+    );
   });
 
   it("a misspelt nested key, at the key", () => {
@@ -101,7 +103,11 @@ describe("unknown tierplan keys are errors, with did-you-mean", () => {
   });
 
   it("other namespaces belong to their providers", () => {
-    expect(() => readStackFileText(edited("  aws:region: us-west-2", "  aws:region: us-west-2\n  aws:profile: ci\n  kubernetes:context: lab"))).not.toThrow();
+    expect(() =>
+      readStackFileText(
+        edited("  aws:region: us-west-2", "  aws:region: us-west-2\n  aws:profile: ci\n  kubernetes:context: lab"),
+      ),
+    ).not.toThrow();
   });
 });
 
@@ -114,10 +120,31 @@ function readStackFileText(text: string) {
 describe("invalid values say what is wrong and what is expected, at the value", () => {
   // [name, find, replace, path, message, text on the line of the issue]
   const cases: Array<[string, string | RegExp, string, string, string, string]> = [
-    ["algorithm", "  tierplan:network:", "  tierplan:algorithm: bogus\n  tierplan:network:", "tierplan:algorithm", 'must be one of auto, exact, seed-greedy, got "bogus"', "bogus"],
+    [
+      "algorithm",
+      "  tierplan:network:",
+      "  tierplan:algorithm: bogus\n  tierplan:network:",
+      "tierplan:algorithm",
+      'must be one of auto, exact, seed-greedy, got "bogus"',
+      "bogus",
+    ],
     ["gpuTflops", "gpuTflops: 50", "gpuTflops: -5", "tierplan:edge.gpuTflops", "must be > 0, got -5", "gpuTflops: -5"],
-    ["robotCidrs", "robotCidrs: [10.40.8.0/24]", "robotCidrs: [banana]", "tierplan:network.robotCidrs[0]", 'must be an IPv4 CIDR block such as 10.20.0.0/16, got "banana"', "banana"],
-    ["cpu", "    mode: existing", "    mode: existing\n    cpu: lots", "tierplan:edge.cpu", 'must be a Kubernetes quantity such as 500m, 2 or 4Gi, got "lots"', "cpu: lots"],
+    [
+      "robotCidrs",
+      "robotCidrs: [10.40.8.0/24]",
+      "robotCidrs: [banana]",
+      "tierplan:network.robotCidrs[0]",
+      'must be an IPv4 CIDR block such as 10.20.0.0/16, got "banana"',
+      "banana",
+    ],
+    [
+      "cpu",
+      "    mode: existing",
+      "    mode: existing\n    cpu: lots",
+      "tierplan:edge.cpu",
+      'must be a Kubernetes quantity such as 500m, 2 or 4Gi, got "lots"',
+      "cpu: lots",
+    ],
     [
       "namespace",
       "    mode: existing",
@@ -126,10 +153,38 @@ describe("invalid values say what is wrong and what is expected, at the value", 
       `must be a DNS label: lowercase letters, digits and '-', 1-63 characters, got "Bad_NS"`,
       "Bad_NS",
     ],
-    ["ami", "  tierplan:network:", "  tierplan:cloud:\n    ami: ami-xyz\n  tierplan:network:", "tierplan:cloud.ami", 'must be an AMI id such as ami-0abc1234, got "ami-xyz"', "ami-xyz"],
-    ["robots.ssm", "  tierplan:network:", '  tierplan:robots:\n    ssm: "yes"\n  tierplan:network:', "tierplan:robots.ssm", 'must be true or false, got "yes"', "ssm:"],
-    ["mode", "mode: existing", "mode: cluster", "tierplan:edge.mode", 'must be one of existing, eks, got "cluster"', "mode: cluster"],
-    ["catalog", /  tierplan:catalog:\n(    .*\n)+/, "  tierplan:catalog: 42\n", "tierplan:catalog", "must be a catalog file path, or a list of them, got 42", "catalog: 42"],
+    [
+      "ami",
+      "  tierplan:network:",
+      "  tierplan:cloud:\n    ami: ami-xyz\n  tierplan:network:",
+      "tierplan:cloud.ami",
+      'must be an AMI id such as ami-0abc1234, got "ami-xyz"',
+      "ami-xyz",
+    ],
+    [
+      "robots.ssm",
+      "  tierplan:network:",
+      '  tierplan:robots:\n    ssm: "yes"\n  tierplan:network:',
+      "tierplan:robots.ssm",
+      'must be true or false, got "yes"',
+      "ssm:",
+    ],
+    [
+      "mode",
+      "mode: existing",
+      "mode: cluster",
+      "tierplan:edge.mode",
+      'must be one of existing, eks, got "cluster"',
+      "mode: cluster",
+    ],
+    [
+      "catalog",
+      / {2}tierplan:catalog:\n( {4}.*\n)+/,
+      "  tierplan:catalog: 42\n",
+      "tierplan:catalog",
+      "must be a catalog file path, or a list of them, got 42",
+      "catalog: 42",
+    ],
     [
       "edgeCidrs",
       "edgeCidrs: [10.40.0.0/24]",
@@ -153,11 +208,13 @@ describe("invalid values say what is wrong and what is expected, at the value", 
   it("the line and column are those of the value", () => {
     const text = edited("gpuTflops: 50", "gpuTflops: -5");
     const issue = oneIssue(text);
-    expect(formatIssue(issue)).toBe(`stacks/Pulumi.x.yaml:${lineOf(text, "gpuTflops: -5")}:16: tierplan:edge.gpuTflops: must be > 0, got -5`);
+    expect(formatIssue(issue)).toBe(
+      `stacks/Pulumi.x.yaml:${lineOf(text, "gpuTflops: -5")}:16: tierplan:edge.gpuTflops: must be > 0, got -5`,
+    );
   });
 
   it("a missing key is required, at its mapping", () => {
-    const text = edited(/  tierplan:network:\n(    .*\n)+/, "");
+    const text = edited(/ {2}tierplan:network:\n( {4}.*\n)+/, "");
     const issue = oneIssue(text);
     expect(issue.where).toBe(`tierplan:network@${lineOf(text, "config:")}:1`);
     expect(issue.message).toBe("is required (a mapping): set it in the stack file (docs/pulumi.md)");
@@ -169,11 +226,13 @@ describe("invalid values say what is wrong and what is expected, at the value", 
   });
 
   it("every problem at once", () => {
-    const text = edited("gpuTflops: 50", "gpuTflops: -5").replace("robotCidrs: [10.40.8.0/24]", "robotCidrs: [10.40.8.0/24, 10.40.9.1/24]").replace("aws:region: us-west-2", "aws:region: us-west2");
+    const text = edited("gpuTflops: 50", "gpuTflops: -5")
+      .replace("robotCidrs: [10.40.8.0/24]", "robotCidrs: [10.40.8.0/24, 10.40.9.1/24]")
+      .replace("aws:region: us-west-2", "aws:region: us-west2");
     // In the order of the file.
     expect(issuesOf(text).map((i) => `${formatPath(i.path)}: ${i.message}`)).toEqual([
       "aws:region: 'us-west2' is not an AWS region: did you mean 'us-west-2'?",
-      "tierplan:network.robotCidrs[1]: has host bits set after the /24 prefix: the network is 10.40.9.0/24, got \"10.40.9.1/24\"",
+      'tierplan:network.robotCidrs[1]: has host bits set after the /24 prefix: the network is 10.40.9.0/24, got "10.40.9.1/24"',
       "tierplan:edge.gpuTflops: must be > 0, got -5",
     ]);
   });
@@ -181,12 +240,26 @@ describe("invalid values say what is wrong and what is expected, at the value", 
 
 describe("CIDR blocks", () => {
   it("accepts network addresses with prefixes up to 32", () => {
-    for (const ok of ["0.0.0.0/0", "10.0.0.0/8", "192.168.10.0/24", "10.40.8.7/32", "255.255.255.255/32", "172.16.0.0/12"]) expect(cidrProblem(ok), ok).toBeUndefined();
+    for (const ok of [
+      "0.0.0.0/0",
+      "10.0.0.0/8",
+      "192.168.10.0/24",
+      "10.40.8.7/32",
+      "255.255.255.255/32",
+      "172.16.0.0/12",
+    ])
+      expect(cidrProblem(ok), ok).toBeUndefined();
   });
   it("refuses the rest, saying why", () => {
-    expect(cidrProblem("10.0.0.256/24")).toBe("is not an IPv4 CIDR block (octet 256 over 255): write it like 10.20.0.0/16");
-    expect(cidrProblem("10.0.0.0/33")).toBe("is not an IPv4 CIDR block (prefix /33 over 32): write it like 10.20.0.0/16");
-    expect(cidrProblem("010.0.0.0/8")).toBe("is not an IPv4 CIDR block (an octet with a leading zero): write it like 10.20.0.0/16");
+    expect(cidrProblem("10.0.0.256/24")).toBe(
+      "is not an IPv4 CIDR block (octet 256 over 255): write it like 10.20.0.0/16",
+    );
+    expect(cidrProblem("10.0.0.0/33")).toBe(
+      "is not an IPv4 CIDR block (prefix /33 over 32): write it like 10.20.0.0/16",
+    );
+    expect(cidrProblem("010.0.0.0/8")).toBe(
+      "is not an IPv4 CIDR block (an octet with a leading zero): write it like 10.20.0.0/16",
+    );
     expect(cidrProblem("10.1.2.3/8")).toBe("has host bits set after the /8 prefix: the network is 10.0.0.0/8");
     for (const bad of ["10.0.0.0", "10.0.0/8", "fe80::/10", " 10.0.0.0/8", "10.0.0.0/8 "]) {
       expect(cidrProblem(bad), bad).toBe("must be an IPv4 CIDR block such as 10.20.0.0/16");
@@ -199,14 +272,21 @@ describe("aws:region", () => {
     expect(awsRegions()).toEqual(expect.arrayContaining(["us-east-1", "us-west-2", "eu-central-1", "ap-northeast-1"]));
     const issue = oneIssue(edited("aws:region: us-west-2", "aws:region: mars-north-9"));
     expect(issue.where).toBe(`aws:region@${lineOf(FACTORY, "aws:region")}:15`);
-    expect(issue.message).toBe("'mars-north-9' is not an AWS region @pulumi/aws knows (e.g. us-east-1, us-west-2, eu-central-1, ap-northeast-1)");
+    expect(issue.message).toBe(
+      "'mars-north-9' is not an AWS region @pulumi/aws knows (e.g. us-east-1, us-west-2, eu-central-1, ap-northeast-1)",
+    );
   });
 
   it("is required once the catalog has a cloud tier, and only then", () => {
     const text = edited("  aws:region: us-west-2\n", "");
     const read = readStackFileText(text);
     expect(read.settings.region).toBeUndefined();
-    const cloud = { tiers: [{ name: "cloud", kind: "cloud" }, { name: "edge", kind: "edge" }] };
+    const cloud = {
+      tiers: [
+        { name: "cloud", kind: "cloud" },
+        { name: "edge", kind: "edge" },
+      ],
+    };
     let caught: unknown;
     try {
       checkStackCatalog(read.settings, cloud, "stacks/Pulumi.x.yaml", read.locate);
@@ -218,12 +298,15 @@ describe("aws:region", () => {
       {
         file: "stacks/Pulumi.x.yaml",
         path: ["aws:region"],
-        message: "is required: the catalog has cloud tier 'cloud', whose instances need a region: pulumi config set aws:region us-west-2",
+        message:
+          "is required: the catalog has cloud tier 'cloud', whose instances need a region: pulumi config set aws:region us-west-2",
         line: 2,
         column: 1,
       },
     ]);
-    expect(() => checkStackCatalog(read.settings, { tiers: [{ name: "edge", kind: "edge" }] }, "stacks/Pulumi.x.yaml")).not.toThrow();
+    expect(() =>
+      checkStackCatalog(read.settings, { tiers: [{ name: "edge", kind: "edge" }] }, "stacks/Pulumi.x.yaml"),
+    ).not.toThrow();
   });
 });
 
@@ -264,11 +347,23 @@ describe("the Pulumi program's path: config as Pulumi hands it", () => {
 describe("hostile stack files", () => {
   it("billion laughs, merge keys, several documents, binary: exit-2 issues naming the file", () => {
     const laughs = ["config:", '  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (const [n, p] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"], ["f", "e"], ["g", "f"]]) laughs.push(`  ${n}: &${n} [${Array(9).fill(`*${p}`).join(",")}]`);
+    for (const [n, p] of [
+      ["b", "a"],
+      ["c", "b"],
+      ["d", "c"],
+      ["e", "d"],
+      ["f", "e"],
+      ["g", "f"],
+    ])
+      laughs.push(`  ${n}: &${n} [${Array(9).fill(`*${p}`).join(",")}]`);
     expect(issuesOf(`${laughs.join("\n")}\n`).map((i) => i.message)).toEqual([expect.stringMatching(/billion laughs/)]);
-    expect(oneIssue(`base: &b { mode: existing }\n${FACTORY.replace("    mode: existing", "    <<: *b")}`).message).toMatch(/^YAML merge keys/);
+    expect(
+      oneIssue(`base: &b { mode: existing }\n${FACTORY.replace("    mode: existing", "    <<: *b")}`).message,
+    ).toMatch(/^YAML merge keys/);
     expect(oneIssue(`${FACTORY}---\nconfig: {}\n`).message).toMatch(/multiple documents/);
     const binary = issuesOf("\u0000\u0001config");
-    expect(binary).toEqual([{ file: "stacks/Pulumi.x.yaml", path: [], message: "this is a binary file, not YAML: give a Pulumi stack file" }]);
+    expect(binary).toEqual([
+      { file: "stacks/Pulumi.x.yaml", path: [], message: "this is a binary file, not YAML: give a Pulumi stack file" },
+    ]);
   });
 });

@@ -57,7 +57,10 @@ export function availableSolvers(): { solvers: ReferenceSolver[]; missing: strin
   else missing.push(`scipy.optimize.milp: not importable by ${PYTHON} (apt-get install -y python3-scipy)`);
   const cbc = spawnSync("cbc", ["-quit"], { encoding: "utf8" });
   if (cbc.status === 0 && spawnSync(PYTHON, ["-c", "import numpy, scipy.sparse"]).status === 0) solvers.push("cbc");
-  else missing.push("cbc: not on PATH, or numpy/scipy.sparse missing for the model writer (apt-get install -y coinor-cbc python3-scipy)");
+  else
+    missing.push(
+      "cbc: not on PATH, or numpy/scipy.sparse missing for the model writer (apt-get install -y coinor-cbc python3-scipy)",
+    );
   return { solvers, missing };
 }
 
@@ -81,12 +84,35 @@ function planWorth(inst: Instance, assignment: Int32Array): { placed: number[]; 
   return { placed, score: total };
 }
 
-export function solveReference(name: string, inst: Instance, solver: ReferenceSolver, stageSeconds: number, options: { fresh: boolean }): ReferenceResult;
-export function solveReference(name: string, inst: Instance, solver: ReferenceSolver, stageSeconds: number, options: { cacheOnly: true }): ReferenceResult | undefined;
-export function solveReference(name: string, inst: Instance, solver: ReferenceSolver, stageSeconds: number, options: { fresh?: boolean; cacheOnly?: boolean }): ReferenceResult | undefined {
+export function solveReference(
+  name: string,
+  inst: Instance,
+  solver: ReferenceSolver,
+  stageSeconds: number,
+  options: { fresh: boolean },
+): ReferenceResult;
+export function solveReference(
+  name: string,
+  inst: Instance,
+  solver: ReferenceSolver,
+  stageSeconds: number,
+  options: { cacheOnly: true },
+): ReferenceResult | undefined;
+export function solveReference(
+  name: string,
+  inst: Instance,
+  solver: ReferenceSolver,
+  stageSeconds: number,
+  options: { fresh?: boolean; cacheOnly?: boolean },
+): ReferenceResult | undefined {
   const model = referenceModel(inst);
   const text = JSON.stringify(model);
-  const key = createHash("sha256").update(text).update(`\0${solver}\0${stageSeconds}\0`).update(scriptVersion()).digest("hex").slice(0, 16);
+  const key = createHash("sha256")
+    .update(text)
+    .update(`\0${solver}\0${stageSeconds}\0`)
+    .update(scriptVersion())
+    .digest("hex")
+    .slice(0, 16);
   const cacheFile = join(CACHE, `${name}.${solver}.json`);
   if (!options.fresh && existsSync(cacheFile)) {
     const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as ReferenceResult;
@@ -98,15 +124,26 @@ export function solveReference(name: string, inst: Instance, solver: ReferenceSo
     const modelFile = join(dir, "model.json");
     const outFile = join(dir, "out.json");
     writeFileSync(modelFile, text);
-    const run = spawnSync(PYTHON, [SCRIPT, modelFile, outFile, "--solver", solver, "--stage-seconds", String(stageSeconds)], {
-      encoding: "utf8",
-      stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
-    });
+    const run = spawnSync(
+      PYTHON,
+      [SCRIPT, modelFile, outFile, "--solver", solver, "--stage-seconds", String(stageSeconds)],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "ignore", "inherit"],
+        env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
+      },
+    );
     if (run.status !== 0) throw new Error(`reference solver (${solver}) failed on ${name} with status ${run.status}`);
     const out = JSON.parse(readFileSync(outFile, "utf8")) as {
       solver: string;
-      stages: Array<{ kind: "count" | "score"; level?: number; value: number | null; bound: number | null; proven: boolean; seconds: number }>;
+      stages: Array<{
+        kind: "count" | "score";
+        level?: number;
+        value: number | null;
+        bound: number | null;
+        proven: boolean;
+        seconds: number;
+      }>;
       columns: number[];
     };
     const counts = out.stages.filter((s) => s.kind === "count");
@@ -115,9 +152,11 @@ export function solveReference(name: string, inst: Instance, solver: ReferenceSo
     const w = planWorth(inst, assignment);
     // The plan's own counts and score are what the table shows; they must match the stages'.
     counts.forEach((s, i) => {
-      if (s.value !== w.placed[i]) problems.push(`p${s.level}: count stage says ${s.value}, the plan places ${w.placed[i]}`);
+      if (s.value !== w.placed[i])
+        problems.push(`p${s.level}: count stage says ${s.value}, the plan places ${w.placed[i]}`);
     });
-    if (final.value !== null && Math.abs(final.value - w.score) > 1e-6 * Math.max(1, Math.abs(w.score))) problems.push(`score stage says ${final.value}, the plan scores ${w.score}`);
+    if (final.value !== null && Math.abs(final.value - w.score) > 1e-6 * Math.max(1, Math.abs(w.score)))
+      problems.push(`score stage says ${final.value}, the plan scores ${w.score}`);
     const result: ReferenceResult = {
       solver: out.solver,
       stageSeconds,
@@ -134,7 +173,7 @@ export function solveReference(name: string, inst: Instance, solver: ReferenceSo
       measuredOn: new Date().toISOString().slice(0, 10),
     };
     mkdirSync(CACHE, { recursive: true });
-    writeFileSync(cacheFile, JSON.stringify(result, null, 1) + "\n");
+    writeFileSync(cacheFile, `${JSON.stringify(result, null, 1)}\n`);
     return result;
   } finally {
     rmSync(dir, { recursive: true, force: true });

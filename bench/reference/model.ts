@@ -37,14 +37,28 @@ export function machinesOf(inst: Instance): { table: MachineTableView; pinnedMac
 }
 
 export function referenceModel(inst: Instance): ReferenceModel {
-  const { taskCount, envCount, candStart, candEnv, candScore, candFits, demand, free, slack, pinned, priority, levels } = inst;
+  const {
+    taskCount,
+    envCount,
+    candStart,
+    candEnv,
+    candScore,
+    candFits,
+    demand,
+    free,
+    slack,
+    pinned,
+    priority,
+    levels,
+  } = inst;
   const machines = machinesOf(inst);
   const columns: ReferenceModel["columns"] = { task: [], env: [], machine: [], priority: [], score: [] };
   const capacity: ReferenceModel["capacity"] = { row: [], col: [], value: [], rhs: [] };
   for (let i = 0; i < envCount * DIMS; i++) capacity.rhs.push(free[i] + slack[i]);
   // Machine rows after the environment rows: units, then disk, per machine, less what pins hold.
   const unitRow = (m: number) => envCount * DIMS + 2 * m;
-  const unitsOf = (t: number, m: number) => machines!.table.taskUnits[t * machines!.table.classCount + machines!.table.unitClass[m]];
+  const unitsOf = (t: number, m: number) =>
+    machines!.table.taskUnits[t * machines!.table.classCount + machines!.table.unitClass[m]];
   if (machines) {
     const { table, pinnedMachine } = machines;
     const freeUnits = Float64Array.from(table.units);
@@ -97,7 +111,8 @@ export function referenceModel(inst: Instance): ReferenceModel {
       }
       // Only machines that could hold the task alone, in what the pins leave.
       for (let m = table.start[e]; m < table.start[e + 1]; m++) {
-        if (unitsOf(t, m) <= capacity.rhs[unitRow(m)] && demand[t * DIMS + 1] <= capacity.rhs[unitRow(m) + 1]) addColumn(t, c, m);
+        if (unitsOf(t, m) <= capacity.rhs[unitRow(m)] && demand[t * DIMS + 1] <= capacity.rhs[unitRow(m) + 1])
+          addColumn(t, c, m);
       }
     }
   }
@@ -116,7 +131,11 @@ export function referenceModel(inst: Instance): ReferenceModel {
  * chosen column a candidate of a distinct task, and no environment or machine over capacity.
  * Returns the environment per task (pins included) and what is wrong, if anything.
  */
-export function checkReference(inst: Instance, model: ReferenceModel, chosen: number[]): { assignment: Int32Array; problems: string[] } {
+export function checkReference(
+  inst: Instance,
+  model: ReferenceModel,
+  chosen: number[],
+): { assignment: Int32Array; problems: string[] } {
   const assignment = Int32Array.from(inst.pinned);
   const problems: string[] = [];
   const load = new Float64Array(model.capacity.rhs.length);

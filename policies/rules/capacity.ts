@@ -14,7 +14,8 @@ const UNITS = { compute: "TFLOPS", storage: "GB", bandwidth: "Mbps" } as const;
  */
 export const capacityWithinUsable: Rule<Record<string, never>> = {
   name: "tierplan-capacity-within-usable",
-  description: "What the workloads on each environment request, replicas included, stays within its capacity × (1 − reserve).",
+  description:
+    "What the workloads on each environment request, replicas included, stays within its capacity × (1 − reserve).",
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },
   defaults: {},
@@ -26,7 +27,10 @@ export const capacityWithinUsable: Rule<Record<string, never>> = {
     const used = new Map<Environment, Demand & { tasks: string[] }>();
     for (const w of specified(stack)) {
       if (w.deployment && w.deployment.problems.length > 0) {
-        out.push({ resource: label(w.resource), message: `task '${w.task}': what its pods take cannot be counted: ${w.deployment.problems.join("; ")}` });
+        out.push({
+          resource: label(w.resource),
+          message: `task '${w.task}': what its pods take cannot be counted: ${w.deployment.problems.join("; ")}`,
+        });
         continue;
       }
       // A workload that may land on several environments is a steering fault (placement-matches-plan).

@@ -15,7 +15,10 @@ export interface Demand {
 
 /** GPU units one pod asks for: the GPU resource, or any other vendor's `<domain>/gpu`. */
 export function gpuUnits(view: DeploymentView): number {
-  return Object.entries(view.requests).reduce((sum, [name, amount]) => (name === GPU_RESOURCE || name.endsWith("/gpu") ? sum + amount : sum), 0);
+  return Object.entries(view.requests).reduce(
+    (sum, [name, amount]) => (name === GPU_RESOURCE || name.endsWith("/gpu") ? sum + amount : sum),
+    0,
+  );
 }
 
 /** GB of local disk one pod asks for (decimal GB, as the catalog counts). */
@@ -52,11 +55,19 @@ export function podStorage(d: DeploymentView, spec: Pick<Task, "storage"> | unde
 }
 
 /** What one replica of a Deployment takes: its requests read against its task's specification. */
-function podDemand(w: Workload & { spec: Task }, view: PlanRecordView): Demand & { units: number; unitTflops?: number } {
+function podDemand(
+  w: Workload & { spec: Task },
+  view: PlanRecordView,
+): Demand & { units: number; unitTflops?: number } {
   const d = w.deployment!;
   const units = gpuUnits(d);
   const unit = unitTflopsOf(w, view);
-  const compute = unit === undefined ? w.spec.compute : units === unitsNeeded(w.spec.compute, unit) ? w.spec.compute : Math.max(w.spec.compute, units * unit);
+  const compute =
+    unit === undefined
+      ? w.spec.compute
+      : units === unitsNeeded(w.spec.compute, unit)
+        ? w.spec.compute
+        : Math.max(w.spec.compute, units * unit);
   return {
     compute,
     storage: podStorage(d, w.spec),
@@ -68,10 +79,15 @@ function podDemand(w: Workload & { spec: Task }, view: PlanRecordView): Demand &
 
 /** What a workload takes, replicas included, and how it was counted when that is not simply its task's demand. */
 export function workloadDemand(w: Workload & { spec: Task }, view: PlanRecordView): { demand: Demand; how?: string } {
-  if (!w.deployment) return { demand: { compute: w.spec.compute, storage: w.spec.storage, bandwidth: w.spec.bandwidth } };
+  if (!w.deployment)
+    return { demand: { compute: w.spec.compute, storage: w.spec.storage, bandwidth: w.spec.bandwidth } };
   const pod = podDemand(w, view);
   const replicas = w.deployment.replicas;
-  const demand = { compute: pod.compute * replicas, storage: pod.storage * replicas, bandwidth: pod.bandwidth * replicas };
+  const demand = {
+    compute: pod.compute * replicas,
+    storage: pod.storage * replicas,
+    bandwidth: pod.bandwidth * replicas,
+  };
   const own = pod.compute === w.spec.compute && pod.storage === w.spec.storage && pod.bandwidth === w.spec.bandwidth;
   if (own && replicas === 1) return { demand };
   const request = [

@@ -12,10 +12,30 @@ import { unplacedTasks } from "./unplaced";
 
 export type { ResourceView } from "./resources";
 export type { PolicySettings, PolicyViolation, Rule } from "./rule";
-export { budget, capacityWithinUsable, instanceFitsTask, latencyWithinSlo, placementAllowed, placementMatchesPlan, placementStability, schedulable, unplacedTasks };
+export {
+  budget,
+  capacityWithinUsable,
+  instanceFitsTask,
+  latencyWithinSlo,
+  placementAllowed,
+  placementMatchesPlan,
+  placementStability,
+  schedulable,
+  unplacedTasks,
+};
 
 /** Every rule of the pack, in report order. */
-export const RULES: ReadonlyArray<Rule<any>> = [latencyWithinSlo, capacityWithinUsable, schedulable, placementMatchesPlan, instanceFitsTask, placementAllowed, placementStability, budget, unplacedTasks];
+export const RULES: ReadonlyArray<Rule<any>> = [
+  latencyWithinSlo,
+  capacityWithinUsable,
+  schedulable,
+  placementMatchesPlan,
+  instanceFitsTask,
+  placementAllowed,
+  placementStability,
+  budget,
+  unplacedTasks,
+];
 
 /** Runs every rule as the pack would, with the same levels and config. */
 export function evaluateStack(resources: readonly ResourceView[], settings: PolicySettings = {}): PolicyViolation[] {
@@ -28,7 +48,12 @@ export function evaluateStack(resources: readonly ResourceView[], settings: Poli
     for (const v of rule.check(resources, config)) {
       const level = set ?? (v.escalated && rule.escalation ? rule.escalation : rule.enforcementLevel);
       if (level === "disabled") continue;
-      out.push({ policy: rule.name, level, message: v.message, ...(v.resource !== undefined && { resource: v.resource }) });
+      out.push({
+        policy: rule.name,
+        level,
+        message: v.message,
+        ...(v.resource !== undefined && { resource: v.resource }),
+      });
     }
   }
   return out;

@@ -15,7 +15,8 @@ import type { Workload } from "./workloads";
  */
 export const instanceFitsTask: Rule<Record<string, never>> = {
   name: "tierplan-instance-fits-task",
-  description: "Each EC2 instance tierplan provisions has an instance type whose GPUs cover its tasks' compute (together, on a shared host) and a root volume that covers their storage.",
+  description:
+    "Each EC2 instance tierplan provisions has an instance type whose GPUs cover its tasks' compute (together, on a shared host) and a root volume that covers their storage.",
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },
   defaults: {},
@@ -29,12 +30,28 @@ export const instanceFitsTask: Rule<Record<string, never>> = {
       const at = label(resource);
       const name = typeof resource.props.instanceType === "string" ? resource.props.instanceType : "";
       const type = instanceType(name);
-      const who = tasks.length === 1 ? `task '${tasks[0].task}'` : `host of ${tasks.length} tasks (${tasks.map((t) => t.task).join(", ")})`;
+      const who =
+        tasks.length === 1
+          ? `task '${tasks[0].task}'`
+          : `host of ${tasks.length} tasks (${tasks.map((t) => t.task).join(", ")})`;
       if (!type) {
-        out.push({ resource: at, message: `${who}: instance type '${name}' is not in tierplan's instance table, so its compute is unknown` });
+        out.push({
+          resource: at,
+          message: `${who}: instance type '${name}' is not in tierplan's instance table, so its compute is unknown`,
+        });
       } else if (tasks.length === 1) {
-        if (!covers(type, tasks[0].spec)) out.push({ resource: at, message: `task '${tasks[0].task}' needs ${tasks[0].spec.compute} TFLOPS; ${name} gives ${type.tflops}` });
-      } else if (!fitOn(type, tasks.map((t) => ({ task: t.task, tier: "", priority: 0, compute: t.spec.compute, storage: t.spec.storage })), tasks.length)) {
+        if (!covers(type, tasks[0].spec))
+          out.push({
+            resource: at,
+            message: `task '${tasks[0].task}' needs ${tasks[0].spec.compute} TFLOPS; ${name} gives ${type.tflops}`,
+          });
+      } else if (
+        !fitOn(
+          type,
+          tasks.map((t) => ({ task: t.task, tier: "", priority: 0, compute: t.spec.compute, storage: t.spec.storage })),
+          tasks.length,
+        )
+      ) {
         out.push({
           resource: at,
           message: `${who}: one ${name} (${type.gpus} GPU(s), ${type.tflops} TFLOPS, ${type.vcpus} vCPUs) cannot hold them together (${tasks.map((t) => `${fmt(t.spec.compute)} TFLOPS`).join(", ")}; GPU tasks take whole GPUs)`,

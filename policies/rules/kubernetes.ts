@@ -82,7 +82,12 @@ function isExtended(resource: string): boolean {
 }
 
 /** One container's requests, as the API server defaults them: a limit without a request is the request. */
-function containerRequests(container: unknown, where: string, problems: string[], rejections: string[]): Record<string, number> {
+function containerRequests(
+  container: unknown,
+  where: string,
+  problems: string[],
+  rejections: string[],
+): Record<string, number> {
   const resources = record(record(container)?.resources);
   const requests = record(resources?.requests) ?? {};
   const limits = record(resources?.limits) ?? {};
@@ -90,12 +95,21 @@ function containerRequests(container: unknown, where: string, problems: string[]
   for (const name of new Set([...Object.keys(requests), ...Object.keys(limits)])) {
     const request = name in requests ? quantity(requests[name]) : undefined;
     const limit = name in limits ? quantity(limits[name]) : undefined;
-    if (request !== undefined && !(request >= 0)) problems.push(`${where} requests ${name} '${String(requests[name])}', which is not a quantity`);
-    if (limit !== undefined && !(limit >= 0)) problems.push(`${where} limits ${name} '${String(limits[name])}', which is not a quantity`);
+    if (request !== undefined && !(request >= 0))
+      problems.push(`${where} requests ${name} '${String(requests[name])}', which is not a quantity`);
+    if (limit !== undefined && !(limit >= 0))
+      problems.push(`${where} limits ${name} '${String(limits[name])}', which is not a quantity`);
     if (isExtended(name)) {
-      if (limit === undefined) rejections.push(`${where} requests ${name} without a limit: Kubernetes rejects the pod (an extended resource needs its limit)`);
-      else if (request !== undefined && request !== limit) rejections.push(`${where} requests ${request} ${name} but limits ${limit}: Kubernetes rejects the pod (they must be equal)`);
-      else if (!Number.isInteger(limit)) rejections.push(`${where} asks for ${limit} ${name}: Kubernetes grants whole units only`);
+      if (limit === undefined)
+        rejections.push(
+          `${where} requests ${name} without a limit: Kubernetes rejects the pod (an extended resource needs its limit)`,
+        );
+      else if (request !== undefined && request !== limit)
+        rejections.push(
+          `${where} requests ${request} ${name} but limits ${limit}: Kubernetes rejects the pod (they must be equal)`,
+        );
+      else if (!Number.isInteger(limit))
+        rejections.push(`${where} asks for ${limit} ${name}: Kubernetes grants whole units only`);
     }
     const effective = request ?? limit!;
     if (effective >= 0) out[name] = effective;
@@ -129,15 +143,24 @@ export function deploymentOf(resource: ResourceView): DeploymentView {
   // Kubernetes' effective pod request: the sum over the containers, or the largest init container's if larger.
   const requests: Record<string, number> = {};
   list(pod.containers).forEach((c, i) => {
-    for (const [name, amount] of Object.entries(containerRequests(c, `container ${String(record(c)?.name ?? i)}`, problems, rejections))) requests[name] = (requests[name] ?? 0) + amount;
+    for (const [name, amount] of Object.entries(
+      containerRequests(c, `container ${String(record(c)?.name ?? i)}`, problems, rejections),
+    ))
+      requests[name] = (requests[name] ?? 0) + amount;
   });
   list(pod.initContainers).forEach((c, i) => {
-    for (const [name, amount] of Object.entries(containerRequests(c, `init container ${String(record(c)?.name ?? i)}`, problems, rejections))) requests[name] = Math.max(requests[name] ?? 0, amount);
+    for (const [name, amount] of Object.entries(
+      containerRequests(c, `init container ${String(record(c)?.name ?? i)}`, problems, rejections),
+    ))
+      requests[name] = Math.max(requests[name] ?? 0, amount);
   });
 
   const required = record(record(record(pod.affinity)?.nodeAffinity)?.requiredDuringSchedulingIgnoredDuringExecution);
   const requiredTerms = required
-    ? list(required.nodeSelectorTerms).map((t) => ({ matchExpressions: list(record(t)?.matchExpressions).map(requirement), matchFields: list(record(t)?.matchFields).map(requirement) }))
+    ? list(required.nodeSelectorTerms).map((t) => ({
+        matchExpressions: list(record(t)?.matchExpressions).map(requirement),
+        matchFields: list(record(t)?.matchFields).map(requirement),
+      }))
     : undefined;
 
   const namespace = record(props.metadata)?.namespace;

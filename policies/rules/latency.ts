@@ -12,7 +12,8 @@ import { advice, specified, stackOf } from "./stack";
  */
 export const latencyWithinSlo: Rule<Record<string, never>> = {
   name: "tierplan-latency-within-slo",
-  description: "Every workload tierplan places (EC2 instance, Deployment, robot config) has a latency, recomputed from its task and the environment it runs on, within its task's latency SLO.",
+  description:
+    "Every workload tierplan places (EC2 instance, Deployment, robot config) has a latency, recomputed from its task and the environment it runs on, within its task's latency SLO.",
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },
   defaults: {},
@@ -22,7 +23,8 @@ export const latencyWithinSlo: Rule<Record<string, never>> = {
       for (const env of w.runsOn) {
         const ms = latency(w.spec, env);
         if (leq(ms, w.spec.maxLatency)) continue;
-        const where = w.runsOn.length > 1 ? `may run on ${env.name} (${w.what}, ${w.steering})` : `on ${env.name} (${w.what})`;
+        const where =
+          w.runsOn.length > 1 ? `may run on ${env.name} (${w.what}, ${w.steering})` : `on ${env.name} (${w.what})`;
         out.push({
           resource: label(w.resource),
           message:

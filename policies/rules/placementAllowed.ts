@@ -10,7 +10,8 @@ import { advice, specified, stackOf } from "./stack";
  */
 export const placementAllowed: Rule<Record<string, never>> = {
   name: "tierplan-placement-allowed",
-  description: "Every task runs on an environment it may use: one named or of a kind in its allowedTiers, and no fleet robot but the one it is bound to.",
+  description:
+    "Every task runs on an environment it may use: one named or of a kind in its allowedTiers, and no fleet robot but the one it is bound to.",
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },
   defaults: {},
@@ -21,17 +22,18 @@ export const placementAllowed: Rule<Record<string, never>> = {
     const out: RuleViolation[] = [];
     for (const w of specified(stack)) {
       for (const env of w.runsOn) {
-        const where = w.runsOn.length > 1 ? `may run on ${env.name} (${w.what}, ${w.steering})` : `runs on ${env.name} (${w.what})`;
+        const where =
+          w.runsOn.length > 1 ? `may run on ${env.name} (${w.what}, ${w.steering})` : `runs on ${env.name} (${w.what})`;
         if (!isBindingOk(w.spec, env)) {
           out.push({
             resource: label(w.resource),
-            message: `task '${w.task}' ${where}, a fleet robot it is not bound to (${w.spec.robot === undefined ? "it is bound to none" : `it is bound to ${w.spec.robot}`})` + advice(w.spec, "bind it to that robot"),
+            message: `task '${w.task}' ${where}, a fleet robot it is not bound to (${w.spec.robot === undefined ? "it is bound to none" : `it is bound to ${w.spec.robot}`})${advice(w.spec, "bind it to that robot")}`,
           });
         }
         if (!isAllowed(w.spec, env)) {
           out.push({
             resource: label(w.resource),
-            message: `task '${w.task}' ${where}: ${env.name} (${env.kind}) is not in its allowedTiers [${w.spec.allowedTiers!.join(", ")}]` + advice(w.spec, "widen allowedTiers"),
+            message: `task '${w.task}' ${where}: ${env.name} (${env.kind}) is not in its allowedTiers [${w.spec.allowedTiers!.join(", ")}]${advice(w.spec, "widen allowedTiers")}`,
           });
         }
       }
@@ -40,7 +42,10 @@ export const placementAllowed: Rule<Record<string, never>> = {
       // A record without the planning inputs does not say which tiers a task allows: the plan's own
       // findings about pins outside allowedTiers are all that can be reported (until the program passes its input).
       for (const v of view.plan.violations.filter((x) => x.rule === "allowed")) {
-        out.push({ resource: label(view.resource), message: `task '${v.task}' is pinned to ${v.tier}: ${v.message} (as the plan records it: the plan record carries no task specifications)` });
+        out.push({
+          resource: label(view.resource),
+          message: `task '${v.task}' is pinned to ${v.tier}: ${v.message} (as the plan records it: the plan record carries no task specifications)`,
+        });
       }
     }
     return out;

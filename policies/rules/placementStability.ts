@@ -18,7 +18,8 @@ export interface StabilityConfig {
  */
 export const placementStability: Rule<StabilityConfig> = {
   name: "tierplan-placement-stability",
-  description: "Lists the tasks the plan moves against the stack's lock, with their Pulumi consequence; fails the plan when they are more than the config's maxMoves.",
+  description:
+    "Lists the tasks the plan moves against the stack's lock, with their Pulumi consequence; fails the plan when they are more than the config's maxMoves.",
   enforcementLevel: "advisory",
   escalation: "mandatory",
   configSchema: { properties: { maxMoves: { type: "integer", minimum: 0 } } },
@@ -34,7 +35,12 @@ export const placementStability: Rule<StabilityConfig> = {
       return `${m.task} (${m.from} → ${m.to ?? "unplaced"}${consequence ? `: ${consequence}` : ""})`;
     });
     const list = `${listed.join("; ")}${moves.length > SHOWN ? `; … ${moves.length - SHOWN} more in the plan's moves` : ""}`;
-    const out: RuleViolation[] = [{ resource: label(view.resource), message: `the plan moves ${moves.length} task(s) against the stack's lock: ${list}` }];
+    const out: RuleViolation[] = [
+      {
+        resource: label(view.resource),
+        message: `the plan moves ${moves.length} task(s) against the stack's lock: ${list}`,
+      },
+    ];
     if (config.maxMoves !== undefined && moves.length > config.maxMoves) {
       out.unshift({
         resource: label(view.resource),

@@ -44,7 +44,9 @@ export interface PlanRecordRead {
 
 /** The stack's plan record, decoded and checked; undefined when the stack has none. */
 export function planRecordOf(resources: readonly ResourceView[]): PlanRecordRead | undefined {
-  const resource = resources.find((r) => r.type === CONFIG_MAP && r.props.metadata?.labels?.[RECORD_KEYS.record] === RECORD_KINDS.plan);
+  const resource = resources.find(
+    (r) => r.type === CONFIG_MAP && r.props.metadata?.labels?.[RECORD_KEYS.record] === RECORD_KINDS.plan,
+  );
   if (!resource) return undefined;
   let json: unknown;
   try {
@@ -57,7 +59,11 @@ export function planRecordOf(resources: readonly ResourceView[]): PlanRecordRead
   }
   const problems: string[] = [];
   const view = readPlan(resource, json, problems);
-  if (problems.length > 0 || !view) return { resource, problem: `the plan record is not a tierplan plan: ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? `; … (${problems.length - 3} more)` : ""}` };
+  if (problems.length > 0 || !view)
+    return {
+      resource,
+      problem: `the plan record is not a tierplan plan: ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? `; … (${problems.length - 3} more)` : ""}`,
+    };
   return { resource, view };
 }
 
@@ -71,9 +77,13 @@ function parsePlan(json: unknown, problems: string[]): CanonicalPlan | undefined
     problems.push("not a JSON object");
     return undefined;
   }
-  const result = CanonicalPlanSchema.safeParse(data.moves === undefined ? { ...data, moves: [] } : data, { reportInput: true });
+  const result = CanonicalPlanSchema.safeParse(data.moves === undefined ? { ...data, moves: [] } : data, {
+    reportInput: true,
+  });
   if (result.success) return result.data;
-  problems.push(...result.error.issues.map((issue) => `${formatPath(issue.path as DataPath)} ${explainIssue(issue, issue.input)}`));
+  problems.push(
+    ...result.error.issues.map((issue) => `${formatPath(issue.path as DataPath)} ${explainIssue(issue, issue.input)}`),
+  );
   return undefined;
 }
 
@@ -89,7 +99,8 @@ function readPlan(resource: ResourceView, json: unknown, problems: string[]): Pl
   };
   const num = (o: Record<string, unknown>, key: string, path: string, min: "positive" | "non-negative") => {
     const v = o[key];
-    if (typeof v !== "number" || !Number.isFinite(v) || (min === "positive" ? v <= 0 : v < 0)) problems.push(`${path}.${key} is not a ${min} number`);
+    if (typeof v !== "number" || !Number.isFinite(v) || (min === "positive" ? v <= 0 : v < 0))
+      problems.push(`${path}.${key} is not a ${min} number`);
   };
 
   const environments = new Map<string, Environment>();
@@ -119,14 +130,20 @@ function readPlan(resource: ResourceView, json: unknown, problems: string[]): Pl
     str(p, "task", path);
     str(p, "tier", path);
     if (!environments.has(p.tier)) problems.push(`${path}.tier '${p.tier}' is no environment of the record`);
-    if (p.machine !== undefined && machines.get(p.machine)?.tier !== p.tier) problems.push(`${path}.machine '${p.machine}' is no machine of ${p.tier}`);
+    if (p.machine !== undefined && machines.get(p.machine)?.tier !== p.tier)
+      problems.push(`${path}.machine '${p.machine}' is no machine of ${p.tier}`);
     if (placements.has(p.task)) problems.push(`${path}.task '${p.task}' is placed twice`);
     placements.set(p.task, p);
   });
 
   const inputs = record(record(json)?.inputs);
   // The tasks' specifications: the recorded planning inputs, else what the placements repeat of them.
-  const specs: unknown[] = inputs ? (Array.isArray(inputs.tasks) ? inputs.tasks : (problems.push("inputs.tasks is not a list"), [])) : [...placements.values()].map((p) => ({ ...p, name: p.task }));
+  let specs: unknown[] = [...placements.values()].map((p) => ({ ...p, name: p.task }));
+  if (inputs && Array.isArray(inputs.tasks)) specs = inputs.tasks;
+  else if (inputs) {
+    problems.push("inputs.tasks is not a list");
+    specs = [];
+  }
   const where = inputs ? "inputs.tasks" : "placements";
   const tasks = new Map<string, Task>();
   specs.forEach((raw, index) => {
@@ -137,7 +154,11 @@ function readPlan(resource: ResourceView, json: unknown, problems: string[]): Pl
     for (const d of ["compute", "storage", "bandwidth"]) num(t, d, path, "non-negative");
     num(t, "maxLatency", path, "positive");
     if (t.robot !== undefined && typeof t.robot !== "string") problems.push(`${path}.robot is not a name`);
-    if (t.allowedTiers !== undefined && !(Array.isArray(t.allowedTiers) && t.allowedTiers.every((x) => typeof x === "string"))) problems.push(`${path}.allowedTiers is not a list of names`);
+    if (
+      t.allowedTiers !== undefined &&
+      !(Array.isArray(t.allowedTiers) && t.allowedTiers.every((x) => typeof x === "string"))
+    )
+      problems.push(`${path}.allowedTiers is not a list of names`);
     if (typeof t.name !== "string") return;
     tasks.set(t.name, {
       index,
@@ -152,13 +173,17 @@ function readPlan(resource: ResourceView, json: unknown, problems: string[]): Pl
       priority: typeof t.priority === "number" ? t.priority : 1,
       ...(Array.isArray(t.allowedTiers) && { allowedTiers: t.allowedTiers as string[] }),
       // A record without inputs says a task was pinned by `pinned`, not by the pin's target.
-      ...(typeof t.pin === "string" ? { pin: t.pin } : t.pinned === true && typeof t.tier === "string" && { pin: t.tier }),
+      ...(typeof t.pin === "string"
+        ? { pin: t.pin }
+        : t.pinned === true && typeof t.tier === "string" && { pin: t.tier }),
     });
   });
-  for (const task of placements.keys()) if (inputs && !tasks.has(task)) problems.push(`placement of '${task}' has no task in inputs.tasks`);
+  for (const task of placements.keys())
+    if (inputs && !tasks.has(task)) problems.push(`placement of '${task}' has no task in inputs.tasks`);
 
   const gpuTflops = inputs?.gpuTflops;
-  if (gpuTflops !== undefined && !(typeof gpuTflops === "number" && gpuTflops > 0 && Number.isFinite(gpuTflops))) problems.push("inputs.gpuTflops is not a positive number");
+  if (gpuTflops !== undefined && !(typeof gpuTflops === "number" && gpuTflops > 0 && Number.isFinite(gpuTflops)))
+    problems.push("inputs.gpuTflops is not a positive number");
 
   return {
     resource,

@@ -22,7 +22,9 @@ export function label(resource: ResourceView): string {
 
 /** A plain object (not null, not an array), or undefined: what a prop must be before it is read. */
 export function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /** A string-to-string map (labels, annotations, tags, a nodeSelector), keeping only string values. */

@@ -18,7 +18,8 @@ import { foreignPodsOnMachines } from "./workloads";
  */
 export const schedulable: Rule<Record<string, never>> = {
   name: "tierplan-schedulable",
-  description: "Every pod requests the GPU units and storage its task needs, fits the machine it is steered to, the pods on each machine fit it together, and the pods of a namespace stay within its ResourceQuota.",
+  description:
+    "Every pod requests the GPU units and storage its task needs, fits the machine it is steered to, the pods on each machine fit it together, and the pods of a namespace stay within its ResourceQuota.",
   enforcementLevel: "mandatory",
   configSchema: { properties: {} },
   defaults: {},
@@ -53,10 +54,16 @@ export const schedulable: Rule<Record<string, never>> = {
         const unit = unitTflopsOf(w, view);
         const need = unit === undefined ? undefined : unitsNeeded(spec.compute, unit);
         if (need !== undefined && units < need) {
-          out.push({ resource: at, message: `task '${w.task}' needs ${need} ${GPU_RESOURCE} unit(s) of ${fmt(unit!)} TFLOPS for its ${fmt(spec.compute)} TFLOPS; its pods request ${fmt(units)}` });
+          out.push({
+            resource: at,
+            message: `task '${w.task}' needs ${need} ${GPU_RESOURCE} unit(s) of ${fmt(unit!)} TFLOPS for its ${fmt(spec.compute)} TFLOPS; its pods request ${fmt(units)}`,
+          });
         }
         if (!leq(spec.storage, storageGb(d))) {
-          out.push({ resource: at, message: `task '${w.task}' needs ${fmt(spec.storage)} GB of local disk; its pods request ${fmt(storageGb(d))} GB of ephemeral-storage, so the scheduler may put them where that much is not free` });
+          out.push({
+            resource: at,
+            message: `task '${w.task}' needs ${fmt(spec.storage)} GB of local disk; its pods request ${fmt(storageGb(d))} GB of ephemeral-storage, so the scheduler may put them where that much is not free`,
+          });
         }
       }
       if (w.machines.length === 0 || d.replicas === 0) continue;
@@ -70,16 +77,28 @@ export const schedulable: Rule<Record<string, never>> = {
         const sum = place(id, d.replicas, units, storage, w.task);
         if (!fits(id)) {
           sum.oversized = true;
-          out.push({ resource: at, message: `a pod of task '${w.task}' needs ${fmt(units)} GPU unit(s) and ${fmt(storage)} GB; machine ${id} (${m.tier}) has ${m.machine.units} and ${fmt(m.machine.storage)} GB: it stays Pending` });
+          out.push({
+            resource: at,
+            message: `a pod of task '${w.task}' needs ${fmt(units)} GPU unit(s) and ${fmt(storage)} GB; machine ${id} (${m.tier}) has ${m.machine.units} and ${fmt(m.machine.storage)} GB: it stays Pending`,
+          });
         }
       } else if (!w.machines.some(fits)) {
         // Not steered to one machine (placement-matches-plan reports that); still, none of them could hold it.
-        out.push({ resource: at, message: `a pod of task '${w.task}' needs ${fmt(units)} GPU unit(s) and ${fmt(storage)} GB; none of the machines it may land on (${w.machines.join(", ")}) has that much: it stays Pending` });
+        out.push({
+          resource: at,
+          message: `a pod of task '${w.task}' needs ${fmt(units)} GPU unit(s) and ${fmt(storage)} GB; none of the machines it may land on (${w.machines.join(", ")}) has that much: it stays Pending`,
+        });
       }
     }
     for (const { deployment, machine } of foreignPodsOnMachines(resources, view)) {
       if (deployment.problems.length > 0 || deployment.rejections.length > 0) continue;
-      place(machine, deployment.replicas, gpuUnits(deployment), storageGb(deployment), `${label(deployment.resource)}, not tierplan's`);
+      place(
+        machine,
+        deployment.replicas,
+        gpuUnits(deployment),
+        storageGb(deployment),
+        `${label(deployment.resource)}, not tierplan's`,
+      );
     }
 
     out.push(...quotaFindings(resources));
@@ -87,16 +106,26 @@ export const schedulable: Rule<Record<string, never>> = {
     for (const [id, sum] of onMachine) {
       if (sum.oversized) continue;
       const { tier, machine } = view.machines.get(id)!;
-      const pods = sum.pods.length <= 5 ? sum.pods.join(", ") : `${sum.pods.slice(0, 5).join(", ")}, … (${sum.pods.length - 5} more)`;
-      if (sum.units > machine.units) out.push({ message: `machine ${id} (${tier}): its pods need ${fmt(sum.units)} GPU units together, it has ${machine.units}: ${pods}` });
-      if (!leq(sum.storage, machine.storage)) out.push({ message: `machine ${id} (${tier}): its pods need ${fmt(sum.storage)} GB of disk together, it has ${fmt(machine.storage)}: ${pods}` });
+      const pods =
+        sum.pods.length <= 5
+          ? sum.pods.join(", ")
+          : `${sum.pods.slice(0, 5).join(", ")}, … (${sum.pods.length - 5} more)`;
+      if (sum.units > machine.units)
+        out.push({
+          message: `machine ${id} (${tier}): its pods need ${fmt(sum.units)} GPU units together, it has ${machine.units}: ${pods}`,
+        });
+      if (!leq(sum.storage, machine.storage))
+        out.push({
+          message: `machine ${id} (${tier}): its pods need ${fmt(sum.storage)} GB of disk together, it has ${fmt(machine.storage)}: ${pods}`,
+        });
     }
     return out;
   },
 };
 
 /** Quota keys that count objects, not what pods request. */
-const OBJECT_COUNTS = /^(count\/|services|secrets|configmaps|persistentvolumeclaims|replicationcontrollers|resourcequotas)/;
+const OBJECT_COUNTS =
+  /^(count\/|services|secrets|configmaps|persistentvolumeclaims|replicationcontrollers|resourcequotas)/;
 
 /** What the pods of each quota's namespace request together beyond its hard limits (all Deployments, tierplan's or not). */
 function quotaFindings(resources: readonly ResourceView[]): RuleViolation[] {
@@ -111,7 +140,8 @@ function quotaFindings(resources: readonly ResourceView[]): RuleViolation[] {
       if (leq(asked, hard)) continue;
       const storage = name === "ephemeral-storage";
       const amount = (x: number) => (storage ? `${fmt(x / 1e9)} GB` : fmt(x));
-      const what = name === "pods" ? `it runs ${fmt(asked)} pods` : `its pods request ${amount(asked)} of ${name} together`;
+      const what =
+        name === "pods" ? `it runs ${fmt(asked)} pods` : `its pods request ${amount(asked)} of ${name} together`;
       out.push({
         resource: label(quota.resource),
         message: `namespace ${quota.namespace}: ${what}; its ResourceQuota admits ${amount(hard)}, so Kubernetes refuses the pods beyond it`,

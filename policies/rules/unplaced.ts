@@ -19,6 +19,9 @@ export const unplacedTasks: Rule<UnplacedConfig> = {
     if (!view) return [];
     return view.plan.unplaced
       .filter((u) => u.priority >= config.minPriority)
-      .map((u) => ({ resource: label(view.resource), message: `task '${u.task}' (priority ${u.priority}) is unplaced: ${u.reasons[0] ?? "no reason recorded"}` }));
+      .map((u) => ({
+        resource: label(view.resource),
+        message: `task '${u.task}' (priority ${u.priority}) is unplaced: ${u.reasons[0] ?? "no reason recorded"}`,
+      }));
   },
 };

@@ -9,12 +9,17 @@ import { instance, placement } from "./support/fixtures";
 import { copy, preview, runPack, savePreview, tierplanCheck } from "./support/preview";
 
 const BUDGET = "tierplan-budget";
-const check = (resources: readonly ResourceView[], maxCostPerHour?: unknown) => budget.check(resources, (maxCostPerHour === undefined ? {} : { maxCostPerHour }) as never);
+const check = (resources: readonly ResourceView[], maxCostPerHour?: unknown) =>
+  budget.check(resources, (maxCostPerHour === undefined ? {} : { maxCostPerHour }) as never);
 
 const nodeGroup = (name: string, type: string, desiredSize: unknown): ResourceView => ({
   type: "aws:eks/nodeGroup:NodeGroup",
   name,
-  props: { instanceTypes: [type], scalingConfig: { desiredSize, minSize: desiredSize, maxSize: desiredSize }, tags: { "tierplan/price-per-hour": "0" } },
+  props: {
+    instanceTypes: [type],
+    scalingConfig: { desiredSize, minSize: desiredSize, maxSize: desiredSize },
+    tags: { "tierplan/price-per-hour": "0" },
+  },
 });
 
 describe("tierplan-budget", () => {
@@ -36,23 +41,34 @@ describe("tierplan-budget", () => {
   it("prices every instance and every node group's nodes from the instance table, not from the program's price tags", () => {
     expect(check(stack, 2.8168)).toEqual([]);
     expect(check(stack, 2.8)).toEqual([
-      { message: "the stack provisions $2.8168 an hour on demand, more than maxCostPerHour $2.8: edge-gpu-a (2 × g5.xlarge $1.006), cloud-t (g6.xlarge $0.8048)" },
+      {
+        message:
+          "the stack provisions $2.8168 an hour on demand, more than maxCostPerHour $2.8: edge-gpu-a (2 × g5.xlarge $1.006), cloud-t (g6.xlarge $0.8048)",
+      },
     ]);
   });
 
   it("counts instances tierplan does not manage too: the stack pays for them", () => {
-    const bastion: ResourceView = { type: "aws:ec2/instance:Instance", name: "bastion", props: { instanceType: "c7i.2xlarge", tags: {} } };
+    const bastion: ResourceView = {
+      type: "aws:ec2/instance:Instance",
+      name: "bastion",
+      props: { instanceType: "c7i.2xlarge", tags: {} },
+    };
     expect(check([...stack, bastion], 3)[0].message).toMatch(/^the stack provisions \$3.1738 an hour/);
   });
 
   it("reports what it cannot price instead of guessing", () => {
     const odd: ResourceView = { type: "aws:ec2/instance:Instance", name: "odd", props: { instanceType: "t3.micro" } };
-    expect(check([...stack, odd], 100).map((v) => v.message)).toEqual(["instance type 't3.micro' is not in tierplan's instance table: the stack's cost per hour cannot be known"]);
+    expect(check([...stack, odd], 100).map((v) => v.message)).toEqual([
+      "instance type 't3.micro' is not in tierplan's instance table: the stack's cost per hour cannot be known",
+    ]);
     expect(check([nodeGroup("g", "g5.xlarge", "some")], 100)[0].message).toMatch(/cannot be known$/);
   });
 
   it("reports a budget that is not a number", () => {
-    expect(check(stack, "cheap")).toEqual([{ message: "maxCostPerHour must be a number of dollars >= 0, got 'cheap'" }]);
+    expect(check(stack, "cheap")).toEqual([
+      { message: "maxCostPerHour must be a number of dollars >= 0, got 'cheap'" },
+    ]);
     expect(check(stack, -1)).toHaveLength(1);
   });
 });
@@ -99,6 +115,8 @@ describe("the budget on warehouse-east (one g6.48xlarge host and four g5.xlarge 
     const v = copy(clean.views);
     const group = v.find((r) => r.type === "aws:eks/nodeGroup:NodeGroup")!;
     group.props.instanceTypes = ["g5.12xlarge"];
-    expect(evaluateStack(v, { [BUDGET]: { maxCostPerHour: 18 } }).map((x) => x.message)).toEqual([expect.stringMatching(/^the stack provisions \$22.0404 an hour/)]);
+    expect(evaluateStack(v, { [BUDGET]: { maxCostPerHour: 18 } }).map((x) => x.message)).toEqual([
+      expect.stringMatching(/^the stack provisions \$22.0404 an hour/),
+    ]);
   });
 });

@@ -43,15 +43,23 @@ describe("a Deployment's pods", () => {
   it("default to one replica, and report one that is no whole number", () => {
     expect(deploymentOf(deployment(p, { replicas: undefined })).replicas).toBe(1);
     expect(deploymentOf(deployment(p, { replicas: "3" })).replicas).toBe(3);
-    expect(deploymentOf(deployment(p, { replicas: 1.5 })).problems).toEqual(["spec.replicas '1.5' is not a whole number >= 0"]);
+    expect(deploymentOf(deployment(p, { replicas: 1.5 })).problems).toEqual([
+      "spec.replicas '1.5' is not a whole number >= 0",
+    ]);
     expect(deploymentOf(deployment(p, { replicas: -1 })).problems).toHaveLength(1);
   });
 
   it("report extended resources Kubernetes rejects: without a limit, unequal to it, or fractional", () => {
     const problems = (resources: Record<string, unknown>) => deploymentOf(deployment(p, { resources })).rejections;
-    expect(problems({ requests: { "nvidia.com/gpu": "1" } })).toEqual(["container task requests nvidia.com/gpu without a limit: Kubernetes rejects the pod (an extended resource needs its limit)"]);
-    expect(problems({ requests: { "nvidia.com/gpu": "1" }, limits: { "nvidia.com/gpu": "2" } })).toEqual(["container task requests 1 nvidia.com/gpu but limits 2: Kubernetes rejects the pod (they must be equal)"]);
-    expect(problems({ limits: { "nvidia.com/gpu": "500m" } })).toEqual(["container task asks for 0.5 nvidia.com/gpu: Kubernetes grants whole units only"]);
+    expect(problems({ requests: { "nvidia.com/gpu": "1" } })).toEqual([
+      "container task requests nvidia.com/gpu without a limit: Kubernetes rejects the pod (an extended resource needs its limit)",
+    ]);
+    expect(problems({ requests: { "nvidia.com/gpu": "1" }, limits: { "nvidia.com/gpu": "2" } })).toEqual([
+      "container task requests 1 nvidia.com/gpu but limits 2: Kubernetes rejects the pod (they must be equal)",
+    ]);
+    expect(problems({ limits: { "nvidia.com/gpu": "500m" } })).toEqual([
+      "container task asks for 0.5 nvidia.com/gpu: Kubernetes grants whole units only",
+    ]);
     expect(problems({ requests: { cpu: "1" }, limits: { cpu: "2" } })).toEqual([]);
   });
 
@@ -65,7 +73,8 @@ describe("a Deployment's pods", () => {
     expect(admits(deploymentOf(byField), node, KNOWN)).toBe(true);
     expect(admits(deploymentOf(byField), { labels: { [NODE_LABELS.edgeTier]: "edge" } }, KNOWN)).toBe(false);
     // An empty term matches nothing.
-    byField.props.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms = [{}];
+    byField.props.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms =
+      [{}];
     expect(admits(deploymentOf(byField), node, KNOWN)).toBe(false);
   });
 });

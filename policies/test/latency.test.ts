@@ -2,7 +2,21 @@ import { describe, expect, it } from "vitest";
 import { latency } from "../../src/model";
 import { FACT_KEYS } from "../../src/plan/facts";
 import { latencyWithinSlo, type ResourceView } from "../rules";
-import { deployment, env, facts, inputsOf, instance, labelOf, named, placement, plan, planRecord, robotConfig, site, tierSelector } from "./support/fixtures";
+import {
+  deployment,
+  env,
+  facts,
+  inputsOf,
+  instance,
+  labelOf,
+  named,
+  placement,
+  plan,
+  planRecord,
+  robotConfig,
+  site,
+  tierSelector,
+} from "./support/fixtures";
 
 const check = (resources: readonly ResourceView[]) => latencyWithinSlo.check(resources, latencyWithinSlo.defaults);
 
@@ -30,15 +44,35 @@ describe("tierplan-latency-within-slo", () => {
   });
 
   it("recomputes the latency with docs/contract.md §2's formula on the environment the workload runs on, naming its terms", () => {
-    const act = placement("act", "cloud", "cloud", { compute: 1, storage: 1, maxLatency: 10, pinned: true, latencyMs: 1 });
+    const act = placement("act", "cloud", "cloud", {
+      compute: 1,
+      storage: 1,
+      maxLatency: 10,
+      pinned: true,
+      latencyMs: 1,
+    });
     const resources = site([CLOUD], [act]);
     const out = check(resources);
-    const ms = latency({ ...act, index: 0, name: "act", cost: 0 }, { index: 0, name: "cloud", kind: "cloud", fleetRobot: false, compute: 1000, storage: 10000, bandwidth: 1000, latency: 50, costPerHour: 1 });
+    const ms = latency(
+      { ...act, index: 0, name: "act", cost: 0 },
+      {
+        index: 0,
+        name: "cloud",
+        kind: "cloud",
+        fleetRobot: false,
+        compute: 1000,
+        storage: 10000,
+        bandwidth: 1000,
+        latency: 50,
+        costPerHour: 1,
+      },
+    );
     expect(ms).toBeCloseTo(50.002);
     expect(out).toEqual([
       {
         resource: labelOf(named(resources, "cloud-act")),
-        message: "task 'act' on cloud (instance): latency 50.002 ms = 1/1000 + 1/1000 + 50 exceeds its SLO of 10 ms; it is pinned there: remove the pin or raise maxLatency",
+        message:
+          "task 'act' on cloud (instance): latency 50.002 ms = 1/1000 + 1/1000 + 50 exceeds its SLO of 10 ms; it is pinned there: remove the pin or raise maxLatency",
       },
     ]);
   });
@@ -57,7 +91,9 @@ describe("tierplan-latency-within-slo", () => {
     const infer = placement("infer", "edge", "edge", { compute: 10, storage: 10, maxLatency: 100 });
     const p = plan({ environments: [EDGE], placements: [infer] });
     const strict = planRecord(p, { inputs: inputsOf(p, { infer: { maxLatency: 10 } }) });
-    expect(check([deployment(infer), strict]).map((v) => v.message)).toEqual([expect.stringMatching(/^task 'infer' on edge \(deployment\): latency 10.2 ms .* exceeds its SLO of 10 ms/)]);
+    expect(check([deployment(infer), strict]).map((v) => v.message)).toEqual([
+      expect.stringMatching(/^task 'infer' on edge \(deployment\): latency 10.2 ms .* exceeds its SLO of 10 ms/),
+    ]);
   });
 
   it("judges a Deployment on the tier its nodeSelector steers it to, not the tier its annotations name", () => {
@@ -65,7 +101,9 @@ describe("tierplan-latency-within-slo", () => {
     const resources = site([EDGE, FAR], [infer]);
     expect(check(resources)).toEqual([]);
     named(resources, "edge-infer").props.spec.template.spec.nodeSelector = tierSelector("far-edge");
-    expect(check(resources).map((v) => v.message)).toEqual([expect.stringMatching(/^task 'infer' on far-edge \(deployment\): latency 40.2 ms/)]);
+    expect(check(resources).map((v) => v.message)).toEqual([
+      expect.stringMatching(/^task 'infer' on far-edge \(deployment\): latency 40.2 ms/),
+    ]);
   });
 
   it("judges an unsteered Deployment on every edge tier its pods may land on", () => {
@@ -74,7 +112,9 @@ describe("tierplan-latency-within-slo", () => {
     delete named(resources, "edge-infer").props.spec.template.spec.nodeSelector;
     const out = check(resources);
     expect(out).toHaveLength(1);
-    expect(out[0].message).toMatch(/^task 'infer' may run on far-edge \(deployment, no nodeSelector, nodeName or required node affinity\): latency 40.2 ms/);
+    expect(out[0].message).toMatch(
+      /^task 'infer' may run on far-edge \(deployment, no nodeSelector, nodeName or required node affinity\): latency 40.2 ms/,
+    );
   });
 
   it("judges a robot config's tasks on the robot it is delivered to", () => {
@@ -84,12 +124,15 @@ describe("tierplan-latency-within-slo", () => {
     const out = check(resources);
     expect(out).toHaveLength(1);
     expect(out[0].resource).toBe(labelOf(named(resources, "robot-arm-1-config")));
-    expect(out[0].message).toMatch(/^task 'slow-task' on arm-1 \(robot config\): latency 10.5 ms = 5\/10 \+ 90\/10 \+ 1 exceeds its SLO of 10 ms/);
+    expect(out[0].message).toMatch(
+      /^task 'slow-task' on arm-1 \(robot config\): latency 10.5 ms = 5\/10 \+ 90\/10 \+ 1 exceeds its SLO of 10 ms/,
+    );
   });
 
   it("uses the contract's tolerance: equal passes, a relative excess above 1e-9 fails", () => {
     // latency = 10/100 + 10/100 + 10 = 10.2 ms on EDGE.
-    const at = (maxLatency: number) => check(site([EDGE], [placement("t", "edge", "edge", { compute: 10, storage: 10, maxLatency })]));
+    const at = (maxLatency: number) =>
+      check(site([EDGE], [placement("t", "edge", "edge", { compute: 10, storage: 10, maxLatency })]));
     expect(at(10.2)).toEqual([]);
     expect(at(10.2 * (1 - 1e-12))).toEqual([]);
     expect(at(10.2 * (1 - 1e-6))).toHaveLength(1);
@@ -107,7 +150,9 @@ describe("tierplan-latency-within-slo", () => {
     const record = planRecord(plan({ environments: [EDGE] }));
     expect(check([deployment(ghost), record])).toEqual([]);
     const robotless = placement("act", "arm-9", "robot", { maxLatency: 0.001 });
-    expect(check([robotConfig("arm-9", [robotless]), planRecord(plan({ environments: [ARM], placements: [robotless] }))])).toEqual([]);
+    expect(
+      check([robotConfig("arm-9", [robotless]), planRecord(plan({ environments: [ARM], placements: [robotless] }))]),
+    ).toEqual([]);
     expect(check([instance(ghost)])).toEqual([]);
   });
 
@@ -118,9 +163,20 @@ describe("tierplan-latency-within-slo", () => {
       // The instance's security group is tagged with the placement facts too.
       { type: "aws:ec2/securityGroup:SecurityGroup", name: "cloud-t-sg", props: { tags: facts(t) } },
       // A Deployment tierplan does not manage.
-      deployment(placement("t", "edge", "edge"), { annotations: { ...facts(t), [FACT_KEYS.managedBy]: "someone-else" } }),
+      deployment(placement("t", "edge", "edge"), {
+        annotations: { ...facts(t), [FACT_KEYS.managedBy]: "someone-else" },
+      }),
       // A ConfigMap that is not a robot config.
-      { type: "kubernetes:core/v1:ConfigMap", name: "other", props: { metadata: { labels: {}, annotations: { "tierplan/robot": "cloud", "tierplan/robot-placements": JSON.stringify([facts(t)]) } } } },
+      {
+        type: "kubernetes:core/v1:ConfigMap",
+        name: "other",
+        props: {
+          metadata: {
+            labels: {},
+            annotations: { "tierplan/robot": "cloud", "tierplan/robot-placements": JSON.stringify([facts(t)]) },
+          },
+        },
+      },
       record,
     ];
     expect(check(resources)).toEqual([]);

@@ -12,7 +12,16 @@ import { planRecordData, planRecordInputs } from "../../src/provision/planRecord
 import { evaluateStack, RULES, type PolicyViolation, type ResourceView } from "../rules";
 import { planRecordOf } from "../rules/record";
 import { workloadsOf } from "../rules/workloads";
-import { copy, preview, removeRoot, rootWithCatalog, rootWithPin, runPack, savePreview, tierplanCheck } from "./support/preview";
+import {
+  copy,
+  preview,
+  removeRoot,
+  rootWithCatalog,
+  rootWithPin,
+  runPack,
+  savePreview,
+  tierplanCheck,
+} from "./support/preview";
 
 /**
  * Mutation tests on real mocked previews: a clean preview of each example stack passes every
@@ -69,7 +78,14 @@ afterAll(() => roots.forEach(removeRoot));
  * the `also` policies, when the fault breaks their rules too) among the mandatory policies, with
  * the messages `expected` (in order) from `owner`.
  */
-function expectRejected(result: PreviewResult, views: ResourceView[], name: string, owner: string, expected: Array<string | RegExp>, also: string[] = []): PolicyViolation[] {
+function expectRejected(
+  result: PreviewResult,
+  views: ResourceView[],
+  name: string,
+  owner: string,
+  expected: Array<string | RegExp>,
+  also: string[] = [],
+): PolicyViolation[] {
   const offline = evaluateStack(views);
   expect(policies(mandatory(offline))).toEqual([owner, ...also].sort());
   const messages = offline.filter((v) => v.policy === owner).map((v) => v.message);
@@ -79,7 +95,9 @@ function expectRejected(result: PreviewResult, views: ResourceView[], name: stri
   const engine = runPack(views);
   const escalating = new Set(RULES.filter((r) => r.escalation).map((r) => r.name));
   const expectedOfEngine = offline.filter((v) => !(escalating.has(v.policy) && v.level === "advisory"));
-  expect(engine.map((v) => [v.policy, v.level, v.message])).toEqual(expectedOfEngine.map((v) => [v.policy, v.level, v.message]));
+  expect(engine.map((v) => [v.policy, v.level, v.message])).toEqual(
+    expectedOfEngine.map((v) => [v.policy, v.level, v.message]),
+  );
 
   const check = tierplanCheck(savePreview(result, views, dir, name));
   expect(check.stderr).toBe("");
@@ -98,28 +116,39 @@ describe("clean previews of the example stacks", () => {
     expect(unreadable).toEqual([]);
     expect(workloads.map((w) => w.task).sort()).toEqual(result.plan.placements.map((p) => p.task).sort());
     // Each runs on exactly the environment the plan places it on, read from its own properties.
-    for (const w of workloads) expect(w.runsOn.map((e) => e.name)).toEqual([result.plan.placements.find((p) => p.task === w.task)!.tier]);
+    for (const w of workloads)
+      expect(w.runsOn.map((e) => e.name)).toEqual([result.plan.placements.find((p) => p.task === w.task)!.tier]);
     expect(result.plan.violations).toEqual([]);
   });
 
-  it.each(["factory-a", "warehouse-east"])("%s has no policy violation at all (exit 0), in the preview, the engine and tierplan check", (stack) => {
-    const { result, views } = clean[stack];
-    expect(result.policies.violations).toEqual([]);
-    expect(evaluateStack(views)).toEqual([]);
-    expect(runPack(views)).toEqual([]);
-    const check = tierplanCheck(savePreview(result, views, dir, `clean-${stack}`));
-    expect(check.status).toBe(0);
-    expect(check.stdout).toContain("all tierplan policies pass");
-  });
+  it.each(["factory-a", "warehouse-east"])(
+    "%s has no policy violation at all (exit 0), in the preview, the engine and tierplan check",
+    (stack) => {
+      const { result, views } = clean[stack];
+      expect(result.policies.violations).toEqual([]);
+      expect(evaluateStack(views)).toEqual([]);
+      expect(runPack(views)).toEqual([]);
+      const check = tierplanCheck(savePreview(result, views, dir, `clean-${stack}`));
+      expect(check.status).toBe(0);
+      expect(check.stdout).toContain("all tierplan policies pass");
+    },
+  );
 
   it("lab has exactly one violation: the advisory for sim-sweep, which the plan leaves unplaced (exit 0)", () => {
     const { result, views } = clean.lab;
     expect(result.plan.unplaced.map((u) => u.task)).toEqual(["sim-sweep"]);
     const expected: PolicyViolation[] = [
-      { policy: UNPLACED, level: "advisory", message: `task 'sim-sweep' (priority 1) is unplaced: ${result.plan.unplaced[0].reasons[0]}`, resource: RECORD },
+      {
+        policy: UNPLACED,
+        level: "advisory",
+        message: `task 'sim-sweep' (priority 1) is unplaced: ${result.plan.unplaced[0].reasons[0]}`,
+        resource: RECORD,
+      },
     ];
     expect(result.policies.violations).toEqual(expected);
-    expect(expected[0].message).toMatch(/^task 'sim-sweep' \(priority 1\) is unplaced: 0\/5 environments: .*too small for compute/);
+    expect(expected[0].message).toMatch(
+      /^task 'sim-sweep' \(priority 1\) is unplaced: 0\/5 environments: .*too small for compute/,
+    );
     expect(evaluateStack(views)).toEqual(expected);
     expect(exitStatus(result.policies.violations)).toBe(0);
   });
@@ -160,7 +189,9 @@ describe("issue 9's tamperings of a saved factory-a preview, each rejected by th
       v,
       "gpu-8",
       CAPACITY,
-      ["edge: compute demand 400 TFLOPS exceeds the usable 100 TFLOPS (capacity 100 × (1 − reserve 0)) with 1 task(s): realtime-inference (1 replica(s) requesting 8 GPU unit(s) of 50 TFLOPS each)"],
+      [
+        "edge: compute demand 400 TFLOPS exceeds the usable 100 TFLOPS (capacity 100 × (1 − reserve 0)) with 1 task(s): realtime-inference (1 replica(s) requesting 8 GPU unit(s) of 50 TFLOPS each)",
+      ],
       [SCHEDULABLE],
     );
     expect(out.filter((x) => x.policy === SCHEDULABLE).map((x) => x.message)).toEqual([
@@ -183,13 +214,17 @@ describe("issue 9's tamperings of a saved factory-a preview, each rejected by th
     const instance = find(v, INSTANCE, "cloud-model-training");
     expect(instance.props.instanceType).toBe("g5.12xlarge");
     instance.props.instanceType = "g6.xlarge";
-    expectRejected(clean["factory-a"].result, v, "instance-type", FIT, ["task 'model-training' needs 500 TFLOPS; g6.xlarge gives 121"]);
+    expectRejected(clean["factory-a"].result, v, "instance-type", FIT, [
+      "task 'model-training' needs 500 TFLOPS; g6.xlarge gives 121",
+    ]);
   });
 
   it("a root volume smaller than the task's storage: instance-fits-task", () => {
     const v = views();
     find(v, INSTANCE, "cloud-model-training").props.rootBlockDevice.volumeSize = 4000;
-    expectRejected(clean["factory-a"].result, v, "volume", FIT, ["task 'model-training' needs 5000 GB of storage; the root volume has 4000 GB"]);
+    expectRejected(clean["factory-a"].result, v, "volume", FIT, [
+      "task 'model-training' needs 5000 GB of storage; the root volume has 4000 GB",
+    ]);
   });
 
   it("a Deployment with no placement: placement-matches-plan", () => {
@@ -199,12 +234,16 @@ describe("issue 9's tamperings of a saved factory-a preview, each rejected by th
     stray.props.metadata.name = "ghost";
     stray.props.metadata.annotations[FACT_KEYS.task] = "ghost";
     v.push(stray);
-    expectRejected(clean["factory-a"].result, v, "ghost", MATCHES, ["deployment for task 'ghost' has no placement in the plan record: remove it or re-plan"]);
+    expectRejected(clean["factory-a"].result, v, "ghost", MATCHES, [
+      "deployment for task 'ghost' has no placement in the plan record: remove it or re-plan",
+    ]);
   });
 
   it("a placement with no workload (its Deployment removed): placement-matches-plan, against the plan record", () => {
     const v = views().filter((r) => !(r.type === DEPLOYMENT && r.name === "edge-realtime-inference"));
-    const out = expectRejected(clean["factory-a"].result, v, "removed", MATCHES, ["task 'realtime-inference' is placed on edge in the plan record but no workload runs it"]);
+    const out = expectRejected(clean["factory-a"].result, v, "removed", MATCHES, [
+      "task 'realtime-inference' is placed on edge in the plan record but no workload runs it",
+    ]);
     expect(out[0].resource).toBe(RECORD);
   });
 
@@ -215,7 +254,9 @@ describe("issue 9's tamperings of a saved factory-a preview, each rejected by th
     delete record.props.data;
     plan.environments.find((e) => e.name === "edge")!.bandwidth = 40;
     record.props.binaryData = { "plan.json.gz": gzipSync(JSON.stringify(plan)).toString("base64") };
-    expectRejected(clean["factory-a"].result, v, "gzipped", CAPACITY, [/^edge: bandwidth demand 50 Mbps exceeds the usable 40 Mbps/]);
+    expectRejected(clean["factory-a"].result, v, "gzipped", CAPACITY, [
+      /^edge: bandwidth demand 50 Mbps exceeds the usable 40 Mbps/,
+    ]);
   });
 
   it("workloads without a plan record: placement-matches-plan", () => {
@@ -227,12 +268,18 @@ describe("issue 9's tamperings of a saved factory-a preview, each rejected by th
 describe("warehouse-east's machines (EKS: pods steered by the machine label), tampered", () => {
   const views = () => copy(clean["warehouse-east"].views);
   const deploymentOf = (v: ResourceView[], task: string) => find(v, DEPLOYMENT, `edge-${task}`);
-  const terms = (d: ResourceView) => d.props.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+  const terms = (d: ResourceView) =>
+    d.props.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
 
   it("the plan fills g5-whole (1 GPU) and g5-sliced-0 (8 slices)", () => {
-    const used = (id: string) => clean["warehouse-east"].result.plan.placements.filter((p) => p.machine === id).reduce((n, p) => n + p.gpuUnits!, 0);
+    const used = (id: string) =>
+      clean["warehouse-east"].result.plan.placements
+        .filter((p) => p.machine === id)
+        .reduce((n, p) => n + p.gpuUnits!, 0);
     expect([used("g5-whole"), used("g5-sliced-0")]).toEqual([1, 8]);
-    expect(terms(deploymentOf(views(), "fleet-map"))).toEqual([{ matchExpressions: [{ key: NODE_LABELS.machine, operator: "In", values: ["g5-whole"] }] }]);
+    expect(terms(deploymentOf(views(), "fleet-map"))).toEqual([
+      { matchExpressions: [{ key: NODE_LABELS.machine, operator: "In", values: ["g5-whole"] }] },
+    ]);
   });
 
   it("one more GPU pod on the full whole-GPU machine: schedulable alone", () => {
@@ -246,7 +293,9 @@ describe("warehouse-east's machines (EKS: pods steered by the machine label), ta
   it("one more GPU pod on a full time-sliced machine: schedulable alone", () => {
     const v = views();
     deploymentOf(v, "obstacle-detection@amr-01").props.spec.replicas = 2;
-    expectRejected(clean["warehouse-east"].result, v, "full-sliced", SCHEDULABLE, [/^machine g5-sliced-0 \(edge\): its pods need 9 GPU units together, it has 8: /]);
+    expectRejected(clean["warehouse-east"].result, v, "full-sliced", SCHEDULABLE, [
+      /^machine g5-sliced-0 \(edge\): its pods need 9 GPU units together, it has 8: /,
+    ]);
   });
 
   it("a ResourceQuota lowered below what the pods request: schedulable alone, against the quota", () => {
@@ -270,10 +319,14 @@ describe("warehouse-east's machines (EKS: pods steered by the machine label), ta
       v,
       "other-machine",
       MATCHES,
-      ["deployment for task 'realtime-inference' runs on machine g5-whole (required node affinity tierplan.dev/machine In [g5-whole]); the plan places it on edge/g5-sliced-1"],
+      [
+        "deployment for task 'realtime-inference' runs on machine g5-whole (required node affinity tierplan.dev/machine In [g5-whole]); the plan places it on edge/g5-sliced-1",
+      ],
       [SCHEDULABLE],
     );
-    expect(out.filter((x) => x.policy === SCHEDULABLE).map((x) => x.message)).toEqual([expect.stringMatching(/^machine g5-whole \(edge\): its pods need 2 GPU units together, it has 1: /)]);
+    expect(out.filter((x) => x.policy === SCHEDULABLE).map((x) => x.message)).toEqual([
+      expect.stringMatching(/^machine g5-whole \(edge\): its pods need 2 GPU units together, it has 1: /),
+    ]);
   });
 });
 
@@ -284,7 +337,18 @@ describe("a cloud host shared by two tasks (cloud packing) on factory-a, tampere
       const tasks = doc.get("tasks");
       if (!isSeq(tasks)) throw new Error("factory-a has no tasks");
       for (const name of ["telemetry", "ota-updates"]) {
-        tasks.add(doc.createNode({ name, compute: 0.3, storage: 20, bandwidth: 1, maxLatency: 1000, priority: 2, allowedTiers: ["cloud"], image: `ghcr.io/acme/${name}:1` }));
+        tasks.add(
+          doc.createNode({
+            name,
+            compute: 0.3,
+            storage: 20,
+            bandwidth: 1,
+            maxLatency: 1000,
+            priority: 2,
+            allowedTiers: ["cloud"],
+            image: `ghcr.io/acme/${name}:1`,
+          }),
+        );
       }
     });
     roots.push(root);
@@ -295,7 +359,9 @@ describe("a cloud host shared by two tasks (cloud packing) on factory-a, tampere
   it("is clean as planned: one c7i.2xlarge runs both, listed in its host record", () => {
     expect(host(shared.views).props.instanceType).toBe("c7i.2xlarge");
     expect(evaluateStack(shared.views)).toEqual([]);
-    const tasks = workloadsOf(shared.views, planRecordOf(shared.views)!.view).workloads.filter((w) => w.resource === host(shared.views)).map((w) => w.task);
+    const tasks = workloadsOf(shared.views, planRecordOf(shared.views)!.view)
+      .workloads.filter((w) => w.resource === host(shared.views))
+      .map((w) => w.task);
     expect(tasks).toEqual(["telemetry", "ota-updates"]);
   });
 
@@ -337,7 +403,8 @@ describe("a pinned task that breaks its SLO, with every latency fact and the pla
     const v = copy(pinned.views);
     let rewritten = 0;
     for (const r of v) {
-      const facts = r.type === INSTANCE ? r.props.tags : r.type === DEPLOYMENT ? r.props.metadata.annotations : undefined;
+      const facts =
+        r.type === INSTANCE ? r.props.tags : r.type === DEPLOYMENT ? r.props.metadata.annotations : undefined;
       if (facts?.[FACT_KEYS.latencyMs] !== undefined) {
         facts[FACT_KEYS.latencyMs] = "1";
         rewritten++;
@@ -382,7 +449,9 @@ describe("pins that break other rules", () => {
       "the plan moves 2 task(s) against the stack's lock: model-training (cloud → edge/edge-gpu-0: delete its EC2 instance, create a Deployment on edge); " +
         "realtime-inference (edge/edge-gpu-0 → cloud: delete its Deployment, create an EC2 instance)",
     ]);
-    expect(violations.map((v) => v.message)).toContainEqual(expect.stringMatching(/^edge: compute demand 500 TFLOPS exceeds the usable 100 TFLOPS .*model-training/));
+    expect(violations.map((v) => v.message)).toContainEqual(
+      expect.stringMatching(/^edge: compute demand 500 TFLOPS exceeds the usable 100 TFLOPS .*model-training/),
+    );
     expect(violations.filter((v) => v.policy === SCHEDULABLE).map((v) => v.message)).toEqual([
       "a pod of task 'model-training' needs 10 GPU unit(s) and 5000 GB; machine edge-gpu-0 (edge) has 2 and 1000 GB: it stays Pending",
       "namespace tierplan-factory-a: its pods request 5000 GB of ephemeral-storage together; its ResourceQuota admits 1000 GB, so Kubernetes refuses the pods beyond it",
@@ -418,7 +487,10 @@ describe("pins that break other rules", () => {
 describe("plan records the program writes", () => {
   it("a large plan's record is gzipped, and the policies read it", () => {
     const plan = copy(clean["warehouse-east"].result.plan);
-    plan.recommendations = Array.from({ length: 12_000 }, (_, i) => `padding recommendation ${i} to push the record past the ConfigMap limit`);
+    plan.recommendations = Array.from(
+      { length: 12_000 },
+      (_, i) => `padding recommendation ${i} to push the record past the ConfigMap limit`,
+    );
     const data = planRecordData(plan);
     expect(data.data).toBeUndefined();
     expect(data.binaryData).toHaveProperty(["plan.json.gz"]);

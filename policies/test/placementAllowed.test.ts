@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { placementAllowed, type ResourceView } from "../rules";
-import { deployment, env, inputsOf, labelOf, named, placement, plan, planRecord, robotConfig, site, tierSelector } from "./support/fixtures";
+import {
+  deployment,
+  env,
+  inputsOf,
+  labelOf,
+  named,
+  placement,
+  plan,
+  planRecord,
+  robotConfig,
+  site,
+  tierSelector,
+} from "./support/fixtures";
 
 const check = (resources: readonly ResourceView[]) => placementAllowed.check(resources, placementAllowed.defaults);
 
@@ -12,7 +24,11 @@ const ARM2 = env("arm-2", "robot", { fleetRobot: true });
 const BENCH = env("bench", "robot", { fleetRobot: false });
 
 /** A site whose plan record gives `extra` task fields (allowedTiers, robot, pin) in its inputs. */
-function withInputs(environments: ReturnType<typeof env>[], placements: ReturnType<typeof placement>[], extra: Parameters<typeof inputsOf>[1]): ResourceView[] {
+function withInputs(
+  environments: ReturnType<typeof env>[],
+  placements: ReturnType<typeof placement>[],
+  extra: Parameters<typeof inputsOf>[1],
+): ResourceView[] {
   const resources = site(environments, placements).filter((r) => r.name !== "plan-record");
   const p = plan({ environments, placements });
   return [...resources, planRecord(p, { inputs: inputsOf(p, extra) })];
@@ -28,14 +44,26 @@ describe("tierplan-placement-allowed", () => {
     const train = placement("train", "cloud", "cloud");
     const infer = placement("infer", "edge", "edge");
     const evalTask = placement("eval", "bench", "robot");
-    expect(check(withInputs([CLOUD, EDGE, BENCH], [train, infer, evalTask], { train: { allowedTiers: ["cloud"] }, infer: { allowedTiers: ["edge", "cloud"] }, eval: { allowedTiers: ["robot"] } }))).toEqual([]);
+    expect(
+      check(
+        withInputs([CLOUD, EDGE, BENCH], [train, infer, evalTask], {
+          train: { allowedTiers: ["cloud"] },
+          infer: { allowedTiers: ["edge", "cloud"] },
+          eval: { allowedTiers: ["robot"] },
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it("reports a workload on an environment outside its task's allowedTiers, from the record's inputs", () => {
     const evalTask = placement("eval", "cloud", "cloud", { pinned: true });
     const resources = withInputs([CLOUD, BENCH], [evalTask], { eval: { allowedTiers: ["robot"] } });
     expect(check(resources)).toEqual([
-      { resource: labelOf(named(resources, "cloud-eval")), message: "task 'eval' runs on cloud (instance): cloud (cloud) is not in its allowedTiers [robot]; it is pinned there: remove the pin or widen allowedTiers" },
+      {
+        resource: labelOf(named(resources, "cloud-eval")),
+        message:
+          "task 'eval' runs on cloud (instance): cloud (cloud) is not in its allowedTiers [robot]; it is pinned there: remove the pin or widen allowedTiers",
+      },
     ]);
   });
 
@@ -45,7 +73,9 @@ describe("tierplan-placement-allowed", () => {
     const resources = withInputs([plant, LAB], [infer], { infer: { allowedTiers: ["plant"] } });
     expect(check(resources)).toEqual([]);
     named(resources, "edge-infer").props.spec.template.spec.nodeSelector = tierSelector("lab-edge");
-    expect(check(resources).map((v) => v.message)).toEqual(["task 'infer' runs on lab-edge (deployment): lab-edge (edge) is not in its allowedTiers [plant]; re-plan or widen allowedTiers"]);
+    expect(check(resources).map((v) => v.message)).toEqual([
+      "task 'infer' runs on lab-edge (deployment): lab-edge (edge) is not in its allowedTiers [plant]; re-plan or widen allowedTiers",
+    ]);
   });
 
   it("reports a task on a fleet robot it is not bound to, and one bound to none", () => {
@@ -63,7 +93,11 @@ describe("tierplan-placement-allowed", () => {
     const act = placement("act", "arm-1", "robot", { robot: "arm-1" });
     const record = planRecord(plan({ environments: [ARM1, ARM2], placements: [act] }));
     expect(check([robotConfig("arm-1", [act]), record])).toEqual([]);
-    expect(check([robotConfig("arm-2", [act]), record]).map((v) => v.message)).toEqual([expect.stringMatching(/^task 'act' runs on arm-2 \(robot config\), a fleet robot it is not bound to \(it is bound to arm-1\)/)]);
+    expect(check([robotConfig("arm-2", [act]), record]).map((v) => v.message)).toEqual([
+      expect.stringMatching(
+        /^task 'act' runs on arm-2 \(robot config\), a fleet robot it is not bound to \(it is bound to arm-1\)/,
+      ),
+    ]);
   });
 
   it("a shared robot-kind tier is open to any task", () => {
@@ -79,9 +113,15 @@ describe("tierplan-placement-allowed", () => {
     ];
     const record = planRecord(p, { inputs: false });
     expect(check([deployment(a), record])).toEqual([
-      { resource: labelOf(record), message: "task 'a' is pinned to edge: edge (edge) is not in allowedTiers [robot] (as the plan records it: the plan record carries no task specifications)" },
+      {
+        resource: labelOf(record),
+        message:
+          "task 'a' is pinned to edge: edge (edge) is not in allowedTiers [robot] (as the plan records it: the plan record carries no task specifications)",
+      },
     ]);
     // With the inputs, the verdict is the policy's own: the same record says nothing once allowedTiers allow edge.
-    expect(check([deployment(a), planRecord(p, { inputs: inputsOf(p, { a: { allowedTiers: ["edge"] } }) })])).toEqual([]);
+    expect(check([deployment(a), planRecord(p, { inputs: inputsOf(p, { a: { allowedTiers: ["edge"] } }) })])).toEqual(
+      [],
+    );
   });
 });

@@ -14,7 +14,9 @@ const EDGE = env("edge", "edge");
 
 /** A plan record with these moves against the lock. */
 function recordWith(moves: Array<{ task: string; from: string; to: string | null }>): ResourceView {
-  const placements = moves.filter((m) => m.to !== null).map((m) => placement(m.task, m.to!, m.to === "cloud" ? "cloud" : "edge"));
+  const placements = moves
+    .filter((m) => m.to !== null)
+    .map((m) => placement(m.task, m.to!, m.to === "cloud" ? "cloud" : "edge"));
   return planRecord(plan({ environments: [CLOUD, EDGE], placements, moves }));
 }
 
@@ -68,7 +70,8 @@ describe("tierplan-placement-stability", () => {
 
   it("is mandatory when the moves exceed maxMoves, still listing them; at maxMoves it stays advisory", () => {
     const record = recordWith(TWO);
-    const at = (maxMoves: number) => own(evaluateStack([record], { [STABILITY]: { maxMoves } })).map((v) => [v.level, v.message]);
+    const at = (maxMoves: number) =>
+      own(evaluateStack([record], { [STABILITY]: { maxMoves } })).map((v) => [v.level, v.message]);
     const listing = expect.stringMatching(/^the plan moves 2 task\(s\) against the stack's lock: train/);
     expect(at(2)).toEqual([["advisory", listing]]);
     expect(at(1)).toEqual([
@@ -82,7 +85,9 @@ describe("tierplan-placement-stability", () => {
 
   it("takes an explicit level from the policy config over its own, and can be disabled", () => {
     const record = recordWith(TWO);
-    expect(own(evaluateStack([record], { [STABILITY]: { enforcementLevel: "advisory", maxMoves: 0 } })).map((v) => v.level)).toEqual(["advisory", "advisory"]);
+    expect(
+      own(evaluateStack([record], { [STABILITY]: { enforcementLevel: "advisory", maxMoves: 0 } })).map((v) => v.level),
+    ).toEqual(["advisory", "advisory"]);
     expect(own(evaluateStack([record], { [STABILITY]: "mandatory" })).map((v) => v.level)).toEqual(["mandatory"]);
     expect(own(evaluateStack([record], { [STABILITY]: "disabled" }))).toEqual([]);
   });
@@ -92,17 +97,25 @@ describe("tierplan-placement-stability", () => {
     expect(policy.enforcementLevel).toBe("mandatory");
     const record = recordWith(TWO);
     expect(runPack([record]).filter((v) => v.policy === STABILITY)).toEqual([]);
-    expect(runPack([record], { [STABILITY]: { maxMoves: 1 } }).filter((v) => v.policy === STABILITY).map((v) => [v.level, v.message])).toEqual([
-      ["mandatory", expect.stringMatching(/more than maxMoves 1:/)],
-    ]);
+    expect(
+      runPack([record], { [STABILITY]: { maxMoves: 1 } })
+        .filter((v) => v.policy === STABILITY)
+        .map((v) => [v.level, v.message]),
+    ).toEqual([["mandatory", expect.stringMatching(/more than maxMoves 1:/)]]);
   });
 
   it("puts the moves in the pull-request comment's first screen, before the placement table", () => {
-    const p = plan({ environments: [CLOUD, EDGE], placements: [placement("train", "cloud", "cloud"), placement("infer", "edge", "edge")], moves: TWO });
+    const p = plan({
+      environments: [CLOUD, EDGE],
+      placements: [placement("train", "cloud", "cloud"), placement("infer", "edge", "edge")],
+      moves: TWO,
+    });
     const verdicts = evaluateStack([planRecord(p)]);
     const md = renderMarkdown(p, { stack: "site-x", verdicts });
     const lines = md.split("\n");
-    expect(lines.findIndex((l) => l.startsWith("### Moves"))).toBeLessThan(lines.findIndex((l) => l.startsWith("### Placements")));
+    expect(lines.findIndex((l) => l.startsWith("### Moves"))).toBeLessThan(
+      lines.findIndex((l) => l.startsWith("### Placements")),
+    );
     expect(lines.findIndex((l) => l.startsWith("### Moves"))).toBeLessThan(15);
     expect(md).toContain("> 2 of 2 tasks placed · **2 moves** against the lock");
     expect(md).toContain("### Moves (2 against the lock)");
@@ -126,7 +139,13 @@ describe("a factory-a preview against a lock its catalog no longer allows", () =
   let saved: string;
   beforeAll(async () => {
     // model-training locked on the 100-TFLOPS edge and realtime-inference on a tier that is gone: both must move.
-    const lock = { site: "factory-a", placements: [{ task: "model-training", tier: "edge" }, { task: "realtime-inference", tier: "edge-old" }] };
+    const lock = {
+      site: "factory-a",
+      placements: [
+        { task: "model-training", tier: "edge" },
+        { task: "realtime-inference", tier: "edge-old" },
+      ],
+    };
     root = rootWithFiles({ "stacks/factory-a.lock.json": JSON.stringify(lock) });
     ({ result, views } = await preview("factory-a", root));
     saved = savePreview(result, views, root, "locked");
@@ -139,7 +158,9 @@ describe("a factory-a preview against a lock its catalog no longer allows", () =
       ["realtime-inference", "edge-old", expect.stringMatching(/^edge/)],
     ]);
     expect(result.policies.violations.map((v) => [v.policy, v.level])).toEqual([[STABILITY, "advisory"]]);
-    expect(result.policies.violations[0].message).toMatch(/^the plan moves 2 task\(s\) against the stack's lock: model-training \(edge → cloud: delete its Deployment, create an EC2 instance\)/);
+    expect(result.policies.violations[0].message).toMatch(
+      /^the plan moves 2 task\(s\) against the stack's lock: model-training \(edge → cloud: delete its Deployment, create an EC2 instance\)/,
+    );
   });
 
   it("tierplan check --markdown shows the moves before the placements; maxMoves 1 fails it, 2 does not", () => {

@@ -117,7 +117,9 @@ export function explainIssue(issue: ZodIssueLike, value: unknown): string {
     case "too_big": {
       const small = issue.code === "too_small";
       if (issue.origin === "array") {
-        return small ? `must have at least ${issue.minimum} ${issue.minimum === 1 ? "entry" : "entries"}` : `must have at most ${issue.maximum} entries`;
+        return small
+          ? `must have at least ${issue.minimum} ${issue.minimum === 1 ? "entry" : "entries"}`
+          : `must have at most ${issue.maximum} entries`;
       }
       if (issue.origin === "string") return small ? "must not be empty" : `must be at most ${issue.maximum} characters`;
       const op = small ? (issue.inclusive ? ">=" : ">") : issue.inclusive ? "<=" : "<";

@@ -6,7 +6,7 @@ import {
   CatalogFileSchema,
   DEFAULT_RESERVE,
   MachineSchema,
-  TierSchema,
+  type TierSchema,
   machineIds,
   machinesCompute,
   PRESETS,
@@ -41,7 +41,10 @@ export function loadCatalog(files: readonly string[], options: LoadOptions = {})
   const issues: CatalogIssue[] = [];
   for (const file of files) {
     try {
-      sources.push({ file, text: readText(file, "the file", file, undefined, { expected: "YAML or JSON: give a planning input file" }) });
+      sources.push({
+        file,
+        text: readText(file, "the file", file, undefined, { expected: "YAML or JSON: give a planning input file" }),
+      });
     } catch (error) {
       if (!(error instanceof CatalogError)) throw error;
       issues.push(...error.issues);
@@ -57,7 +60,10 @@ export function loadCatalogSources(sources: readonly CatalogSource[], options: L
   const parsed = sources.map(parseSource);
   const issues = parsed.flatMap((p) => p.issues);
   if (issues.length > 0) throw new CatalogError(issues);
-  return mergeAndCheck(parsed.map((p) => p.file!), options);
+  return mergeAndCheck(
+    parsed.map((p) => p.file!),
+    options,
+  );
 }
 
 interface ParsedFile {
@@ -69,7 +75,9 @@ interface ParsedFile {
 function parseSource(source: CatalogSource): { file?: ParsedFile; issues: CatalogIssue[] } {
   const { file, text } = source;
   if (text.trim() === "") {
-    return { issues: [{ file, path: [], message: "the file is empty: expected a mapping with site, tiers and tasks" }] };
+    return {
+      issues: [{ file, path: [], message: "the file is empty: expected a mapping with site, tiers and tasks" }],
+    };
   }
   const yaml = parseYaml(text, file, "YAML or JSON");
   if ("issues" in yaml) return { issues: yaml.issues };
@@ -78,7 +86,14 @@ function parseSource(source: CatalogSource): { file?: ParsedFile; issues: Catalo
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     const got = data === null ? "nothing" : Array.isArray(data) ? "a list" : `a ${typeof data}`;
     return {
-      issues: [{ file, path: [], message: `expected a mapping with site, tiers and tasks at the top level, got ${got}`, ...locate([]) }],
+      issues: [
+        {
+          file,
+          path: [],
+          message: `expected a mapping with site, tiers and tasks at the top level, got ${got}`,
+          ...locate([]),
+        },
+      ],
     };
   }
   const result = CatalogFileSchema.safeParse(data);
@@ -107,7 +122,8 @@ function knownKeys(path: DataPath): string[] {
   const top = CatalogFileSchema.shape;
   if (path.length === 0) return Object.keys(top);
   const [section] = path;
-  if (section === "objective") return path.length === 1 ? ["preset", "weights", "reserve", "moveCost"] : ["latency", "cost"];
+  if (section === "objective")
+    return path.length === 1 ? ["preset", "weights", "reserve", "moveCost"] : ["latency", "cost"];
   if (section === "tiers" && path[2] === "machines") return shape(MachineSchema);
   if (section === "tiers") return [...shape(top.tiers.unwrap().element)];
   if (section === "robots") return [...shape(top.robots.unwrap().element)];
@@ -151,7 +167,12 @@ function describeZodIssue(
 ): CatalogIssue[] {
   const path = issue.path as DataPath;
   const value = valueAt(data, path);
-  const at = (p: DataPath, message: string, key?: string): CatalogIssue => ({ file, path: p, message, ...locate(key ? p.slice(0, -1) : p, key) });
+  const at = (p: DataPath, message: string, key?: string): CatalogIssue => ({
+    file,
+    path: p,
+    message,
+    ...locate(key ? p.slice(0, -1) : p, key),
+  });
   switch (issue.code) {
     case "unrecognized_keys": {
       const known = knownKeys(path);
@@ -164,7 +185,14 @@ function describeZodIssue(
     case "invalid_type": {
       if (value === undefined) {
         // The key is absent, so point at the entry that lacks it.
-        return [{ file, path, message: `is required (${typeNames[issue.expected] ?? issue.expected})`, ...locate(path.slice(0, -1)) }];
+        return [
+          {
+            file,
+            path,
+            message: `is required (${typeNames[issue.expected] ?? issue.expected})`,
+            ...locate(path.slice(0, -1)),
+          },
+        ];
       }
       if (typeof value === "number" && !Number.isFinite(value)) {
         return [at(path, `must be a finite number, got ${value}`)];
@@ -175,7 +203,9 @@ function describeZodIssue(
     case "too_small":
     case "too_big": {
       if (issue.origin === "array") {
-        return [at(path, issue.code === "too_small" ? `must have at least ${issue.minimum} entry` : "has too many entries")];
+        return [
+          at(path, issue.code === "too_small" ? `must have at least ${issue.minimum} entry` : "has too many entries"),
+        ];
       }
       if (issue.origin === "string") return [at(path, "must not be empty")];
       const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
@@ -185,7 +215,12 @@ function describeZodIssue(
     case "invalid_value": {
       const options = issue.values.map(String);
       const guess = typeof value === "string" ? didYouMean(value, options) : undefined;
-      return [at(path, `must be one of ${options.join(", ")}, got ${show(value)}${guess ? `: did you mean '${guess}'?` : ""}`)];
+      return [
+        at(
+          path,
+          `must be one of ${options.join(", ")}, got ${show(value)}${guess ? `: did you mean '${guess}'?` : ""}`,
+        ),
+      ];
     }
     default:
       return [at(path, `${issue.message}, got ${show(value)}`)];
@@ -243,10 +278,19 @@ function mergeAndCheck(files: ParsedFile[], options: LoadOptions): PlanningInput
   };
 
   const environments = new Map<string, string>();
-  for (const [section, list] of [["tiers", tiers], ["robots", robots]] as const) {
+  for (const [section, list] of [
+    ["tiers", tiers],
+    ["robots", robots],
+  ] as const) {
     for (const env of list) {
       const previous = environments.get(env.name);
-      if (previous) report(section, env.origin, ["name"], `duplicate name '${env.name}': already used by ${previous}; tier and robot names must be unique`);
+      if (previous)
+        report(
+          section,
+          env.origin,
+          ["name"],
+          `duplicate name '${env.name}': already used by ${previous}; tier and robot names must be unique`,
+        );
       else environments.set(env.name, `${section}[${env.origin.index}] in ${env.origin.parsed.source.file}`);
     }
   }
@@ -263,20 +307,46 @@ function mergeAndCheck(files: ParsedFile[], options: LoadOptions): PlanningInput
   for (const task of tasks) {
     claim(task.name, task, ["name"]);
     if (task.perRobot && task.robot !== undefined) {
-      report("tasks", task.origin, ["robot"], "robot and perRobot are exclusive: perRobot already binds one copy to every robot; remove one of them");
+      report(
+        "tasks",
+        task.origin,
+        ["robot"],
+        "robot and perRobot are exclusive: perRobot already binds one copy to every robot; remove one of them",
+      );
     } else if (task.robot !== undefined && !robotNames.includes(task.robot)) {
       report("tasks", task.origin, ["robot"], unknownRef("robot", task.robot, robotNames, "robots"));
     } else if (task.perRobot && robotNames.length === 0) {
-      report("tasks", task.origin, ["perRobot"], "perRobot makes one copy per fleet robot, but the site has no robots, so the task would vanish from the plan: add robots, or remove perRobot");
+      report(
+        "tasks",
+        task.origin,
+        ["perRobot"],
+        "perRobot makes one copy per fleet robot, but the site has no robots, so the task would vanish from the plan: add robots, or remove perRobot",
+      );
     }
     if (task.allowedTiers?.length === 0) {
-      report("tasks", task.origin, ["allowedTiers"], "is empty, so the task may use no environment and can never be placed: list tier names or kinds (cloud, edge, robot), or remove allowedTiers to allow every one");
+      report(
+        "tasks",
+        task.origin,
+        ["allowedTiers"],
+        "is empty, so the task may use no environment and can never be placed: list tier names or kinds (cloud, edge, robot), or remove allowedTiers to allow every one",
+      );
     }
     task.allowedTiers?.forEach((entry, i) => {
-      if (!allowedNames.includes(entry)) report("tasks", task.origin, ["allowedTiers", i], unknownRef("tier, robot or kind", entry, allowedNames, "tiers, robots or cloud|edge|robot"));
+      if (!allowedNames.includes(entry))
+        report(
+          "tasks",
+          task.origin,
+          ["allowedTiers", i],
+          unknownRef("tier, robot or kind", entry, allowedNames, "tiers, robots or cloud|edge|robot"),
+        );
     });
     if (task.pin !== undefined && !environments.has(task.pin)) {
-      report("tasks", task.origin, ["pin"], unknownRef("environment", task.pin, [...environments.keys()], "tiers or robots"));
+      report(
+        "tasks",
+        task.origin,
+        ["pin"],
+        unknownRef("environment", task.pin, [...environments.keys()], "tiers or robots"),
+      );
     }
   }
   // Copies are named <task>@<robot>: they must not collide with a task written out by hand.
@@ -314,25 +384,37 @@ function checkMachines(tiers: Array<TierFileSpec & { origin: Origin }>, report: 
   for (const tier of tiers) {
     const at = (rest: DataPath, message: string) => report("tiers", tier.origin, rest, message);
     if (!tier.machines) {
-      if (tier.compute === undefined) at(["compute"], "is required (a number > 0, TFLOPS) unless the tier lists its machines");
-      if (tier.packing !== undefined) at(["packing"], "applies to the machines of a tier: add machines to the tier or remove packing");
+      if (tier.compute === undefined)
+        at(["compute"], "is required (a number > 0, TFLOPS) unless the tier lists its machines");
+      if (tier.packing !== undefined)
+        at(["packing"], "applies to the machines of a tier: add machines to the tier or remove packing");
       continue;
     }
     if (tier.kind !== "edge") {
-      at(["machines"], `machines are for edge tiers only (Kubernetes nodes with whole GPUs); this tier is '${tier.kind}': remove machines or make it kind edge`);
+      at(
+        ["machines"],
+        `machines are for edge tiers only (Kubernetes nodes with whole GPUs); this tier is '${tier.kind}': remove machines or make it kind edge`,
+      );
       continue;
     }
     if (tier.compute === undefined && machinesCompute(tier.machines) === 0) {
-      at(["compute"], "is required here: every machine has 0 GPUs, so no compute can be derived from them; set compute or add gpus");
+      at(
+        ["compute"],
+        "is required here: every machine has 0 GPUs, so no compute can be derived from them; set compute or add gpus",
+      );
     }
     const shapes = new Set<string>();
     tier.machines.forEach((machine, index) => {
-      if (shapes.has(machine.name)) at(["machines", index, "name"], `duplicate machine name '${machine.name}' in tier '${tier.name}'`);
+      if (shapes.has(machine.name))
+        at(["machines", index, "name"], `duplicate machine name '${machine.name}' in tier '${tier.name}'`);
       shapes.add(machine.name);
       for (const id of machineIds(machine)) {
         const previous = nodeNames.get(id);
         if (previous) {
-          at(["machines", index, "name"], `machine id '${id}' is already the id of a machine in ${previous}: machine ids are node names and must be unique in the site; rename one`);
+          at(
+            ["machines", index, "name"],
+            `machine id '${id}' is already the id of a machine in ${previous}: machine ids are node names and must be unique in the site; rename one`,
+          );
           break;
         }
         nodeNames.set(id, `tiers[${tier.origin.index}] '${tier.name}' of ${tier.origin.parsed.source.file}`);
@@ -352,7 +434,9 @@ const KNOWN_NAMES_SHOWN = 12;
 function unknownRef(what: string, value: string, known: string[], section: string): string {
   const guess = didYouMean(value, known);
   if (guess) return `no ${what} named '${value}': did you mean '${guess}'?`;
-  return known.length === 0 ? `no ${what} named '${value}': the site has no ${section}` : `no ${what} named '${value}' (known: ${known.slice(0, KNOWN_NAMES_SHOWN).join(", ")}${known.length > KNOWN_NAMES_SHOWN ? ", …" : ""})`;
+  return known.length === 0
+    ? `no ${what} named '${value}': the site has no ${section}`
+    : `no ${what} named '${value}' (known: ${known.slice(0, KNOWN_NAMES_SHOWN).join(", ")}${known.length > KNOWN_NAMES_SHOWN ? ", …" : ""})`;
 }
 
 /**
@@ -368,7 +452,9 @@ function imageIssues(
   for (const task of tasks) {
     if (task.image !== undefined) continue;
     const allowed = (tier: { name: string; kind: string }) =>
-      task.pin !== undefined ? task.pin === tier.name : !task.allowedTiers || task.allowedTiers.includes(tier.name) || task.allowedTiers.includes(tier.kind);
+      task.pin !== undefined
+        ? task.pin === tier.name
+        : !task.allowedTiers || task.allowedTiers.includes(tier.name) || task.allowedTiers.includes(tier.kind);
     const runs = tiers.filter((tier) => (tier.kind === "cloud" || tier.kind === "edge") && allowed(tier));
     if (runs.length === 0) continue;
     const why = task.pin !== undefined ? "its pin" : task.allowedTiers ? "its allowedTiers" : "it has no allowedTiers";

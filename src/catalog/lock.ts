@@ -87,7 +87,14 @@ export function readStackLock(root: string, site: string): LoadedLock | undefine
 /** A lock must be of the site being planned; otherwise an error at its `site`. */
 export function checkLockSite(lock: LoadedLock, site: string, fix: string): void {
   if (lock.site === site) return;
-  throw new CatalogError([{ file: lock.file, path: ["site"], message: `the lock is of site '${lock.site}' but the plan is of site '${site}': ${fix}`, ...lock.siteAt?.() }]);
+  throw new CatalogError([
+    {
+      file: lock.file,
+      path: ["site"],
+      message: `the lock is of site '${lock.site}' but the plan is of site '${site}': ${fix}`,
+      ...lock.siteAt?.(),
+    },
+  ]);
 }
 
 /**
@@ -95,9 +102,15 @@ export function checkLockSite(lock: LoadedLock, site: string, fix: string): void
  * how errors name it, `path` where it is. Errors carry the file, line, path inside it and the fix.
  */
 export function readPlacementsFile(file: string, path = file): PlacementsFile {
-  const text = readText(path, "the lock", file, "no such file: write it with 'tierplan lock --stack <site>', or give a plan saved with 'tierplan plan --json'", {
-    expected: "JSON: expected a lock or a plan",
-  });
+  const text = readText(
+    path,
+    "the lock",
+    file,
+    "no such file: write it with 'tierplan lock --stack <site>', or give a plan saved with 'tierplan plan --json'",
+    {
+      expected: "JSON: expected a lock or a plan",
+    },
+  );
   return parsePlacements(text, file);
 }
 
@@ -121,7 +134,14 @@ export function parsePlacements(text: string, file: string): PlacementsFile {
     kind = "plan";
   }
   if (!isRecord(body)) {
-    throw new CatalogError([{ file, path: prefix, message: `expected a mapping with site and placements, got ${describeValue(body)}: ${FIX}`, ...locator(text)(prefix) }]);
+    throw new CatalogError([
+      {
+        file,
+        path: prefix,
+        message: `expected a mapping with site and placements, got ${describeValue(body)}: ${FIX}`,
+        ...locator(text)(prefix),
+      },
+    ]);
   }
   const result = LockSchema.safeParse(body);
   const locate = locator(text);
@@ -153,7 +173,11 @@ export function parsePlacements(text: string, file: string): PlacementsFile {
   });
   if (issues.length > 0) throw new CatalogError(issues);
 
-  const placements = result.data.placements.map((p) => ({ task: p.task, tier: p.tier, ...(p.machine !== undefined && { machine: p.machine }) }));
+  const placements = result.data.placements.map((p) => ({
+    task: p.task,
+    tier: p.tier,
+    ...(p.machine !== undefined && { machine: p.machine }),
+  }));
   const siteAt = () => locate([...prefix, "site"]);
   const out: PlacementsFile = { file, kind, site: result.data.site, placements, siteAt };
   if (kind !== "lock") {
@@ -187,7 +211,9 @@ function valueAt(data: unknown, path: DataPath): unknown {
 function jsonSyntaxIssue(error: Error, text: string, file: string): CatalogIssue {
   const found = firstJsonMistake(text);
   const fallback = error.message.split("\n")[0].replace(/\s*in JSON at position \d+.*$/, "");
-  const offset = found?.offset ?? (/at position (\d+)/.exec(error.message) ? Number(/at position (\d+)/.exec(error.message)![1]) : undefined);
+  const offset =
+    found?.offset ??
+    (/at position (\d+)/.exec(error.message) ? Number(/at position (\d+)/.exec(error.message)![1]) : undefined);
   const issue: CatalogIssue = { file, path: [], message: `not valid JSON: ${found?.message ?? fallback}: ${FIX}` };
   if (offset === undefined) return issue;
   const before = text.slice(0, offset).split("\n");
@@ -200,9 +226,13 @@ function firstJsonMistake(text: string): { offset: number; message: string } | u
   const ws = () => {
     while (i < text.length && " \t\n\r".includes(text[i])) i++;
   };
-  const shown = () => (i >= text.length ? "the end of the file" : text.charCodeAt(i) < 0x20 ? JSON.stringify(text[i]) : `'${text[i]}'`);
+  const shown = () =>
+    i >= text.length ? "the end of the file" : text.charCodeAt(i) < 0x20 ? JSON.stringify(text[i]) : `'${text[i]}'`;
   class Mistake extends Error {
-    constructor(readonly offset: number, message: string) {
+    constructor(
+      readonly offset: number,
+      message: string,
+    ) {
       super(message);
     }
   }
@@ -274,7 +304,8 @@ function firstJsonMistake(text: string): { offset: number; message: string } | u
       if (text[i] !== ",") fail(`',' or '${close}'`);
       i++;
       ws();
-      if (text[i] === close) fail(`another ${open === "{" ? "key" : "value"} after ',' (JSON allows no trailing comma)`);
+      if (text[i] === close)
+        fail(`another ${open === "{" ? "key" : "value"} after ',' (JSON allows no trailing comma)`);
       if (open === "{") key();
       wantValue = true;
     }

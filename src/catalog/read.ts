@@ -1,5 +1,15 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { isAlias, isCollection, isPair, isScalar, LineCounter, parseDocument, Scalar, type Document, type Node } from "yaml";
+import {
+  isAlias,
+  isCollection,
+  isPair,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  Scalar,
+  type Document,
+  type Node,
+} from "yaml";
 import { CatalogError, type CatalogIssue } from "./errors";
 
 /**
@@ -108,7 +118,9 @@ export function readText(
   try {
     return utf8.decode(bytes);
   } catch {
-    throw new CatalogError([{ file, path: [], message: `${binaryMessage(expected)} (it holds bytes that are not UTF-8)` }]);
+    throw new CatalogError([
+      { file, path: [], message: `${binaryMessage(expected)} (it holds bytes that are not UTF-8)` },
+    ]);
   }
 }
 
@@ -134,7 +146,8 @@ function position(lineCounter: LineCounter, offset: number): { line: number; col
  * the file should hold, e.g. "YAML or JSON".
  */
 export function parseYaml(text: string, file: string, expected: string): ParsedYaml | { issues: CatalogIssue[] } {
-  if (text.includes("\u0000")) return { issues: [{ file, path: [], message: binaryMessage(`${expected}: give a planning input file`) }] };
+  if (text.includes("\u0000"))
+    return { issues: [{ file, path: [], message: binaryMessage(`${expected}: give a planning input file`) }] };
   const lineCounter = new LineCounter();
   let doc: Document;
   try {
@@ -161,7 +174,8 @@ export function parseYaml(text: string, file: string, expected: string): ParsedY
         ],
       };
     }
-    if (/Unresolved alias/.test(message)) return { issues: [{ file, path: [], message: `not valid ${expected}: ${message}` }] };
+    if (/Unresolved alias/.test(message))
+      return { issues: [{ file, path: [], message: `not valid ${expected}: ${message}` }] };
     return { issues: [{ file, path: [], message: `not valid ${expected}: ${tooDeepOr(error)}` }] };
   }
 }
@@ -183,7 +197,8 @@ function checkShape(doc: Document, lineCounter: LineCounter, file: string): Cata
           {
             file,
             path: [],
-            message: "YAML merge keys ('<<') are not supported (they are not part of YAML 1.2): write the keys out, or alias a whole value with *name",
+            message:
+              "YAML merge keys ('<<') are not supported (they are not part of YAML 1.2): write the keys out, or alias a whole value with *name",
             ...(key.range ? position(lineCounter, key.range[0]) : {}),
           },
         ];

@@ -19,11 +19,10 @@ export type Packing = (typeof PACKINGS)[number];
 export const DEFAULT_RESERVE = 0.1;
 const MAX_RESERVE = 0.3;
 
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
-    error: "must be a DNS label: lowercase letters, digits and '-', 1-63 characters, starting and ending with a letter or digit",
-  });
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+  error:
+    "must be a DNS label: lowercase letters, digits and '-', 1-63 characters, starting and ending with a letter or digit",
+});
 const name = z.string().min(1, { error: "must not be empty" });
 const finite = () => z.number();
 const positive = () => finite().gt(0);
@@ -41,10 +40,20 @@ const capacityShape = {
 export const MachineSchema = z
   .strictObject({
     name: dnsLabel.describe("Unique in the tier; with count 1 it is the Kubernetes node name."),
-    count: z.number().int().gte(1).default(1).describe("Identical machines of this shape (default 1): <name>-0, <name>-1, ..."),
+    count: z
+      .number()
+      .int()
+      .gte(1)
+      .default(1)
+      .describe("Identical machines of this shape (default 1): <name>-0, <name>-1, ..."),
     gpus: z.number().int().gte(0).describe("GPUs per machine (integer >= 0)."),
     gpuTflops: positive().describe("TFLOPS of one GPU (> 0)."),
-    gpuSlices: z.number().int().gte(1).default(1).describe("Time-slices per GPU (integer >= 1, default 1): a GPU unit is gpuTflops / gpuSlices."),
+    gpuSlices: z
+      .number()
+      .int()
+      .gte(1)
+      .default(1)
+      .describe("Time-slices per GPU (integer >= 1, default 1): a GPU unit is gpuTflops / gpuSlices."),
     storage: positive().describe("GB of local disk per machine (> 0)."),
   })
   .describe("A machine shape of an edge tier (contract §5).");
@@ -63,10 +72,19 @@ export function machinesCompute(machines: ReadonlyArray<{ count: number; gpus: n
 export const TierSchema = z
   .strictObject({
     ...capacityShape,
-    compute: positive().optional().describe("Compute capacity, TFLOPS (> 0); with machines, default sum(count * gpus * gpuTflops)."),
+    compute: positive()
+      .optional()
+      .describe("Compute capacity, TFLOPS (> 0); with machines, default sum(count * gpus * gpuTflops)."),
     kind: z.enum(TIER_KINDS).describe("cloud | edge | robot"),
-    machines: z.array(MachineSchema).min(1).optional().describe("Edge only: the machines the tier is made of (whole GPU units, one machine per task)."),
-    packing: z.enum(PACKINGS).optional().describe("best-fit | first-fit | worst-fit | spread (default best-fit): which machine a task goes to."),
+    machines: z
+      .array(MachineSchema)
+      .min(1)
+      .optional()
+      .describe("Edge only: the machines the tier is made of (whole GPU units, one machine per task)."),
+    packing: z
+      .enum(PACKINGS)
+      .optional()
+      .describe("best-fit | first-fit | worst-fit | spread (default best-fit): which machine a task goes to."),
   })
   .describe("A shared environment any task may use.");
 
@@ -107,7 +125,9 @@ const ObjectiveSchema = z
       .lte(MAX_RESERVE)
       .default(DEFAULT_RESERVE)
       .describe("Fraction of every capacity kept free, 0 <= reserve <= 0.3 (default 0.1)."),
-    moveCost: nonNegative().optional().describe("With a lock: least score + moveCost x moves replaces fewest moves, then least score (contract §6)."),
+    moveCost: nonNegative()
+      .optional()
+      .describe("With a lock: least score + moveCost x moves replaces fewest moves, then least score (contract §6)."),
   })
   .describe("What the optimizer minimises among plans that place the most tasks by priority.");
 
@@ -120,7 +140,11 @@ export const CatalogFileSchema = z
       .strictObject({
         preset: ObjectiveSchema.shape.preset.unwrap().optional(),
         weights: ObjectiveSchema.shape.weights,
-        reserve: finite().gte(0).lte(MAX_RESERVE).optional().describe("Fraction of every capacity kept free, 0 <= reserve <= 0.3 (default 0.1)."),
+        reserve: finite()
+          .gte(0)
+          .lte(MAX_RESERVE)
+          .optional()
+          .describe("Fraction of every capacity kept free, 0 <= reserve <= 0.3 (default 0.1)."),
         moveCost: ObjectiveSchema.shape.moveCost,
       })
       .optional()

@@ -58,39 +58,86 @@ const NetworkConfigSchema = z.strictObject({
 
 /** `tierplan:cloud`: how cloud-placed tasks become EC2 instances. */
 const CloudConfigSchema = z.strictObject({
-  ami: z.string().regex(/^ami-[0-9a-f]+$/, { error: "must be an AMI id such as ami-0abc1234" }).optional()
+  ami: z
+    .string()
+    .regex(/^ami-[0-9a-f]+$/, { error: "must be an AMI id such as ami-0abc1234" })
+    .optional()
     .describe("AMI for every cloud instance; default: the latest AWS Deep Learning Base GPU AMI (Ubuntu 22.04)."),
-  subnetId: z.string().regex(/^subnet-[0-9a-f]+$/, { error: "must be a subnet id such as subnet-0abc1234" }).optional()
+  subnetId: z
+    .string()
+    .regex(/^subnet-[0-9a-f]+$/, { error: "must be a subnet id such as subnet-0abc1234" })
+    .optional()
     .describe("Subnet of the instances; default: the region's default VPC."),
-  vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: "must be a VPC id such as vpc-0abc1234" }).optional()
+  vpcId: z
+    .string()
+    .regex(/^vpc-[0-9a-f]+$/, { error: "must be a VPC id such as vpc-0abc1234" })
+    .optional()
     .describe("VPC of the security groups; must hold subnetId. Default: the default VPC."),
-  instanceTypes: z.array(z.string()).min(1).optional()
+  instanceTypes: z
+    .array(z.string())
+    .min(1)
+    .optional()
     .describe("Allow-list of instance types from tierplan's table; default: all of them."),
   keyName: z.string().optional().describe("EC2 key pair for SSH access; default: none."),
 });
 
 /** `tierplan:edge`: the site's edge Kubernetes cluster. */
 const EdgeConfigSchema = z.strictObject({
-  mode: z.enum(["existing", "eks"]).describe("existing: the site's own cluster via tierplan:kubeconfig; eks: tierplan provisions an EKS cluster."),
-  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a DNS label: lowercase letters, digits and '-', 1-63 characters" }).optional()
+  mode: z
+    .enum(["existing", "eks"])
+    .describe("existing: the site's own cluster via tierplan:kubeconfig; eks: tierplan provisions an EKS cluster."),
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+      error: "must be a DNS label: lowercase letters, digits and '-', 1-63 characters",
+    })
+    .optional()
     .describe("Namespace of the site's workloads; default: tierplan-<site>."),
-  gpuTflops: z.number().gt(0).optional()
-    .describe("TFLOPS one unit of gpuResource stands for; default: a GPU of the EKS node type / gpuSlices, or 125 (A10-class) on an existing cluster."),
+  gpuTflops: z
+    .number()
+    .gt(0)
+    .optional()
+    .describe(
+      "TFLOPS one unit of gpuResource stands for; default: a GPU of the EKS node type / gpuSlices, or 125 (A10-class) on an existing cluster.",
+    ),
   gpuResource: z.string().default("nvidia.com/gpu").describe("Extended resource name of a GPU unit."),
   cpu: k8sQuantity.default("1").describe("CPU request of every edge container."),
   memory: k8sQuantity.default("2Gi").describe("Memory request of every edge container."),
   eks: z
     .strictObject({
-      controlPlaneSubnetIds: z.array(subnetId).min(2, { error: "needs subnets in at least two Availability Zones of the region (EKS does not place its control plane in a Local Zone)" })
+      controlPlaneSubnetIds: z
+        .array(subnetId)
+        .min(2, {
+          error:
+            "needs subnets in at least two Availability Zones of the region (EKS does not place its control plane in a Local Zone)",
+        })
         .describe("Regional subnets, in two or more Availability Zones, for the control plane's network interfaces."),
       subnetIds: z.array(subnetId).min(1).describe("Local Zone or Outpost subnets of the GPU nodes, near the robots."),
       nodeInstanceType: z.string().default("g5.xlarge").describe("Instance type of the managed node group."),
-      version: z.string().regex(/^1\.\d+$/, { error: "must be a Kubernetes minor version such as 1.33" }).default("1.33"),
+      version: z
+        .string()
+        .regex(/^1\.\d+$/, { error: "must be a Kubernetes minor version such as 1.33" })
+        .default("1.33"),
       minNodes: z.number().int().gte(1).default(1).describe("Fewest nodes, however little is placed."),
-      adminPrincipalArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, { error: "must be an IAM role or user ARN" })).default([])
-        .describe("IAM roles or users (CI, operators) given cluster admin besides the identity that creates the cluster."),
-      gpuSlices: z.number().int().gte(1).lte(48).default(1)
-        .describe("Time-slices per GPU (NVIDIA device plugin sharing): one nvidia.com/gpu unit is a GPU's TFLOPS / gpuSlices."),
+      adminPrincipalArns: z
+        .array(
+          z
+            .string()
+            .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, { error: "must be an IAM role or user ARN" }),
+        )
+        .default([])
+        .describe(
+          "IAM roles or users (CI, operators) given cluster admin besides the identity that creates the cluster.",
+        ),
+      gpuSlices: z
+        .number()
+        .int()
+        .gte(1)
+        .lte(48)
+        .default(1)
+        .describe(
+          "Time-slices per GPU (NVIDIA device plugin sharing): one nvidia.com/gpu unit is a GPU's TFLOPS / gpuSlices.",
+        ),
     })
     .optional()
     .describe("Required when mode is eks."),
@@ -154,14 +201,17 @@ function parseSiteConfig(raw: Record<string, unknown>, file: string, locate?: St
       }
     }
     for (const issue of result.error.issues) {
-      if ((issue as { input?: unknown }).input === undefined && guessed.has(formatPath(issue.path as DataPath))) continue;
+      if ((issue as { input?: unknown }).input === undefined && guessed.has(formatPath(issue.path as DataPath)))
+        continue;
       const [key, ...rest] = issue.path as (string | number)[];
       if (issue.code === "unrecognized_keys") {
         for (const unknown of issue.keys) {
           if (key === undefined) {
             const known = Object.keys(SiteConfigSchema.shape).map(configKey);
             const guess = didYouMean(configKey(unknown), known);
-            const hint = guess ? `did you mean '${guess}'?` : `tierplan's keys are ${known.join(", ")} (docs/pulumi.md)`;
+            const hint = guess
+              ? `did you mean '${guess}'?`
+              : `tierplan's keys are ${known.join(", ")} (docs/pulumi.md)`;
             issues.push(at([configKey(unknown)], `unknown key '${configKey(unknown)}': ${hint}`, configKey(unknown)));
           } else {
             const known = knownKeysOf(String(key), rest);
@@ -176,24 +226,50 @@ function parseSiteConfig(raw: Record<string, unknown>, file: string, locate?: St
       const path = key === undefined ? [] : [configKey(key), ...rest];
       const value = (issue as { input?: unknown }).input;
       let message = explainIssue(issue, value);
-      if (value === undefined && rest.length === 0 && key !== undefined) message = `${message}: set it in the stack file (docs/pulumi.md)`;
+      if (value === undefined && rest.length === 0 && key !== undefined)
+        message = `${message}: set it in the stack file (docs/pulumi.md)`;
       issues.push(at(path, message));
     }
     throw new CatalogError(issues);
   }
   const config = result.data;
   if (config.edge.mode === "eks" && !config.edge.eks) {
-    issues.push(at([configKey("edge"), "eks"], "mode eks needs eks.controlPlaneSubnetIds (regional) and eks.subnetIds (Local Zone or Outpost) for the cluster it builds"));
+    issues.push(
+      at(
+        [configKey("edge"), "eks"],
+        "mode eks needs eks.controlPlaneSubnetIds (regional) and eks.subnetIds (Local Zone or Outpost) for the cluster it builds",
+      ),
+    );
   }
   if ((config.cloud.subnetId === undefined) !== (config.cloud.vpcId === undefined)) {
     const missing = config.cloud.subnetId === undefined ? "subnetId" : "vpcId";
-    issues.push(at([configKey("cloud"), missing], "give subnetId and vpcId together (or neither, for the default VPC): the security groups must be in the instances' VPC"));
+    issues.push(
+      at(
+        [configKey("cloud"), missing],
+        "give subnetId and vpcId together (or neither, for the default VPC): the security groups must be in the instances' VPC",
+      ),
+    );
   }
-  if (config.edge.mode === "eks" && config.edge.eks && config.edge.eks.gpuSlices > 1 && config.edge.gpuResource !== "nvidia.com/gpu") {
-    issues.push(at([configKey("edge"), "gpuResource"], "the NVIDIA device plugin time-slices only nvidia.com/gpu: remove gpuResource or set eks.gpuSlices to 1"));
+  if (
+    config.edge.mode === "eks" &&
+    config.edge.eks &&
+    config.edge.eks.gpuSlices > 1 &&
+    config.edge.gpuResource !== "nvidia.com/gpu"
+  ) {
+    issues.push(
+      at(
+        [configKey("edge"), "gpuResource"],
+        "the NVIDIA device plugin time-slices only nvidia.com/gpu: remove gpuResource or set eks.gpuSlices to 1",
+      ),
+    );
   }
   if (config.edge.mode === "existing" && config.kubeconfig === undefined) {
-    issues.push(at([configKey("kubeconfig")], "mode existing needs the cluster's kubeconfig: pulumi config set --secret tierplan:kubeconfig < ~/.kube/config"));
+    issues.push(
+      at(
+        [configKey("kubeconfig")],
+        "mode existing needs the cluster's kubeconfig: pulumi config set --secret tierplan:kubeconfig < ~/.kube/config",
+      ),
+    );
   }
   if (issues.length > 0) throw new CatalogError(issues);
   return config;
@@ -216,7 +292,8 @@ function knownKeysOf(key: string, rest: (string | number)[]): string[] {
     edge: EdgeConfigSchema,
     robots: RobotsConfigSchema,
   };
-  if (key === "edge" && rest[0] === "eks") return Object.keys((EdgeConfigSchema.shape.eks.unwrap() as unknown as { shape: object }).shape);
+  if (key === "edge" && rest[0] === "eks")
+    return Object.keys((EdgeConfigSchema.shape.eks.unwrap() as unknown as { shape: object }).shape);
   return Object.keys(shapes[key]?.shape ?? {});
 }
 
@@ -233,7 +310,12 @@ export interface StackSettings {
  * src/provision/awsRegions.ts reads them from @pulumi/aws, which the planning core never loads).
  * Other namespaces belong to their providers and pass through.
  */
-export function parseStackConfig(entries: Record<string, unknown>, file: string, regions: readonly string[], locate?: StackLocator): StackSettings {
+export function parseStackConfig(
+  entries: Record<string, unknown>,
+  file: string,
+  regions: readonly string[],
+  locate?: StackLocator,
+): StackSettings {
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(entries)) {
     if (key.startsWith(`${CONFIG_NAMESPACE}:`)) raw[key.slice(CONFIG_NAMESPACE.length + 1)] = value;
@@ -252,12 +334,16 @@ export function parseStackConfig(entries: Record<string, unknown>, file: string,
     if (problem) issues.push({ file, path: [REGION_KEY], message: problem, ...locate?.([REGION_KEY]) });
   }
   // In the order of the file, as a person fixes them.
-  if (issues.length > 0) throw new CatalogError(issues.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0)));
+  if (issues.length > 0)
+    throw new CatalogError(
+      issues.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0)),
+    );
   return { site: site!, ...(typeof region === "string" && { region }) };
 }
 
 function regionProblem(region: unknown, known: readonly string[]): string | undefined {
-  if (typeof region !== "string") return `must be an AWS region name such as us-west-2, got ${typeof region === "object" ? "a mapping or list" : String(region)}`;
+  if (typeof region !== "string")
+    return `must be an AWS region name such as us-west-2, got ${typeof region === "object" ? "a mapping or list" : String(region)}`;
   if (known.includes(region)) return undefined;
   const guess = didYouMean(region, known);
   return `'${region}' is not an AWS region${guess ? `: did you mean '${guess}'?` : ` @pulumi/aws knows (e.g. us-east-1, us-west-2, eu-central-1, ap-northeast-1)`}`;
@@ -325,29 +411,48 @@ export interface StackFile {
  * its config (parseStackConfig, `aws:region` against `regions`), with the line and column of every problem.
  */
 export function readStackFile(path: string, regions: readonly string[], file = path): StackFile {
-  const text = readText(path, "the stack file", file, `no such file: ${knownStacks(dirname(path))}`, { expected: "YAML: give a Pulumi stack file" });
+  const text = readText(path, "the stack file", file, `no such file: ${knownStacks(dirname(path))}`, {
+    expected: "YAML: give a Pulumi stack file",
+  });
   const parsed = parseYaml(text, file, "YAML");
   if ("issues" in parsed) throw new CatalogError(parsed.issues);
   const locate = stackLocator(parsed.doc, parsed.lineCounter);
   const data = parsed.data;
-  const top = data === null || typeof data !== "object" || Array.isArray(data) ? undefined : (data as Record<string, unknown>);
+  const top =
+    data === null || typeof data !== "object" || Array.isArray(data) ? undefined : (data as Record<string, unknown>);
   const config = top?.config;
   if (config === undefined || config === null || typeof config !== "object" || Array.isArray(config)) {
-    throw new CatalogError([{ file, path: ["config"], message: "expected a 'config:' mapping of stack settings (see docs/pulumi.md)" }]);
+    throw new CatalogError([
+      { file, path: ["config"], message: "expected a 'config:' mapping of stack settings (see docs/pulumi.md)" },
+    ]);
   }
   const secretKeys: string[] = [];
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config as Record<string, unknown>)) {
     const position = locate([], key) ?? {};
     if (!/^[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$/.test(key)) {
-      throw new CatalogError([{ file, path: ["config", key], message: "config keys are '<namespace>:<key>', e.g. tierplan:catalog", ...position }]);
+      throw new CatalogError([
+        {
+          file,
+          path: ["config", key],
+          message: "config keys are '<namespace>:<key>', e.g. tierplan:catalog",
+          ...position,
+        },
+      ]);
     }
     if (isSecure(value)) {
       secretKeys.push(key);
       out[key] = SECRET_PLACEHOLDER;
     } else {
       if (containsSecure(value)) {
-        throw new CatalogError([{ file, path: ["config", key], message: "a secret nested in an object cannot be read offline: make it a key of its own", ...position }]);
+        throw new CatalogError([
+          {
+            file,
+            path: ["config", key],
+            message: "a secret nested in an object cannot be read offline: make it a key of its own",
+            ...position,
+          },
+        ]);
       }
       out[key] = value;
     }
@@ -399,7 +504,13 @@ export function locateInStackFile(path: string): StackLocator | undefined {
 }
 
 function isSecure(value: unknown): boolean {
-  return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    "secure" in value
+  );
 }
 
 function containsSecure(value: unknown): boolean {
@@ -411,9 +522,13 @@ function containsSecure(value: unknown): boolean {
 function knownStacks(dir: string): string {
   let names: string[] = [];
   try {
-    names = readdirSync(dir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []).sort();
+    names = readdirSync(dir)
+      .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
+      .sort();
   } catch {
     // no stacks directory: said below
   }
-  return names.length > 0 ? `the stacks here are ${names.join(", ")}` : "there are no stacks (stacks/Pulumi.<site>.yaml) here";
+  return names.length > 0
+    ? `the stacks here are ${names.join(", ")}`
+    : "there are no stacks (stacks/Pulumi.<site>.yaml) here";
 }

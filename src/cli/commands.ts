@@ -24,7 +24,8 @@ export interface CommandSpec {
 }
 
 /** Usage line shared by the commands that run the policies. */
-const POLICY_CONFIG_OPTION = "  --policy-config <file>  policy levels and config, as for pulumi preview --policy-pack-config";
+const POLICY_CONFIG_OPTION =
+  "  --policy-config <file>  policy levels and config, as for pulumi preview --policy-pack-config";
 
 const PLAN_USAGE = `tierplan plan <input.yaml|json>... [options]
 

@@ -16,7 +16,9 @@ const KIND_NAMES: Record<PlacementsFile["kind"], string> = { lock: "lock", plan:
 export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommand(argv, { json: { type: "boolean" }, all: { type: "boolean" } });
   if (positionals.length !== 2) {
-    throw new UsageError(`diff: give two files, the old and the new, e.g. 'tierplan diff stacks/factory-a.lock.json plan.json' (got ${positionals.length})`);
+    throw new UsageError(
+      `diff: give two files, the old and the new, e.g. 'tierplan diff stacks/factory-a.lock.json plan.json' (got ${positionals.length})`,
+    );
   }
   // Both read before anything is printed: a bad file fails the run with nothing on stdout.
   const [before, after] = positionals.map((file) => readPlacementsFile(file));
@@ -29,9 +31,15 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
   const color = colorWanted(io);
   const paint = painter(color);
   const site = before.site === after.site ? `site ${before.site}` : `sites ${before.site} → ${after.site}`;
-  io.stdout.write(`${paint("1")(`Placements of ${site}`)}: ${before.file} (${KIND_NAMES[before.kind]}) → ${after.file} (${KIND_NAMES[after.kind]})\n`);
-  if (before.site !== after.site) io.stdout.write(paint("33")("note: the two files are of different sites, so most tasks differ by name\n"));
-  if (before.kind === "lock" && after.kind === "lock") io.stdout.write(paint("2")("(two locks name no tier kinds: give a plan or preview for each move's Pulumi consequence)\n"));
+  io.stdout.write(
+    `${paint("1")(`Placements of ${site}`)}: ${before.file} (${KIND_NAMES[before.kind]}) → ${after.file} (${KIND_NAMES[after.kind]})\n`,
+  );
+  if (before.site !== after.site)
+    io.stdout.write(paint("33")("note: the two files are of different sites, so most tasks differ by name\n"));
+  if (before.kind === "lock" && after.kind === "lock")
+    io.stdout.write(
+      paint("2")("(two locks name no tier kinds: give a plan or preview for each move's Pulumi consequence)\n"),
+    );
   io.stdout.write("\n");
   io.stdout.write(renderDiff(diff, { color, maxRows: values.all ? Infinity : TERMINAL_ROWS }));
   return EXIT.ok;

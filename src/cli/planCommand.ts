@@ -23,9 +23,11 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     all: { type: "boolean" },
     lock: { type: "string" },
   });
-  if (positionals.length === 0) throw new UsageError("plan: give the planning input file, e.g. 'tierplan plan examples/smart-factory.yaml'");
+  if (positionals.length === 0)
+    throw new UsageError("plan: give the planning input file, e.g. 'tierplan plan examples/smart-factory.yaml'");
   const algorithm = (values.algorithm ?? "auto") as Algorithm;
-  if (!ALGORITHMS.includes(algorithm)) throw new UsageError(`plan: --algorithm must be one of ${ALGORITHMS.join(", ")}, got '${values.algorithm}'`);
+  if (!ALGORITHMS.includes(algorithm))
+    throw new UsageError(`plan: --algorithm must be one of ${ALGORITHMS.join(", ")}, got '${values.algorithm}'`);
   const maxNodes = parseMaxNodes(values["max-nodes"]);
 
   const progress = progressPrinter(io);
@@ -35,7 +37,8 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     const input = loadCatalog(positionals, { onWarning: (issue) => warnings.push(issue) });
     // docs/contract.md §6: plan against a lock (a lock file, or an earlier plan's JSON).
     const lock = values.lock === undefined ? undefined : loadLock(values.lock);
-    if (lock) checkLockSite(lock, input.site, `give the lock of site '${input.site}' (e.g. stacks/${input.site}.lock.json)`);
+    if (lock)
+      checkLockSite(lock, input.site, `give the lock of site '${input.site}' (e.g. stacks/${input.site}.lock.json)`);
     progress.phase(`planning ${input.tasks.length} task${input.tasks.length === 1 ? "" : "s"} with ${algorithm}`);
     const plan = await planSite(input, {
       algorithm,
@@ -45,7 +48,15 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     });
     progress.done();
     writeWarnings(warnings, io);
-    io.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan, { maxRows: values.all ? Infinity : TERMINAL_ROWS, color: colorWanted(io), ...(lock && { lock }) }));
+    io.stdout.write(
+      values.json
+        ? `${JSON.stringify(plan, null, 2)}\n`
+        : renderPlan(plan, {
+            maxRows: values.all ? Infinity : TERMINAL_ROWS,
+            color: colorWanted(io),
+            ...(lock && { lock }),
+          }),
+    );
     return EXIT.ok;
   } finally {
     progress.done();
@@ -62,7 +73,8 @@ function parseMaxNodes(text: string | undefined): number | undefined {
 }
 
 function writeWarnings(warnings: readonly CatalogIssue[], io: CliIO): void {
-  for (const warning of warnings.slice(0, WARNINGS_SHOWN)) io.stderr.write(`tierplan: warning: ${formatIssue(warning)}\n`);
+  for (const warning of warnings.slice(0, WARNINGS_SHOWN))
+    io.stderr.write(`tierplan: warning: ${formatIssue(warning)}\n`);
   const more = warnings.length - WARNINGS_SHOWN;
   if (more > 0) io.stderr.write(`tierplan: warning: … and ${more} more like these\n`);
 }

@@ -12,8 +12,14 @@ import { renderVerdicts } from "./verdicts";
 import { HOST_KEYS } from "../plan/facts";
 
 export async function previewCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { stack: { type: "string" }, json: { type: "boolean" }, all: { type: "boolean" }, "policy-config": { type: "string" } });
-  if (positionals.length > 0) throw new UsageError(`preview: unexpected argument '${positionals[0]}': give the stack with --stack <site>`);
+  const { values, positionals } = parseCommand(argv, {
+    stack: { type: "string" },
+    json: { type: "boolean" },
+    all: { type: "boolean" },
+    "policy-config": { type: "string" },
+  });
+  if (positionals.length > 0)
+    throw new UsageError(`preview: unexpected argument '${positionals[0]}': give the stack with --stack <site>`);
   if (!values.stack) throw new UsageError("preview: give the stack, e.g. 'tierplan preview --stack factory-a'");
   const settings = policySettings(values["policy-config"]);
   const progress = progressPrinter(io);
@@ -46,8 +52,21 @@ export function renderPreview(result: PreviewResult, options: { all: boolean; co
   const bold = paint("1");
   const dim = paint("2");
   const out: string[] = [bold(`Previewing stack ${result.stack} offline (Pulumi mock engine, no cloud calls)`), ""];
-  out.push(renderPlan(result.plan, { maxRows: options.all ? Infinity : TERMINAL_ROWS, color: options.color, ...(result.lock && { lock: result.lock }) }).trimEnd(), "");
-  if (!result.lock) out.push(dim(`No lock (stacks/${result.stack}.lock.json): nothing keeps these placements in the next plan; 'tierplan lock --stack ${result.stack}' writes it.`), "");
+  out.push(
+    renderPlan(result.plan, {
+      maxRows: options.all ? Infinity : TERMINAL_ROWS,
+      color: options.color,
+      ...(result.lock && { lock: result.lock }),
+    }).trimEnd(),
+    "",
+  );
+  if (!result.lock)
+    out.push(
+      dim(
+        `No lock (stacks/${result.stack}.lock.json): nothing keeps these placements in the next plan; 'tierplan lock --stack ${result.stack}' writes it.`,
+      ),
+      "",
+    );
   for (const warning of result.warnings) out.push(paint("33")(`warning: ${warning}`));
   if (result.warnings.length > 0) out.push("");
   out.push(bold(`Resources: ${result.resources.length} to create`));
@@ -59,7 +78,10 @@ export function renderPreview(result: PreviewResult, options: { all: boolean; co
     const width = Math.max(...members.map((r) => r.type.length));
     for (const r of members.slice(0, limit)) {
       const tasks = Number((r.inputs.tags as Record<string, unknown> | undefined)?.[HOST_KEYS.hostTasks] ?? 1);
-      const detail = r.type === "aws:ec2/instance:Instance" ? dim(`  ${String(r.inputs.instanceType)}${tasks > 1 ? `, ${tasks} tasks` : ""}`) : "";
+      const detail =
+        r.type === "aws:ec2/instance:Instance"
+          ? dim(`  ${String(r.inputs.instanceType)}${tasks > 1 ? `, ${tasks} tasks` : ""}`)
+          : "";
       out.push(`    ${green("+")} ${r.type.padEnd(width)}  ${r.name}${detail}`);
     }
     if (members.length > limit) out.push(dim(`    … ${members.length - limit} more (--all lists them)`));
@@ -77,7 +99,9 @@ function costLine(cost: unknown): string | undefined {
   const usd = (x: unknown) => `$${Number(x).toFixed(2)}/h`;
   const parts = [`cloud: ${c.cloudInstances} instance(s) for ${c.cloudTasks} task(s), ${usd(c.cloudInstancesPerHour)}`];
   if (Number(c.cloudTasks) > 0) {
-    parts.push(`one instance per task: ${usd(c.oneInstancePerTaskPerHour)}; ${c.cloudPackedOptimally ? "packed at the least cost" : `no packing costs under ${usd(c.cloudLowerBoundPerHour)}`}`);
+    parts.push(
+      `one instance per task: ${usd(c.oneInstancePerTaskPerHour)}; ${c.cloudPackedOptimally ? "packed at the least cost" : `no packing costs under ${usd(c.cloudLowerBoundPerHour)}`}`,
+    );
   }
   if (Number(c.edgeNodesPerHour) > 0) parts.push(`EKS nodes: ${usd(c.edgeNodesPerHour)}`);
   return `Provisioned: ${usd(c.provisionedPerHour)} on demand (${parts.join("; ")}) · the plan's cost (seed formula, cost units): ${fmt(Number(c.planCost))}`;

@@ -9,8 +9,11 @@ export function renderVerdicts(violations: readonly PolicyViolation[], color: bo
   if (violations.length === 0) return `${paint("32")("Policies: all tierplan policies pass")}\n`;
   const lines = [
     mandatory.length > 0
-      ? paint("1;31")(`Policies: ${mandatory.length} mandatory violation(s): pulumi preview --policy-pack policies would fail`)
-      : paint("32")("Policies: no mandatory violations") + (advisory.length > 0 ? ` (${advisory.length} advisory)` : ""),
+      ? paint("1;31")(
+          `Policies: ${mandatory.length} mandatory violation(s): pulumi preview --policy-pack policies would fail`,
+        )
+      : paint("32")("Policies: no mandatory violations") +
+        (advisory.length > 0 ? ` (${advisory.length} advisory)` : ""),
   ];
   for (const v of [...mandatory, ...advisory]) {
     const mark = v.level === "mandatory" ? paint("31")("✖ mandatory") : paint("33")("! advisory ");

@@ -21,7 +21,8 @@ export function isBindingOk(task: Task, env: Environment): boolean {
 /** Every rule of docs/contract.md §2 that placing `task` alone on `env` breaks; empty when allowed. */
 export function blockers(task: Task, env: Environment, reserve: number): Blocker[] {
   const out: Blocker[] = [];
-  if (!isBindingOk(task, env)) out.push({ rule: "robot", robot: env.name, ...(task.robot !== undefined && { boundTo: task.robot }) });
+  if (!isBindingOk(task, env))
+    out.push({ rule: "robot", robot: env.name, ...(task.robot !== undefined && { boundTo: task.robot }) });
   if (!isAllowed(task, env)) out.push({ rule: "allowed", allowed: task.allowedTiers! });
   const ms = latency(task, env);
   if (!leq(ms, task.maxLatency)) out.push({ rule: "latency", latencyMs: ms, maxLatency: task.maxLatency });

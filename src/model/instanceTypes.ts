@@ -26,11 +26,51 @@ export const INSTANCE_TYPES: readonly InstanceType[] = [
   { name: "g6.xlarge", gpus: 1, gpuModel: "NVIDIA L4", tflops: 121, vcpus: 4, memoryGiB: 16, pricePerHour: 0.8048 },
   { name: "g5.xlarge", gpus: 1, gpuModel: "NVIDIA A10G", tflops: 125, vcpus: 4, memoryGiB: 16, pricePerHour: 1.006 },
   { name: "g6.12xlarge", gpus: 4, gpuModel: "NVIDIA L4", tflops: 484, vcpus: 48, memoryGiB: 192, pricePerHour: 4.6016 },
-  { name: "g5.12xlarge", gpus: 4, gpuModel: "NVIDIA A10G", tflops: 500, vcpus: 48, memoryGiB: 192, pricePerHour: 5.672 },
-  { name: "g6.48xlarge", gpus: 8, gpuModel: "NVIDIA L4", tflops: 968, vcpus: 192, memoryGiB: 768, pricePerHour: 13.3504 },
-  { name: "g5.48xlarge", gpus: 8, gpuModel: "NVIDIA A10G", tflops: 1000, vcpus: 192, memoryGiB: 768, pricePerHour: 16.288 },
-  { name: "p4d.24xlarge", gpus: 8, gpuModel: "NVIDIA A100 40GB", tflops: 2496, vcpus: 96, memoryGiB: 1152, pricePerHour: 21.96 },
-  { name: "p5.48xlarge", gpus: 8, gpuModel: "NVIDIA H100", tflops: 7912, vcpus: 192, memoryGiB: 2048, pricePerHour: 55.04 },
+  {
+    name: "g5.12xlarge",
+    gpus: 4,
+    gpuModel: "NVIDIA A10G",
+    tflops: 500,
+    vcpus: 48,
+    memoryGiB: 192,
+    pricePerHour: 5.672,
+  },
+  {
+    name: "g6.48xlarge",
+    gpus: 8,
+    gpuModel: "NVIDIA L4",
+    tflops: 968,
+    vcpus: 192,
+    memoryGiB: 768,
+    pricePerHour: 13.3504,
+  },
+  {
+    name: "g5.48xlarge",
+    gpus: 8,
+    gpuModel: "NVIDIA A10G",
+    tflops: 1000,
+    vcpus: 192,
+    memoryGiB: 768,
+    pricePerHour: 16.288,
+  },
+  {
+    name: "p4d.24xlarge",
+    gpus: 8,
+    gpuModel: "NVIDIA A100 40GB",
+    tflops: 2496,
+    vcpus: 96,
+    memoryGiB: 1152,
+    pricePerHour: 21.96,
+  },
+  {
+    name: "p5.48xlarge",
+    gpus: 8,
+    gpuModel: "NVIDIA H100",
+    tflops: 7912,
+    vcpus: 192,
+    memoryGiB: 2048,
+    pricePerHour: 55.04,
+  },
 ];
 
 /** The largest gp3 root volume EC2 allows, GiB: the storage a single instance can cover. */
@@ -54,12 +94,20 @@ export function covers(type: InstanceType, demand: { compute: number; storage: n
  * The cheapest instance type that covers the demand, among `allowed` names (default: all);
  * ties go to the larger, then the first in the table. Undefined when none covers it.
  */
-export function cheapestInstanceType(demand: { compute: number; storage: number }, allowed?: readonly string[]): InstanceType | undefined {
+export function cheapestInstanceType(
+  demand: { compute: number; storage: number },
+  allowed?: readonly string[],
+): InstanceType | undefined {
   let best: InstanceType | undefined;
   for (const type of INSTANCE_TYPES) {
     if (allowed && !allowed.includes(type.name)) continue;
     if (!covers(type, demand)) continue;
-    if (!best || type.pricePerHour < best.pricePerHour || (type.pricePerHour === best.pricePerHour && type.tflops > best.tflops)) best = type;
+    if (
+      !best ||
+      type.pricePerHour < best.pricePerHour ||
+      (type.pricePerHour === best.pricePerHour && type.tflops > best.tflops)
+    )
+      best = type;
   }
   return best;
 }

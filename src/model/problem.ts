@@ -77,7 +77,8 @@ export function buildProblem(input: PlanningInput): Problem {
     bandwidth: env.bandwidth,
     latency: env.latency,
     costPerHour: env.costPerHour,
-    ...("machines" in env && env.machines && { machines: expandMachines(env.machines), packing: env.packing ?? "best-fit" }),
+    ...("machines" in env &&
+      env.machines && { machines: expandMachines(env.machines), packing: env.packing ?? "best-fit" }),
   }));
   const tasks: Task[] = [];
   for (const spec of input.tasks) {
@@ -95,9 +96,15 @@ export function buildProblem(input: PlanningInput): Problem {
       ...(spec.port !== undefined && { port: spec.port }),
     };
     if (spec.perRobot) {
-      for (const robot of input.robots) tasks.push({ index: tasks.length, name: `${spec.name}@${robot.name}`, robot: robot.name, ...base });
+      for (const robot of input.robots)
+        tasks.push({ index: tasks.length, name: `${spec.name}@${robot.name}`, robot: robot.name, ...base });
     } else {
-      tasks.push({ index: tasks.length, name: spec.name, ...(spec.robot !== undefined && { robot: spec.robot }), ...base });
+      tasks.push({
+        index: tasks.length,
+        name: spec.name,
+        ...(spec.robot !== undefined && { robot: spec.robot }),
+        ...base,
+      });
     }
   }
   return {

@@ -46,7 +46,21 @@ export function lagrangianBound(
   iterations: number,
   onCheckpoint?: (guide: Pick<LagrangianBound, "reduced" | "robotPick">) => void,
 ): LagrangianBound {
-  const { taskCount, envCount, candStart, candEnv, candScore, candFits, demand, free, slack, pinned, priority, levels, problem } = inst;
+  const {
+    taskCount,
+    envCount,
+    candStart,
+    candEnv,
+    candScore,
+    candFits,
+    demand,
+    free,
+    slack,
+    pinned,
+    priority,
+    levels,
+    problem,
+  } = inst;
   const levelCount = levels.length;
   const levelOfTask = new Int32Array(taskCount);
   const levelIndex = new Map(levels.map((p, i) => [p, i]));
@@ -159,7 +173,12 @@ export function lagrangianBound(
       for (let c = candStart[t]; c < end; c++) {
         if (!candFits[c] || c === robotCand[t]) continue;
         const r = candEnv[c] * DIMS;
-        const v = candScore[c] - offset + lambda[r] * d0 * share[r] + lambda[r + 1] * d1 * share[r + 1] + lambda[r + 2] * d2 * share[r + 2];
+        const v =
+          candScore[c] -
+          offset +
+          lambda[r] * d0 * share[r] +
+          lambda[r + 1] * d1 * share[r + 1] +
+          lambda[r + 2] * d2 * share[r + 2];
         if (v < bestV) {
           bestV = v;
           offCand[t] = c;
@@ -267,7 +286,12 @@ export function lagrangianBound(
       for (let c = candStart[t]; c < candStart[t + 1]; c++) {
         if (!candFits[c]) continue;
         const r = candEnv[c] * DIMS;
-        out[c] = candScore[c] - offset + bestLambda[r] * demand[t * DIMS] * share[r] + bestLambda[r + 1] * demand[t * DIMS + 1] * share[r + 1] + bestLambda[r + 2] * demand[t * DIMS + 2] * share[r + 2];
+        out[c] =
+          candScore[c] -
+          offset +
+          bestLambda[r] * demand[t * DIMS] * share[r] +
+          bestLambda[r + 1] * demand[t * DIMS + 1] * share[r + 1] +
+          bestLambda[r + 2] * demand[t * DIMS + 2] * share[r + 2];
         min = Math.min(min, out[c]);
       }
       for (let c = candStart[t]; c < candStart[t + 1]; c++) if (candFits[c]) out[c] -= min;
@@ -281,7 +305,11 @@ export function lagrangianBound(
     for (let t = 0; t < taskCount; t++) {
       for (let c = candStart[t]; c < candStart[t + 1]; c++) {
         const r = candEnv[c] * DIMS;
-        reduced[c] = candScore[c] + prices[r] * demand[t * DIMS] * share[r] + prices[r + 1] * demand[t * DIMS + 1] * share[r + 1] + prices[r + 2] * demand[t * DIMS + 2] * share[r + 2];
+        reduced[c] =
+          candScore[c] +
+          prices[r] * demand[t * DIMS] * share[r] +
+          prices[r + 1] * demand[t * DIMS + 1] * share[r + 1] +
+          prices[r + 2] * demand[t * DIMS + 2] * share[r + 2];
       }
     }
     const robotPick = new Int32Array(taskCount).fill(-1);

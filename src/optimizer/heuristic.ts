@@ -87,7 +87,8 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
     for (let t = 0; t < taskCount; t++) {
       if (pinned[t] >= 0 || initial.assignment[t] < 0) continue;
       // A start that breaks a capacity (a solver's rounding) keeps only what fits; the rest is re-placed.
-      for (let c = candStart[t]; c < candStart[t + 1]; c++) if (candEnv[c] === initial.assignment[t] && load.fits(t, candEnv[c])) place(t, c, initial.machine?.[t]);
+      for (let c = candStart[t]; c < candStart[t + 1]; c++)
+        if (candEnv[c] === initial.assignment[t] && load.fits(t, candEnv[c])) place(t, c, initial.machine?.[t]);
     }
   }
 
@@ -237,7 +238,9 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
   function evictFor(t: number, order: number[]): boolean {
     for (const c of order) {
       const e = candEnv[c];
-      const lower = residents[e].filter((u) => priority[u] < priority[t]).sort((a, b) => priority[a] - priority[b] || b - a);
+      const lower = residents[e]
+        .filter((u) => priority[u] < priority[t])
+        .sort((a, b) => priority[a] - priority[b] || b - a);
       if (lower.length === 0) continue;
       const evicted: Array<{ u: number; c: number; m: number }> = [];
       for (const u of lower) {

@@ -148,7 +148,8 @@ function machineTable(problem: Problem): MachineTable {
   }
   start[environments.length] = env.length;
   const taskUnits = new Int32Array(tasks.length * classes.length);
-  for (const task of tasks) classes.forEach((unit, k) => (taskUnits[task.index * classes.length + k] = unitsNeeded(task.compute, unit)));
+  for (const task of tasks)
+    classes.forEach((unit, k) => (taskUnits[task.index * classes.length + k] = unitsNeeded(task.compute, unit)));
   return {
     count: env.length,
     start,
@@ -163,7 +164,10 @@ function machineTable(problem: Problem): MachineTable {
   };
 }
 
-type LoadBase = Pick<Instance, "taskCount" | "envCount" | "demand" | "free" | "slack" | "machines" | "priority" | "levels">;
+type LoadBase = Pick<
+  Instance,
+  "taskCount" | "envCount" | "demand" | "free" | "slack" | "machines" | "priority" | "levels"
+>;
 
 /**
  * Pins bypass the optimizer, but on a tier with machines they still run on one. Pins are fixed
@@ -175,13 +179,17 @@ type LoadBase = Pick<Instance, "taskCount" | "envCount" | "demand" | "free" | "s
 function packPins(base: LoadBase, pinned: Int32Array, lockedMachine?: Int32Array): Int32Array {
   const none = new Int32Array(base.taskCount).fill(-1);
   // Best fit whatever the tier's packing: pins fixed first should leave the optimizer the most room.
-  const load = new Load({ ...base, free: base.free.map(() => Infinity), pinned: none, pinnedMachine: none }, "best-fit");
+  const load = new Load(
+    { ...base, free: base.free.map(() => Infinity), pinned: none, pinnedMachine: none },
+    "best-fit",
+  );
   const pinnedMachine = new Int32Array(base.taskCount).fill(-1);
   for (let t = 0; t < base.taskCount; t++) {
     const e = pinned[t];
     if (e < 0 || base.machines.start[e] === base.machines.start[e + 1]) continue;
     const locked = lockedMachine?.[t] ?? -1;
-    if (!load.add(t, e, locked)) load.addToMachine(t, locked >= 0 && base.machines.env[locked] === e ? locked : load.roomiest(e));
+    if (!load.add(t, e, locked))
+      load.addToMachine(t, locked >= 0 && base.machines.env[locked] === e ? locked : load.roomiest(e));
     pinnedMachine[t] = load.machineOf[t];
   }
   return pinnedMachine;
@@ -218,7 +226,8 @@ export class Load {
     this.levelCount = new Int32Array(machines.count * inst.levels.length);
     const levelIndex = new Map(inst.levels.map((p, i) => [p, i]));
     this.levelOf = Int32Array.from(inst.priority, (p) => levelIndex.get(p)!);
-    for (let t = 0; t < inst.taskCount; t++) if (inst.pinnedMachine[t] >= 0) this.addToMachine(t, inst.pinnedMachine[t]);
+    for (let t = 0; t < inst.taskCount; t++)
+      if (inst.pinnedMachine[t] >= 0) this.addToMachine(t, inst.pinnedMachine[t]);
   }
 
   fits(t: number, e: number): boolean {
@@ -235,7 +244,10 @@ export class Load {
    */
   add(t: number, e: number, machine = -1): boolean {
     if (this.hasMachines(e)) {
-      const m = machine >= 0 && this.inst.machines.env[machine] === e && this.machineFits(t, machine) ? machine : this.pickMachine(t, e);
+      const m =
+        machine >= 0 && this.inst.machines.env[machine] === e && this.machineFits(t, machine)
+          ? machine
+          : this.pickMachine(t, e);
       if (m < 0) return false;
       this.addToMachine(t, m);
     }
@@ -273,7 +285,9 @@ export class Load {
   /** True when machine m has room for t. */
   machineFits(t: number, m: number): boolean {
     const { machines, demand } = this.inst;
-    return this.units(t, m) <= this.freeUnits[m] && demand[t * DIMS + 1] <= this.freeStorage[m] + machines.storageSlack[m];
+    return (
+      this.units(t, m) <= this.freeUnits[m] && demand[t * DIMS + 1] <= this.freeStorage[m] + machines.storageSlack[m]
+    );
   }
 
   hasMachines(e: number): boolean {
@@ -302,7 +316,11 @@ export class Load {
       // best fit: the fullest machine that holds t; worst fit and spread: the emptiest, spread first
       // preferring machines with the fewest tasks of t's priority level.
       const key =
-        packing === "best-fit" ? left : packing === "worst-fit" ? -left : this.levelCount[m * levels + this.levelOf[t]] * 1e6 - left;
+        packing === "best-fit"
+          ? left
+          : packing === "worst-fit"
+            ? -left
+            : this.levelCount[m * levels + this.levelOf[t]] * 1e6 - left;
       if (best < 0 || key < bestKey) {
         best = m;
         bestKey = key;

@@ -111,7 +111,11 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
         continue;
       }
       for (const s of envSlots) {
-        if (slots.units(t, s) > slots.list[s].units || demand[t * DIMS + 1] > slots.list[s].storage + slots.storageSlack(s)) continue;
+        if (
+          slots.units(t, s) > slots.list[s].units ||
+          demand[t * DIMS + 1] > slots.list[s].storage + slots.storageSlack(s)
+        )
+          continue;
         cols.push(c);
         colTask.push(t);
         colSlot.push(s);
@@ -175,7 +179,8 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
     });
   }
   const pinnedAt = new Map<number, number>();
-  for (let t = 0; t < taskCount; t++) if (pinned[t] >= 0) pinnedAt.set(priority[t], (pinnedAt.get(priority[t]) ?? 0) + 1);
+  for (let t = 0; t < taskCount; t++)
+    if (pinned[t] >= 0) pinnedAt.set(priority[t], (pinnedAt.get(priority[t]) ?? 0) + 1);
   const countRow = new Map<number, number>();
   for (const [level, placed] of stage.minPlaced) {
     if (stage.forced.has(level) || level < stage.minPriority) continue;
@@ -190,7 +195,10 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
     const t = colTask[j];
     if (!lock || lock.env[t] !== candEnv[cols[j]]) return false;
     const m = lock.machine[t];
-    return m < 0 || (colSlot[j] >= 0 && slots.list[colSlot[j]].machines.length === 1 && slots.list[colSlot[j]].machines[0] === m);
+    return (
+      m < 0 ||
+      (colSlot[j] >= 0 && slots.list[colSlot[j]].machines.length === 1 && slots.list[colSlot[j]].machines[0] === m)
+    );
   };
   let stayRow = -1;
   if (stage.lock && stage.minStay !== undefined && stage.minStay > 0) {
@@ -247,7 +255,14 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
   sortColumns(starts, indices, values);
 
   if (cols.length === 0) {
-    return { packed: { assignment: Int32Array.from(pinned), machine: Int32Array.from(inst.pinnedMachine) }, optimal: true, objective: 0, bound: 0, nodes: 0, columns: 0 };
+    return {
+      packed: { assignment: Int32Array.from(pinned), machine: Int32Array.from(inst.pinnedMachine) },
+      optimal: true,
+      objective: 0,
+      bound: 0,
+      nodes: 0,
+      columns: 0,
+    };
   }
   const inf = solver.infinity;
   const model = solver.createModel({
@@ -258,7 +273,14 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
     colUpper: new Float64Array(cols.length).fill(1),
     rowLower: rowLower.map((v) => (v === -Infinity ? -inf : v)),
     rowUpper: rowUpper.map((v) => (v === Infinity ? inf : v)),
-    matrix: { format: "csc", numRows: rows, numCols: cols.length, starts, indices: Int32Array.from(indices), values: Float64Array.from(values) },
+    matrix: {
+      format: "csc",
+      numRows: rows,
+      numCols: cols.length,
+      starts,
+      indices: Int32Array.from(indices),
+      values: Float64Array.from(values),
+    },
     ...(!stage.relax && { integrality: new Int32Array(cols.length).fill(1) }),
   });
   const sign = goal === "score" ? 1 : -1;
@@ -274,7 +296,8 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
     model.run();
     const status = model.getModelStatus();
     if (stage.relax) {
-      if (status !== solver.constants.modelStatus.optimal) return { optimal: false, objective: NaN, bound: -Infinity * sign, nodes: 0, columns: cols.length };
+      if (status !== solver.constants.modelStatus.optimal)
+        return { optimal: false, objective: NaN, bound: -Infinity * sign, nodes: 0, columns: cols.length };
       const objective = sign * model.getObjectiveValue();
       return { optimal: false, objective, bound: objective, nodes: 0, columns: cols.length };
     }
@@ -290,7 +313,10 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
       packed.assignment[colTask[j]] = candEnv[cols[j]];
       chosen.push(j);
     }
-    slots.assignMachines(chosen.map((j) => ({ t: colTask[j], s: colSlot[j] })), packed.machine);
+    slots.assignMachines(
+      chosen.map((j) => ({ t: colTask[j], s: colSlot[j] })),
+      packed.machine,
+    );
     const objective = sign * model.getObjectiveValue();
     const optimal = status === solver.constants.modelStatus.optimal;
     return { packed, optimal, objective, bound: optimal ? objective : dualBound, nodes, columns: cols.length };
@@ -348,7 +374,9 @@ function buildSlots(inst: Instance, stage: Stage) {
       const storage = machines.storage[first] - usedStorage[first];
       const pool = group.length > 1 && smallTasks.fits(storage) && group.every((m) => !locked[m]);
       if (pool) {
-        byEnv[e].push(list.push({ machines: group, units: units * group.length, storage, aggregated: true, twinOf: -1 }) - 1);
+        byEnv[e].push(
+          list.push({ machines: group, units: units * group.length, storage, aggregated: true, twinOf: -1 }) - 1,
+        );
         continue;
       }
       let previous = -1;
@@ -361,7 +389,9 @@ function buildSlots(inst: Instance, stage: Stage) {
     }
   }
   const twinNext = new Int32Array(list.length).fill(-1);
-  list.forEach((slot, s) => slot.twinOf >= 0 && (twinNext[slot.twinOf] = s));
+  list.forEach((slot, s) => {
+    if (slot.twinOf >= 0) twinNext[slot.twinOf] = s;
+  });
   return {
     list,
     byEnv,
@@ -394,7 +424,8 @@ function buildSlots(inst: Instance, stage: Stage) {
       if (pinned[t] >= 0) continue;
       for (let c = candStart[t]; c < candStart[t + 1]; c++) {
         if (candEnv[c] !== e || !candFits[c]) continue;
-        for (let k = 0; k < machines.classCount; k++) maxUnits = Math.max(maxUnits, machines.taskUnits[t * machines.classCount + k]);
+        for (let k = 0; k < machines.classCount; k++)
+          maxUnits = Math.max(maxUnits, machines.taskUnits[t * machines.classCount + k]);
         totalStorage += demand[t * DIMS + 1];
       }
     }

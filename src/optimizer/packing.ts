@@ -15,7 +15,8 @@ export function repack(inst: Instance, packed: Packed, lock?: LockTarget): Packe
   const machine = packed.machine.slice();
   const largest = (t: number) => {
     let units = 0;
-    for (let k = 0; k < machines.classCount; k++) units = Math.max(units, machines.taskUnits[t * machines.classCount + k]);
+    for (let k = 0; k < machines.classCount; k++)
+      units = Math.max(units, machines.taskUnits[t * machines.classCount + k]);
     return units;
   };
   for (let e = 0; e < inst.envCount; e++) {
@@ -23,13 +24,21 @@ export function repack(inst: Instance, packed: Packed, lock?: LockTarget): Packe
     const tasks: number[] = [];
     for (let t = 0; t < taskCount; t++) if (packed.assignment[t] === e && pinned[t] < 0) tasks.push(t);
     const isLocked = (t: number) => lock !== undefined && lock.env[t] === e && lock.machine[t] >= 0;
-    tasks.sort((a, b) => Number(isLocked(b)) - Number(isLocked(a)) || priority[b] - priority[a] || largest(b) - largest(a) || a - b);
+    tasks.sort(
+      (a, b) =>
+        Number(isLocked(b)) - Number(isLocked(a)) || priority[b] - priority[a] || largest(b) - largest(a) || a - b,
+    );
     const load = new Load(inst);
     const ok = tasks.every((t) => load.add(t, e, isLocked(t) ? lock!.machine[t] : -1));
     if (!ok) continue;
     const trial = machine.slice();
     for (const t of tasks) trial[t] = load.machineOf[t];
-    if (lock && countMoves(lock, { assignment: packed.assignment, machine: trial }) > countMoves(lock, { assignment: packed.assignment, machine })) continue;
+    if (
+      lock &&
+      countMoves(lock, { assignment: packed.assignment, machine: trial }) >
+        countMoves(lock, { assignment: packed.assignment, machine })
+    )
+      continue;
     machine.set(trial);
   }
   return { assignment: packed.assignment, machine };

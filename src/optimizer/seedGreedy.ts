@@ -38,7 +38,9 @@ export function seedGreedy(inst: Instance, lock?: LockTarget, options: { lockedO
  * priority first, on its locked machine where it has room; the seed's order places the rest.
  */
 function keepLocked(inst: Instance, lock: LockTarget, load: Load, assignment: Int32Array): void {
-  const order = inst.problem.tasks.filter((t) => assignment[t.index] < 0 && lock.env[t.index] >= 0).sort((a, b) => b.priority - a.priority || a.index - b.index);
+  const order = inst.problem.tasks
+    .filter((t) => assignment[t.index] < 0 && lock.env[t.index] >= 0)
+    .sort((a, b) => b.priority - a.priority || a.index - b.index);
   for (const { index: t } of order) {
     const e = lock.env[t];
     let candidate = false;
@@ -46,4 +48,3 @@ function keepLocked(inst: Instance, lock: LockTarget, load: Load, assignment: In
     if (candidate && load.fits(t, e) && load.add(t, e, lock.machine[t])) assignment[t] = e;
   }
 }
-

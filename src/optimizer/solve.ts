@@ -52,15 +52,33 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
   const lock = options.lock && lockTarget(problem, options.lock);
   const inst = buildInstance(problem, lock?.machine);
   const progress = options.onProgress ?? (() => {});
-  const stability: Stability | undefined = lock && { lock, ...(problem.moveCost !== undefined && { moveCost: problem.moveCost }) };
+  const stability: Stability | undefined = lock && {
+    lock,
+    ...(problem.moveCost !== undefined && { moveCost: problem.moveCost }),
+  };
   const budget: Budget =
     algorithm === "exact"
-      ? { ...DEFAULT_BUDGET, milpNodes: EXACT_NODES, milpMaxColumns: Infinity, lpMaxColumns: Infinity, ...options.budget }
+      ? {
+          ...DEFAULT_BUDGET,
+          milpNodes: EXACT_NODES,
+          milpMaxColumns: Infinity,
+          lpMaxColumns: Infinity,
+          ...options.budget,
+        }
       : { ...DEFAULT_BUDGET, ...options.budget };
   const work: Record<string, number> = {};
   if (algorithm === "seed-greedy") {
     const packed = seedGreedy(inst, stability?.lock);
-    return certify(inst, packed, "seed-greedy", "seed-greedy", stability, await countBounds(inst, packed, stability, budget, work), budget, work);
+    return certify(
+      inst,
+      packed,
+      "seed-greedy",
+      "seed-greedy",
+      stability,
+      await countBounds(inst, packed, stability, budget, work),
+      budget,
+      work,
+    );
   }
   if (algorithm === "exact" && stageColumns(inst, -Infinity) > EXACT_LARGE) {
     progress(
@@ -75,7 +93,13 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
 }
 
 /** The seed's greedy, the regret construction and constructions guided by the Lagrangian prices; the best of them. */
-function heuristics(inst: Instance, stability: Stability | undefined, budget: Budget, work: Record<string, number>, progress: Progress) {
+function heuristics(
+  inst: Instance,
+  stability: Stability | undefined,
+  budget: Budget,
+  work: Record<string, number>,
+  progress: Progress,
+) {
   const score = stayScores(inst, stability);
   const initial = stability && lockedStart(inst, stability);
   // The seed's greedy joins the pool, so `auto` is never worse than the baseline by construction.
@@ -95,12 +119,16 @@ function heuristics(inst: Instance, stability: Stability | undefined, budget: Bu
   if (initial) consider(regretHeuristic(inst, { score }));
   // The regret order serves the score; smallest first into the least contended places serves the counts.
   const counting = countGuide(inst);
-  consider(regretHeuristic(inst, { score, guide: counting.guide, sizeFirst: counting.size, ...(initial && { initial }) }));
+  consider(
+    regretHeuristic(inst, { score, guide: counting.guide, sizeFirst: counting.size, ...(initial && { initial }) }),
+  );
   // The Lagrangian multipliers price the contended capacity, and its robot subproblems say which
   // tasks each robot should keep: a construction guided by both lands large fleets within about a
   // percent of the bound. With a lock, the locked tasks keep their places first.
   const tryGuide = (guide: { reduced: Float64Array; robotPick: Int32Array }) =>
-    consider(regretHeuristic(inst, { guide: guide.reduced, score, initial: initial ?? { assignment: guide.robotPick } }));
+    consider(
+      regretHeuristic(inst, { guide: guide.reduced, score, initial: initial ?? { assignment: guide.robotPick } }),
+    );
   // The bound holds for plans placing at least the counts it was given: when a guided
   // construction places more, bound again for the new counts (the last round guides nothing).
   let relaxed: LagrangianBound;
@@ -144,7 +172,13 @@ async function lexicographic(
   const levelBound = ceilings.slice();
   let usedMilp = false;
   const runStage = async (stage: Omit<Stage, "minPlaced" | "forced" | "maxNodes">) => {
-    const result = solveStage(await solver(), inst, { ...stage, minPlaced, forced, maxNodes: budget.milpNodes, ...(lock && { lock }) });
+    const result = solveStage(await solver(), inst, {
+      ...stage,
+      minPlaced,
+      forced,
+      maxNodes: budget.milpNodes,
+      ...(lock && { lock }),
+    });
     work.milpStages = (work.milpStages ?? 0) + 1;
     work.milpNodes = (work.milpNodes ?? 0) + result.nodes;
     usedMilp = true;
@@ -169,13 +203,22 @@ async function lexicographic(
     if (incumbentWorth.placed[i] < ceilings[i]) {
       const columns = stageColumns(inst, level);
       if (columns <= budget.milpMaxColumns) {
-        progress(`MILP: priority ${level}, most tasks placed (${incumbentWorth.placed[i]} of ${ceilings[i]} so far, ${columns} variables)`);
+        progress(
+          `MILP: priority ${level}, most tasks placed (${incumbentWorth.placed[i]} of ${ceilings[i]} so far, ${columns} variables)`,
+        );
         const stage = await runStage({ goal: { count: level }, minPriority: level, start: incumbent });
         adopt(stage.packed);
         levelBound[i] = Math.min(levelBound[i], countCeiling(stage.bound) + pinnedHere);
       } else if (columns <= budget.lpMaxColumns) {
         progress(`LP bound: priority ${level} (${columns} variables)`);
-        const lp = solveStage(await solver(), inst, { goal: { count: level }, minPriority: level, minPlaced, forced, maxNodes: 0, relax: true });
+        const lp = solveStage(await solver(), inst, {
+          goal: { count: level },
+          minPriority: level,
+          minPlaced,
+          forced,
+          maxNodes: 0,
+          relax: true,
+        });
         work.lpBounds = (work.lpBounds ?? 0) + 1;
         levelBound[i] = Math.min(levelBound[i], countCeiling(lp.bound) + pinnedHere);
       }
@@ -230,13 +273,23 @@ async function lexicographic(
   }
   // The Lagrangian bound holds only for the counts it was computed with: where they changed, bound again.
   const sameCounts = incumbentWorth.placed.every((p, i) => p === startCounts[i]);
-  const lagrangian = sameCounts ? relaxed.bound : lagrangianBound(inst, incumbentWorth.placed, incumbentWorth.score, budget.boundIterations).bound;
+  const lagrangian = sameCounts
+    ? relaxed.bound
+    : lagrangianBound(inst, incumbentWorth.placed, incumbentWorth.score, budget.boundIterations).bound;
   if (!(scoreBound! >= lagrangian)) scoreBound = lagrangian;
   if (!boundMeets && !scoreAffordable && totalColumns <= budget.lpMaxColumns && stability?.moveCost === undefined) {
     // On sites the LP relaxation is often the stronger bound (on fleets the Lagrangian, whose
     // robots are solved as integer problems): take the larger.
     progress(`LP bound: least score (${totalColumns} variables)`);
-    const lp = solveStage(await solver(), inst, { goal: "score", minPriority: -Infinity, minPlaced, forced, maxNodes: 0, relax: true, ...(minStay !== undefined && lock && { lock, minStay }) });
+    const lp = solveStage(await solver(), inst, {
+      goal: "score",
+      minPriority: -Infinity,
+      minPlaced,
+      forced,
+      maxNodes: 0,
+      relax: true,
+      ...(minStay !== undefined && lock && { lock, minStay }),
+    });
     work.lpBounds = (work.lpBounds ?? 0) + 1;
     const lpBound = lp.bound + pinnedScore(inst, incumbent);
     if (Number.isFinite(lpBound) && lpBound > scoreBound!) scoreBound = lpBound;
@@ -245,7 +298,13 @@ async function lexicographic(
 }
 
 /** Per-level bounds for a plan no stage worked on (seed-greedy): ceilings, and LP bounds where affordable. */
-async function countBounds(inst: Instance, packed: Packed, stability: Stability | undefined, budget: Budget, work: Record<string, number>): Promise<Proof> {
+async function countBounds(
+  inst: Instance,
+  packed: Packed,
+  stability: Stability | undefined,
+  budget: Budget,
+  work: Record<string, number>,
+): Promise<Proof> {
   const ceilings = placedCeilings(inst);
   const placed = worth(inst, packed).placed;
   const levelBound = ceilings.slice();
@@ -253,7 +312,14 @@ async function countBounds(inst: Instance, packed: Packed, stability: Stability 
   const forced = new Set<number>();
   for (const [i, level] of inst.levels.entries()) {
     if (placed[i] < ceilings[i] && stageColumns(inst, level) <= budget.lpMaxColumns) {
-      const lp = solveStage(await highs(), inst, { goal: { count: level }, minPriority: level, minPlaced, forced, maxNodes: 0, relax: true });
+      const lp = solveStage(await highs(), inst, {
+        goal: { count: level },
+        minPriority: level,
+        minPlaced,
+        forced,
+        maxNodes: 0,
+        relax: true,
+      });
       work.lpBounds = (work.lpBounds ?? 0) + 1;
       levelBound[i] = Math.min(levelBound[i], countCeiling(lp.bound) + countPinned(inst, level));
     }
@@ -323,7 +389,8 @@ function stayScores(inst: Instance, stability: Stability | undefined): Float64Ar
   const bonus = stability.moveCost ?? MOVE_PENALTY;
   const score = inst.candScore.slice();
   for (let t = 0; t < inst.taskCount; t++) {
-    for (let c = inst.candStart[t]; c < inst.candStart[t + 1]; c++) if (inst.candEnv[c] === stability.lock.env[t]) score[c] -= bonus;
+    for (let c = inst.candStart[t]; c < inst.candStart[t + 1]; c++)
+      if (inst.candEnv[c] === stability.lock.env[t]) score[c] -= bonus;
   }
   return score;
 }
@@ -368,7 +435,8 @@ function unpinnedScore(inst: Instance, { assignment }: Packed): number {
   let total = 0;
   for (let t = 0; t < inst.taskCount; t++) {
     if (inst.pinned[t] >= 0 || assignment[t] < 0) continue;
-    for (let c = inst.candStart[t]; c < inst.candStart[t + 1]; c++) if (inst.candEnv[c] === assignment[t]) total += inst.candScore[c];
+    for (let c = inst.candStart[t]; c < inst.candStart[t + 1]; c++)
+      if (inst.candEnv[c] === assignment[t]) total += inst.candScore[c];
   }
   return total;
 }

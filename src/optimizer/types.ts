@@ -43,7 +43,12 @@ export interface Budget {
   lpMaxColumns: number;
 }
 
-export const DEFAULT_BUDGET: Budget = { milpNodes: 200, milpMaxColumns: 5_000, boundIterations: 300, lpMaxColumns: 20_000 };
+export const DEFAULT_BUDGET: Budget = {
+  milpNodes: 200,
+  milpMaxColumns: 5_000,
+  boundIterations: 300,
+  lpMaxColumns: 20_000,
+};
 
 /** Previous placements (docs/contract.md §6): a lock file's, or a plan's. */
 export interface LockInput {
@@ -58,5 +63,3 @@ export interface SolveOptions {
   /** Called now and then during long solves, for progress on a terminal. */
   onProgress?: (message: string) => void;
 }
-
-

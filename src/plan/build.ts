@@ -1,4 +1,15 @@
-import { blockers, cost, DIMENSIONS, latency, leq, score, unitsNeeded, usable, type Dimension, type Problem } from "../model";
+import {
+  blockers,
+  cost,
+  DIMENSIONS,
+  latency,
+  leq,
+  score,
+  unitsNeeded,
+  usable,
+  type Dimension,
+  type Problem,
+} from "../model";
 import type { LockInput, Solution } from "../optimizer/types";
 import { explainUnplaced, type MachineRoom } from "./explain";
 import type { LevelCount, Move, Placement, Plan, Unplaced, Utilization, Violation } from "./schema";
@@ -47,7 +58,12 @@ export function buildPlan(problem: Problem, solution: Solution, ms: number, lock
   const room = machineRoom(problem, placements);
   const unplaced: Unplaced[] = tasks
     .filter((task) => solution.assignment[task.index] < 0)
-    .map((task) => ({ task: task.name, reasons: explainUnplaced(task, problem, free, room), priority: task.priority, source: task.source }));
+    .map((task) => ({
+      task: task.name,
+      reasons: explainUnplaced(task, problem, free, room),
+      priority: task.priority,
+      source: task.source,
+    }));
 
   const levels = [...new Set(tasks.map((t) => t.priority))].sort((a, b) => b - a);
   const placedByPriority: LevelCount[] = levels.map((priority, i) => ({
@@ -65,9 +81,23 @@ export function buildPlan(problem: Problem, solution: Solution, ms: number, lock
       const cap = usable(env, dimension, reserve);
       const usableShare = cap > 0 ? used[env.index][dimension] / cap : used[env.index][dimension] > 0 ? Infinity : 0;
       if (usableShare <= BOTTLENECK_SHARE.medium) return [];
-      return [{ dimension, usableShare, severity: usableShare > BOTTLENECK_SHARE.high ? ("high" as const) : ("medium" as const) }];
+      return [
+        {
+          dimension,
+          usableShare,
+          severity: usableShare > BOTTLENECK_SHARE.high ? ("high" as const) : ("medium" as const),
+        },
+      ];
     });
-    return { tier: env.name, kind: env.kind, ...(env.fleetRobot && { fleetRobot: true as const }), compute: share("compute"), storage: share("storage"), bandwidth: share("bandwidth"), bottlenecks };
+    return {
+      tier: env.name,
+      kind: env.kind,
+      ...(env.fleetRobot && { fleetRobot: true as const }),
+      compute: share("compute"),
+      storage: share("storage"),
+      bandwidth: share("bandwidth"),
+      bottlenecks,
+    };
   });
 
   return {
@@ -115,14 +145,34 @@ function findViolations(problem: Problem, assignment: Int32Array, used: Array<Re
     for (const blocker of blockers(task, env, reserve)) {
       if (blocker.rule === "robot") {
         const why = task.robot === undefined ? "it is not bound to a robot" : `it is bound to ${task.robot}`;
-        violations.push({ task: task.name, tier: env.name, rule: "allowed", message: `${env.name} is a fleet robot private to its own tasks, and ${why}` });
+        violations.push({
+          task: task.name,
+          tier: env.name,
+          rule: "allowed",
+          message: `${env.name} is a fleet robot private to its own tasks, and ${why}`,
+        });
       } else if (blocker.rule === "allowed") {
-        violations.push({ task: task.name, tier: env.name, rule: "allowed", message: `${env.name} (${env.kind}) is not in allowedTiers [${blocker.allowed.join(", ")}]` });
+        violations.push({
+          task: task.name,
+          tier: env.name,
+          rule: "allowed",
+          message: `${env.name} (${env.kind}) is not in allowedTiers [${blocker.allowed.join(", ")}]`,
+        });
       } else if (blocker.rule === "latency") {
-        violations.push({ task: task.name, tier: env.name, rule: "latency", message: `latency ${fmt(blocker.latencyMs)} ms on ${env.name} > SLO ${fmt(blocker.maxLatency)} ms` });
+        violations.push({
+          task: task.name,
+          tier: env.name,
+          rule: "latency",
+          message: `latency ${fmt(blocker.latencyMs)} ms on ${env.name} > SLO ${fmt(blocker.maxLatency)} ms`,
+        });
       } else if (blocker.rule === "capacity") {
         reported.add(`${task.index}/${blocker.dimension}`);
-        violations.push({ task: task.name, tier: env.name, rule: "capacity", message: `${blocker.dimension} demand ${fmt(blocker.demand)} > usable ${fmt(blocker.usable)} on ${env.name}` });
+        violations.push({
+          task: task.name,
+          tier: env.name,
+          rule: "capacity",
+          message: `${blocker.dimension} demand ${fmt(blocker.demand)} > usable ${fmt(blocker.usable)} on ${env.name}`,
+        });
       } else {
         // A pin no machine of its tier holds; machineViolations names the machine it overfills.
       }
@@ -134,7 +184,13 @@ function findViolations(problem: Problem, assignment: Int32Array, used: Array<Re
       const cap = usable(env, d, reserve);
       if (leq(used[env.index][d], cap)) continue;
       for (const task of tasks) {
-        if (assignment[task.index] !== env.index || task.pin === undefined || task[d] <= 0 || reported.has(`${task.index}/${d}`)) continue;
+        if (
+          assignment[task.index] !== env.index ||
+          task.pin === undefined ||
+          task[d] <= 0 ||
+          reported.has(`${task.index}/${d}`)
+        )
+          continue;
         violations.push({
           task: task.name,
           tier: env.name,
@@ -156,7 +212,8 @@ function machineNames(problem: Problem, solution: Solution) {
 /** Units and disk each machine has left once the plan is applied, for explaining unplaced tasks. */
 function machineRoom(problem: Problem, placements: Placement[]): MachineRoom {
   const left = new Map<string, { units: number; storage: number }>();
-  for (const env of problem.environments) for (const m of env.machines ?? []) left.set(`${env.name}/${m.id}`, { units: m.units, storage: m.storage });
+  for (const env of problem.environments)
+    for (const m of env.machines ?? []) left.set(`${env.name}/${m.id}`, { units: m.units, storage: m.storage });
   for (const p of placements) {
     if (p.machine === undefined) continue;
     const room = left.get(`${p.tier}/${p.machine}`)!;
@@ -180,7 +237,12 @@ function machineViolations(problem: Problem, placements: Placement[]): Violation
       ];
       if (over.length === 0) continue;
       for (const p of on.filter((p) => p.pinned)) {
-        out.push({ task: p.task, tier: env.name, rule: "capacity", message: `machine ${m.id} of ${env.name}: ${over.join(", ")} (this pin takes ${p.gpuUnits} unit(s), ${fmt(p.storage)} GB)` });
+        out.push({
+          task: p.task,
+          tier: env.name,
+          rule: "capacity",
+          message: `machine ${m.id} of ${env.name}: ${over.join(", ")} (this pin takes ${p.gpuUnits} unit(s), ${fmt(p.storage)} GB)`,
+        });
       }
     }
   }
@@ -192,7 +254,8 @@ function movesAgainst(problem: Problem, lock: LockInput, placements: Placement[]
   const inCatalog = new Set(problem.tasks.map((t) => t.name));
   const now = new Map(placements.map((p) => [p.task, p]));
   const withMachines = new Set(problem.environments.filter((e) => e.machines).map((e) => e.name));
-  const where = (tier: string, machine?: string) => (machine !== undefined && withMachines.has(tier) ? `${tier}/${machine}` : tier);
+  const where = (tier: string, machine?: string) =>
+    machine !== undefined && withMachines.has(tier) ? `${tier}/${machine}` : tier;
   const moves: Move[] = [];
   for (const locked of lock.placements) {
     if (!inCatalog.has(locked.task)) continue;
@@ -202,21 +265,29 @@ function movesAgainst(problem: Problem, lock: LockInput, placements: Placement[]
       moves.push({ task: locked.task, from, to: null });
       continue;
     }
-    const sameMachine = locked.machine === undefined || !withMachines.has(locked.tier) || placed.machine === locked.machine;
-    if (placed.tier !== locked.tier || !sameMachine) moves.push({ task: locked.task, from, to: where(placed.tier, placed.machine) });
+    const sameMachine =
+      locked.machine === undefined || !withMachines.has(locked.tier) || placed.machine === locked.machine;
+    if (placed.tier !== locked.tier || !sameMachine)
+      moves.push({ task: locked.task, from, to: where(placed.tier, placed.machine) });
   }
   return moves;
 }
 
 function recommend(utilization: Utilization[], unplaced: Unplaced[]): string[] {
   const out: string[] = [];
-  const hot = utilization.flatMap((u) => u.bottlenecks.map((b) => `${u.tier} ${b.dimension} ${Math.round(b.usableShare * 100)}% (${b.severity})`));
+  const hot = utilization.flatMap((u) =>
+    u.bottlenecks.map((b) => `${u.tier} ${b.dimension} ${Math.round(b.usableShare * 100)}% (${b.severity})`),
+  );
   if (hot.length > 0) {
     const shown = hot.slice(0, 5).join(", ") + (hot.length > 5 ? `, and ${hot.length - 5} more` : "");
-    out.push(`Bottlenecks (share of usable capacity): ${shown}. Consider adding capacity there or revisiting the allocation.`);
+    out.push(
+      `Bottlenecks (share of usable capacity): ${shown}. Consider adding capacity there or revisiting the allocation.`,
+    );
   }
   if (unplaced.length > 0) {
-    out.push(`${unplaced.length} task(s) unplaced: see their reasons; raise their priority, relax their SLO or add capacity where they are short.`);
+    out.push(
+      `${unplaced.length} task(s) unplaced: see their reasons; raise their priority, relax their SLO or add capacity where they are short.`,
+    );
   }
   return out;
 }

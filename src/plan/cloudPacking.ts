@@ -1,4 +1,10 @@
-import { cheapestInstanceType, INSTANCE_TYPES, MAX_ROOT_VOLUME_GB, rootVolumeGb, type InstanceType } from "../model/instanceTypes";
+import {
+  cheapestInstanceType,
+  INSTANCE_TYPES,
+  MAX_ROOT_VOLUME_GB,
+  rootVolumeGb,
+  type InstanceType,
+} from "../model/instanceTypes";
 
 /**
  * Cloud packing (docs/pulumi.md, "Cloud packing"): the cloud-placed tasks of a site onto EC2
@@ -124,7 +130,12 @@ function demands(t: Pick<CloudTask, "compute">, type: InstanceType): Array<Deman
   }
   if (type.gpus > 0 && type.tflops >= t.compute) {
     const gpus = Math.min(type.gpus, Math.max(1, Math.ceil(t.compute / (type.tflops / type.gpus) - EPS)));
-    out.push({ mode: "gpu", gpus, vcpus: (type.vcpus * gpus) / type.gpus, memoryGiB: (type.memoryGiB * gpus) / type.gpus });
+    out.push({
+      mode: "gpu",
+      gpus,
+      vcpus: (type.vcpus * gpus) / type.gpus,
+      memoryGiB: (type.memoryGiB * gpus) / type.gpus,
+    });
   }
   return out;
 }
@@ -145,7 +156,14 @@ function emptyRoom(type: InstanceType, maxTasks: number): Room {
 }
 
 function take(room: Room, d: Demand, storage: number): boolean {
-  if (room.tasks < 1 || d.gpus > room.gpus || d.vcpus > room.vcpus + EPS || d.memoryGiB > room.memoryGiB + EPS || storage > room.storage + EPS) return false;
+  if (
+    room.tasks < 1 ||
+    d.gpus > room.gpus ||
+    d.vcpus > room.vcpus + EPS ||
+    d.memoryGiB > room.memoryGiB + EPS ||
+    storage > room.storage + EPS
+  )
+    return false;
   room.gpus -= d.gpus;
   room.vcpus -= d.vcpus;
   room.memoryGiB -= d.memoryGiB;
@@ -173,7 +191,14 @@ export function fitOn(type: InstanceType, tasks: readonly CloudTask[], maxTasks:
       if (!take(room, d, tasks[i].storage)) return undefined;
       const gpus = Array.from({ length: d.gpus }, (_, k) => nextGpu + k);
       nextGpu += d.gpus;
-      slots.push({ task: tasks[i].task, mode: d.mode, gpus, vcpus: d.vcpus, memoryGiB: d.memoryGiB, storage: tasks[i].storage });
+      slots.push({
+        task: tasks[i].task,
+        mode: d.mode,
+        gpus,
+        vcpus: d.vcpus,
+        memoryGiB: d.memoryGiB,
+        storage: tasks[i].storage,
+      });
     }
     return slots;
   };
@@ -194,7 +219,14 @@ export function fitOn(type: InstanceType, tasks: readonly CloudTask[], maxTasks:
   for (let i = 0; i < tasks.length; i++) {
     const d = options[i].find((o) => take({ ...room }, o, tasks[i].storage));
     if (!d || !take(room, d, tasks[i].storage)) return undefined;
-    slots.push({ task: tasks[i].task, mode: d.mode, gpus: Array.from({ length: d.gpus }, (_, k) => nextGpu + k), vcpus: d.vcpus, memoryGiB: d.memoryGiB, storage: tasks[i].storage });
+    slots.push({
+      task: tasks[i].task,
+      mode: d.mode,
+      gpus: Array.from({ length: d.gpus }, (_, k) => nextGpu + k),
+      vcpus: d.vcpus,
+      memoryGiB: d.memoryGiB,
+      storage: tasks[i].storage,
+    });
     nextGpu += d.gpus;
   }
   return slots;
@@ -207,7 +239,11 @@ function bits(x: number): number {
 }
 
 /** The cheapest allowed type a host of exactly these tasks can be, with its slots (ties: table order). */
-function cheapestHost(tasks: readonly CloudTask[], types: readonly InstanceType[], maxTasks: number): { type: InstanceType; slots: Slot[] } | undefined {
+function cheapestHost(
+  tasks: readonly CloudTask[],
+  types: readonly InstanceType[],
+  maxTasks: number,
+): { type: InstanceType; slots: Slot[] } | undefined {
   let best: { type: InstanceType; slots: Slot[] } | undefined;
   for (const type of types) {
     if (best && type.pricePerHour >= best.type.pricePerHour) continue;
@@ -245,21 +281,38 @@ export function packCloud(tasks: readonly CloudTask[], options: PackOptions = {}
     }
   } else {
     for (const group of groups(tasks)) {
-      const blocks = group.length <= exactLimit ? exactPacking(group, types, maxTasks) : greedyPacking(group, types, maxTasks, alone);
+      const blocks =
+        group.length <= exactLimit
+          ? exactPacking(group, types, maxTasks)
+          : greedyPacking(group, types, maxTasks, alone);
       if (group.length > exactLimit) optimal = false;
       let k = 0;
       for (const block of blocks) {
-        const id = block.tasks.length === 1 ? block.tasks[0].task : `${block.tasks[0].tier}-p${block.tasks[0].priority}-${k++}`;
+        const id =
+          block.tasks.length === 1 ? block.tasks[0].task : `${block.tasks[0].tier}-p${block.tasks[0].priority}-${k++}`;
         hosts.push(hostOf(block.tasks, block.type, block.slots, id));
       }
     }
   }
   const costPerHour = hosts.reduce((sum, h) => sum + h.type.pricePerHour, 0);
-  return { hosts, costPerHour, oneHostPerTaskCostPerHour: oneHostPerTask, lowerBoundPerHour: lowerBound(tasks, types, maxTasks), optimal: optimal && options.shareHost !== "none" };
+  return {
+    hosts,
+    costPerHour,
+    oneHostPerTaskCostPerHour: oneHostPerTask,
+    lowerBoundPerHour: lowerBound(tasks, types, maxTasks),
+    optimal: optimal && options.shareHost !== "none",
+  };
 }
 
 function hostOf(tasks: readonly CloudTask[], type: InstanceType, slots: Slot[], id: string): Host {
-  return { id, tier: tasks[0].tier, priority: tasks[0].priority, type, slots, rootVolumeGb: rootVolumeGb(tasks.reduce((sum, t) => sum + t.storage, 0)) };
+  return {
+    id,
+    tier: tasks[0].tier,
+    priority: tasks[0].priority,
+    type,
+    slots,
+    rootVolumeGb: rootVolumeGb(tasks.reduce((sum, t) => sum + t.storage, 0)),
+  };
 }
 
 /** Tasks that may share a host: same cloud tier, same priority; higher priorities first, then tier names. */
@@ -271,7 +324,9 @@ function groups(tasks: readonly CloudTask[]): CloudTask[][] {
     list.push(t);
     byKey.set(key, list);
   }
-  return [...byKey.values()].sort((a, b) => b[0].priority - a[0].priority || (a[0].tier < b[0].tier ? -1 : a[0].tier > b[0].tier ? 1 : 0));
+  return [...byKey.values()].sort(
+    (a, b) => b[0].priority - a[0].priority || (a[0].tier < b[0].tier ? -1 : a[0].tier > b[0].tier ? 1 : 0),
+  );
 }
 
 interface Block {
@@ -285,7 +340,15 @@ function exactPacking(group: readonly CloudTask[], types: readonly InstanceType[
   const n = group.length;
   const memo = new Map<number, { type: InstanceType; slots: Slot[] } | null>();
   const blockCost = (mask: number) => {
-    if (!memo.has(mask)) memo.set(mask, cheapestHost(group.filter((_, i) => mask & (1 << i)), types, maxTasks) ?? null);
+    if (!memo.has(mask))
+      memo.set(
+        mask,
+        cheapestHost(
+          group.filter((_, i) => mask & (1 << i)),
+          types,
+          maxTasks,
+        ) ?? null,
+      );
     return memo.get(mask)!;
   };
   let best: { cost: number; masks: number[] } | undefined;
@@ -326,7 +389,12 @@ function exactPacking(group: readonly CloudTask[], types: readonly InstanceType[
  * that still holds its tasks. Since a task alone on its own cheapest type is always a candidate
  * (value per dollar 1), no host costs more than its tasks would alone.
  */
-function greedyPacking(group: readonly CloudTask[], types: readonly InstanceType[], maxTasks: number, alone: ReadonlyMap<string, InstanceType>): Block[] {
+function greedyPacking(
+  group: readonly CloudTask[],
+  types: readonly InstanceType[],
+  maxTasks: number,
+  alone: ReadonlyMap<string, InstanceType>,
+): Block[] {
   const value = (t: CloudTask) => alone.get(t.task)!.pricePerHour;
   let remaining = [...group];
   const blocks: Block[] = [];
@@ -336,7 +404,12 @@ function greedyPacking(group: readonly CloudTask[], types: readonly InstanceType
       const tasks = fill(type, remaining, maxTasks, seed);
       if (tasks.length === 0) return;
       const ratio = tasks.reduce((sum, t) => sum + value(t), 0) / type.pricePerHour;
-      if (!best || ratio > best.ratio + EPS || (Math.abs(ratio - best.ratio) <= EPS && tasks.length > best.tasks.length)) best = { tasks, type, ratio };
+      if (
+        !best ||
+        ratio > best.ratio + EPS ||
+        (Math.abs(ratio - best.ratio) <= EPS && tasks.length > best.tasks.length)
+      )
+        best = { tasks, type, ratio };
     };
     for (const type of types) {
       consider(type);
@@ -388,12 +461,20 @@ function lowerBound(tasks: readonly CloudTask[], types: readonly InstanceType[],
     for (const type of types) {
       for (const d of demands(t, type)) {
         if (t.storage > STORAGE_ROOM + EPS) continue;
-        const shares = [type.gpus > 0 ? d.gpus / type.gpus : 0, d.vcpus / type.vcpus, d.memoryGiB / type.memoryGiB, 1 / maxTasks];
+        const shares = [
+          type.gpus > 0 ? d.gpus / type.gpus : 0,
+          d.vcpus / type.vcpus,
+          d.memoryGiB / type.memoryGiB,
+          1 / maxTasks,
+        ];
         shares.forEach((share, k) => (least[k] = Math.min(least[k], share * type.pricePerHour)));
       }
     }
     least.forEach((x, k) => (sums[k] += Number.isFinite(x) ? x : 0));
-    const alone = cheapestInstanceType(t, types.map((x) => x.name));
+    const alone = cheapestInstanceType(
+      t,
+      types.map((x) => x.name),
+    );
     if (alone) single = Math.max(single, alone.pricePerHour);
   }
   return Math.max(single, ...sums);

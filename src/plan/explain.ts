@@ -1,4 +1,14 @@
-import { blockers, leq, unitsNeeded, type Blocker, DIMENSIONS, type Environment, type Machine, type Problem, type Task } from "../model";
+import {
+  blockers,
+  leq,
+  unitsNeeded,
+  type Blocker,
+  DIMENSIONS,
+  type Environment,
+  type Machine,
+  type Problem,
+  type Task,
+} from "../model";
 import { fmt } from "./format";
 
 /** Free capacity per environment and dimension once the plan is applied. */
@@ -6,7 +16,6 @@ export type FreeCapacity = (env: Environment, dimension: (typeof DIMENSIONS)[num
 
 /** What each machine of a tier has left once the plan is applied (docs/contract.md §5). */
 export type MachineRoom = (env: Environment) => Array<{ machine: Machine; units: number; storage: number }>;
-
 
 /**
  * Why a task is unplaced: a summary in the style `0/5 environments: 2 latency 55.5 ms > 20 ms,
@@ -46,14 +55,20 @@ export function explainUnplaced(task: Task, problem: Problem, free: FreeCapacity
       continue;
     }
     if (first?.rule === "capacity") {
-      note(`too-big-${first.dimension}`, 3, `too small for ${first.dimension} (usable ${fmt(first.usable)} < ${fmt(first.demand)})`, false);
+      note(
+        `too-big-${first.dimension}`,
+        3,
+        `too small for ${first.dimension} (usable ${fmt(first.usable)} < ${fmt(first.demand)})`,
+        false,
+      );
       lines.push(`${env.name}: ${first.dimension} ${fmt(first.demand)} > usable ${fmt(first.usable)}`);
       continue;
     }
     if (first?.rule === "machine") {
-      const detail = first.units > first.largestUnits
-        ? `needs ${first.units} GPU units on one machine, the largest has ${first.largestUnits}`
-        : `needs ${fmt(first.storage)} GB of disk on one machine with its ${first.units} GPU unit(s), the largest disk is ${fmt(first.largestStorage)} GB`;
+      const detail =
+        first.units > first.largestUnits
+          ? `needs ${first.units} GPU units on one machine, the largest has ${first.largestUnits}`
+          : `needs ${fmt(first.storage)} GB of disk on one machine with its ${first.units} GPU unit(s), the largest disk is ${fmt(first.largestStorage)} GB`;
       note("too-big-machine", 3, `no machine large enough (${detail})`, false);
       lines.push(`${env.name}: ${detail}`);
       continue;
@@ -63,7 +78,12 @@ export function explainUnplaced(task: Task, problem: Problem, free: FreeCapacity
       const left = Math.max(0, free(env, short));
       const better = left > (bestFree.get(short) ?? -1);
       if (better) bestFree = new Map(bestFree).set(short, left);
-      note(`full-${short}`, 4, `insufficient ${short} (free ${fmt(bestFree.get(short)!)} < ${fmt(task[short])})`, better);
+      note(
+        `full-${short}`,
+        4,
+        `insufficient ${short} (free ${fmt(bestFree.get(short)!)} < ${fmt(task[short])})`,
+        better,
+      );
       lines.push(`${env.name}: ${short} ${fmt(task[short])} > free ${fmt(left)}`);
       continue;
     }
@@ -92,6 +112,7 @@ function machinesFull(task: Task, machines: ReturnType<MachineRoom>): string | u
     if (m.units > most.units) most = m;
   }
   const units = unitsNeeded(task.compute, most.machine.unitTflops);
-  if (units > most.units) return `needs ${units} GPU units on one machine, the most free (${most.machine.id}) has ${most.units}`;
+  if (units > most.units)
+    return `needs ${units} GPU units on one machine, the most free (${most.machine.id}) has ${most.units}`;
   return `needs ${fmt(task.storage)} GB of disk on one machine with ${units} free GPU unit(s); none has both`;
 }

@@ -25,5 +25,8 @@ export function canonicalPlan(plan: Plan): CanonicalPlan {
 
 /** Short content hash of the canonical plan: identical for `pulumi preview` and `pulumi up`. */
 export function planHash(plan: Plan): string {
-  return createHash("sha256").update(JSON.stringify(canonicalPlan(plan))).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify(canonicalPlan(plan)))
+    .digest("hex")
+    .slice(0, 16);
 }

@@ -43,7 +43,10 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   const total = plan.placements.length + plan.unplaced.length;
   const out: string[] = [`## tierplan · stack \`${options.stack}\``, ""];
   if (mandatory.length > 0) {
-    out.push("> [!CAUTION]", `> **❌ ${mandatory.length} mandatory policy violation${mandatory.length === 1 ? "" : "s"}: \`pulumi up\` must not run with this plan.**`);
+    out.push(
+      "> [!CAUTION]",
+      `> **❌ ${mandatory.length} mandatory policy violation${mandatory.length === 1 ? "" : "s"}: \`pulumi up\` must not run with this plan.**`,
+    );
   } else if (advisory.length > 0) {
     out.push("> [!WARNING]", `> **✅ No mandatory policy violations**, ${advisory.length} advisory.`);
   } else {
@@ -51,11 +54,16 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
   }
   const moves = plan.moves ?? [];
   const moved = moves.length > 0 ? ` · **${moves.length} move${moves.length === 1 ? "" : "s"}** against the lock` : "";
-  out.push(`> ${plan.placements.length} of ${total} tasks placed${moved} · score ${fmt(plan.objective.score)} · ${solverStatus(plan)}`, "");
+  out.push(
+    `> ${plan.placements.length} of ${total} tasks placed${moved} · score ${fmt(plan.objective.score)} · ${solverStatus(plan)}`,
+    "",
+  );
   if (options.verdicts.length > 0) {
     out.push("| | Policy | Violation | Resource |", "|---|---|---|---|");
     for (const v of [...mandatory, ...advisory]) {
-      out.push(`| ${v.level === "mandatory" ? "❌ mandatory" : "⚠️ advisory"} | \`${v.policy}\` | ${cell(v.message)} | ${v.resource ? `\`${cell(v.resource)}\`` : ""} |`);
+      out.push(
+        `| ${v.level === "mandatory" ? "❌ mandatory" : "⚠️ advisory"} | \`${v.policy}\` | ${cell(v.message)} | ${v.resource ? `\`${cell(v.resource)}\`` : ""} |`,
+      );
     }
     out.push("");
   }
@@ -65,50 +73,83 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions): string {
     const kinds = kindsOf(plan);
     const shown = Math.min(moves.length, MOVES_SHOWN);
     const header = ["| Task | From | To | `pulumi up` will |", "|---|---|---|---|"];
-    const moveRow = (m: (typeof moves)[number]) => `| ${cell(m.task)} | ${cell(m.from)} | ${m.to === null ? "_unplaced_" : cell(m.to)} | ${cell(moveConsequence(m, kinds))} |`;
+    const moveRow = (m: (typeof moves)[number]) =>
+      `| ${cell(m.task)} | ${cell(m.from)} | ${m.to === null ? "_unplaced_" : cell(m.to)} | ${cell(moveConsequence(m, kinds))} |`;
     out.push(`### Moves (${moves.length} against the lock)`, "", ...header, ...moves.slice(0, shown).map(moveRow));
     if (moves.length > shown) {
-      out.push("", `<details><summary>${moves.length - shown} more moves</summary>`, "", ...header, ...moves.slice(shown, TABLE_ROWS_MAX).map(moveRow));
+      out.push(
+        "",
+        `<details><summary>${moves.length - shown} more moves</summary>`,
+        "",
+        ...header,
+        ...moves.slice(shown, TABLE_ROWS_MAX).map(moveRow),
+      );
       if (moves.length > TABLE_ROWS_MAX) out.push(`| … ${moves.length - TABLE_ROWS_MAX} more in the plan JSON | | | |`);
       out.push("", "</details>");
     }
     out.push("");
   }
 
-  out.push("### Placements", "", "| Task | Tier | Kind | Priority | Latency | SLO | Cost | Score |", "|---|---|---|---:|---:|---:|---:|---:|");
+  out.push(
+    "### Placements",
+    "",
+    "| Task | Tier | Kind | Priority | Latency | SLO | Cost | Score |",
+    "|---|---|---|---:|---:|---:|---:|---:|",
+  );
   const row = (p: Plan["placements"][number]) =>
     `| ${cell(p.task)}${p.pinned ? " 📌" : ""} | ${cell(p.tier)} | ${p.kind} | ${p.priority} | ${fmt(p.latencyMs)} ms | ${fmt(p.maxLatency)} ms | ${fmt(p.cost)} | ${fmt(p.score)} |`;
   out.push(...plan.placements.slice(0, maxRows).map(row));
   if (plan.placements.length > maxRows) {
-    out.push("", `<details><summary>${plan.placements.length - maxRows} more placements</summary>`, "", "| Task | Tier | Kind | Priority | Latency | SLO | Cost | Score |", "|---|---|---|---:|---:|---:|---:|---:|");
+    out.push(
+      "",
+      `<details><summary>${plan.placements.length - maxRows} more placements</summary>`,
+      "",
+      "| Task | Tier | Kind | Priority | Latency | SLO | Cost | Score |",
+      "|---|---|---|---:|---:|---:|---:|---:|",
+    );
     out.push(...plan.placements.slice(maxRows, TABLE_ROWS_MAX).map(row));
-    if (plan.placements.length > TABLE_ROWS_MAX) out.push(`| … ${plan.placements.length - TABLE_ROWS_MAX} more in the plan JSON | | | | | | | |`);
+    if (plan.placements.length > TABLE_ROWS_MAX)
+      out.push(`| … ${plan.placements.length - TABLE_ROWS_MAX} more in the plan JSON | | | | | | | |`);
     out.push("", "</details>");
   }
   out.push("");
 
   if (plan.violations.length > 0) {
     out.push("### Pins that break the rules", "");
-    for (const v of plan.violations) out.push(`- ❌ **${cell(v.task)}** on ${cell(v.tier)} (${v.rule}): ${cell(v.message)}`);
+    for (const v of plan.violations)
+      out.push(`- ❌ **${cell(v.task)}** on ${cell(v.tier)} (${v.rule}): ${cell(v.message)}`);
     out.push("");
   }
   if (plan.unplaced.length > 0) {
     out.push(`### Unplaced (${plan.unplaced.length})`, "");
-    for (const u of plan.unplaced.slice(0, maxRows)) out.push(`- **${cell(u.task)}** (priority ${u.priority}): ${cell(u.reasons[0] ?? "")}`);
+    for (const u of plan.unplaced.slice(0, maxRows))
+      out.push(`- **${cell(u.task)}** (priority ${u.priority}): ${cell(u.reasons[0] ?? "")}`);
     if (plan.unplaced.length > maxRows) out.push(`- … ${plan.unplaced.length - maxRows} more`);
     out.push("");
   }
 
-  out.push("### Utilization", "", "| Environment | Kind | Compute | Storage | Bandwidth | Bottleneck |", "|---|---|---:|---:|---:|---|");
+  out.push(
+    "### Utilization",
+    "",
+    "| Environment | Kind | Compute | Storage | Bandwidth | Bottleneck |",
+    "|---|---|---:|---:|---:|---|",
+  );
   const { shown, hiddenRobots, fleetSize } = shownUtilization(plan);
   for (const u of shown) {
-    const flags = u.bottlenecks.map((b) => `${b.severity === "high" ? "🔴" : "🟠"} ${b.dimension} ${percent(b.usableShare)}`).join(", ");
-    out.push(`| ${cell(u.tier)} | ${u.kind} | ${percent(u.compute)} | ${percent(u.storage)} | ${percent(u.bandwidth)} | ${flags} |`);
+    const flags = u.bottlenecks
+      .map((b) => `${b.severity === "high" ? "🔴" : "🟠"} ${b.dimension} ${percent(b.usableShare)}`)
+      .join(", ");
+    out.push(
+      `| ${cell(u.tier)} | ${u.kind} | ${percent(u.compute)} | ${percent(u.storage)} | ${percent(u.bandwidth)} | ${flags} |`,
+    );
   }
   if (hiddenRobots > 0) out.push("", `_${fleetSize} fleet robots; the ${fleetSize - hiddenRobots} busiest shown._`);
   for (const line of plan.recommendations) out.push("", `> ${cell(line)}`);
   out.push("", "### Site", "", "```mermaid", ...mermaid(plan), "```", "");
-  out.push(`<sub>Plan ${options.planHash ? `\`${options.planHash}\` · ` : ""}${plan.solver.algorithm} via ${plan.solver.method} · objective ${plan.objective.preset}, reserve ${percent(plan.objective.reserve)}. Generated by \`tierplan check --markdown\`.</sub>`, "");
+  out.push(
+    `<sub>Plan ${options.planHash ? `\`${options.planHash}\` · ` : ""}${plan.solver.algorithm} via ${plan.solver.method} · objective ${plan.objective.preset}, reserve ${percent(plan.objective.reserve)}. Generated by \`tierplan check --markdown\`.</sub>`,
+    "",
+  );
   return out.join("\n");
 }
 
@@ -124,7 +165,8 @@ function cell(text: string): string {
 
 /** Mermaid flowchart: the site, its environments by kind, and the tasks on each. */
 function mermaid(plan: Plan): string[] {
-  const id = (prefix: string, name: string) => `${prefix}_${createHash("sha256").update(name).digest("hex").slice(0, 10)}`;
+  const id = (prefix: string, name: string) =>
+    `${prefix}_${createHash("sha256").update(name).digest("hex").slice(0, 10)}`;
   const label = (text: string) => `"${text.replace(/"/g, "#quot;")}"`;
   const lines = ["flowchart LR", `  site((${label(plan.site)}))`];
   const perEnv = new Map<string, string[]>();
@@ -132,13 +174,16 @@ function mermaid(plan: Plan): string[] {
   const detailed = plan.placements.length <= DIAGRAM_TASK_LIMIT;
   const fleet = plan.environments.filter((e) => e.fleetRobot);
   for (const kind of ["cloud", "edge", "robot"] as const) {
-    const envs = plan.environments.filter((e) => e.kind === kind && (!e.fleetRobot || fleet.length <= FLEET_DIAGRAM_LIMIT));
+    const envs = plan.environments.filter(
+      (e) => e.kind === kind && (!e.fleetRobot || fleet.length <= FLEET_DIAGRAM_LIMIT),
+    );
     if (envs.length === 0) continue;
     lines.push(`  subgraph ${kind}_tier[${label(`${kind} tier`)}]`);
     for (const env of envs) {
       const tasks = perEnv.get(env.name) ?? [];
       lines.push(`    ${id("env", env.name)}[${label(`${env.name}${detailed ? "" : ` · ${tasks.length} tasks`}`)}]`);
-      if (detailed) for (const task of tasks) lines.push(`    ${id("env", env.name)} --- ${id("task", task)}([${label(task)}])`);
+      if (detailed)
+        for (const task of tasks) lines.push(`    ${id("env", env.name)} --- ${id("task", task)}([${label(task)}])`);
     }
     if (kind === "robot" && fleet.length > FLEET_DIAGRAM_LIMIT) {
       const onFleet = plan.placements.filter((p) => fleet.some((f) => f.name === p.tier)).length;
@@ -146,6 +191,11 @@ function mermaid(plan: Plan): string[] {
     }
     lines.push("  end", `  site --> ${kind}_tier`);
   }
-  if (plan.unplaced.length > 0) lines.push(`  unplaced[${label(`unplaced: ${plan.unplaced.length} task(s)`)}]:::warn`, "  site -.-> unplaced", "  classDef warn fill:#fde68a,stroke:#b45309");
+  if (plan.unplaced.length > 0)
+    lines.push(
+      `  unplaced[${label(`unplaced: ${plan.unplaced.length} task(s)`)}]:::warn`,
+      "  site -.-> unplaced",
+      "  classDef warn fill:#fde68a,stroke:#b45309",
+    );
   return lines;
 }

@@ -13,7 +13,11 @@ const byTask = (a: { task: string }, b: { task: string }) => (a.task < b.task ? 
 export function lockOf(plan: Pick<Plan, "site" | "placements">): Lock {
   return {
     site: plan.site,
-    placements: plan.placements.map((p) => ({ task: p.task, tier: p.tier, ...(p.machine !== undefined && { machine: p.machine }) })),
+    placements: plan.placements.map((p) => ({
+      task: p.task,
+      tier: p.tier,
+      ...(p.machine !== undefined && { machine: p.machine }),
+    })),
   };
 }
 
@@ -26,7 +30,8 @@ export function formatLock(lock: Lock): string {
   const line = (p: LockPlacement) =>
     `    { "task": ${JSON.stringify(p.task)}, "tier": ${JSON.stringify(p.tier)}${p.machine !== undefined ? `, "machine": ${JSON.stringify(p.machine)}` : ""} }`;
   const placements = [...lock.placements].sort(byTask);
-  const body = placements.length === 0 ? `  "placements": []` : `  "placements": [\n${placements.map(line).join(",\n")}\n  ]`;
+  const body =
+    placements.length === 0 ? `  "placements": []` : `  "placements": [\n${placements.map(line).join(",\n")}\n  ]`;
   return `{\n  "site": ${JSON.stringify(lock.site)},\n${body}\n}\n`;
 }
 
@@ -91,7 +96,10 @@ export function moveConsequence(move: Pick<Move, "from" | "to">, kinds: Readonly
     if (fromKind === "edge") return `reschedule its Deployment (pods restart on ${move.to})`;
     return fromTier === toTier ? `reconfigure robot ${fromTier}` : `reconfigure robots ${fromTier} and ${toTier}`;
   }
-  const parts = [fromKind === undefined ? `leave ${fromTier} (no longer in the catalog)` : leave(fromKind, fromTier), enter(toKind, toTier)];
+  const parts = [
+    fromKind === undefined ? `leave ${fromTier} (no longer in the catalog)` : leave(fromKind, fromTier),
+    enter(toKind, toTier),
+  ];
   return parts.filter((p): p is string => p !== undefined).join(", ");
 }
 
@@ -137,30 +145,40 @@ export function diffPlacements(before: PlacementSide, after: PlacementSide): Pla
     if (placed) {
       const to = placeOf(placed);
       // As the planner counts (build.ts): a machine matters only when both sides name one.
-      const same = placed.tier === old.tier && (placed.machine === undefined || old.machine === undefined || placed.machine === old.machine);
+      const same =
+        placed.tier === old.tier &&
+        (placed.machine === undefined || old.machine === undefined || placed.machine === old.machine);
       if (same) diff.unchanged++;
       else diff.moves.push({ task: old.task, from, to, consequence: moveConsequence({ from, to }, kinds) });
     } else if (unplaced.has(old.task)) {
       diff.moves.push({ task: old.task, from, to: null, consequence: moveConsequence({ from, to: null }, kinds) });
     } else {
-      const reason = after.unplaced ? "no longer in the catalog (not a move)" : "not in the new lock (unplaced, or no longer in the catalog)";
+      const reason = after.unplaced
+        ? "no longer in the catalog (not a move)"
+        : "not in the new lock (unplaced, or no longer in the catalog)";
       diff.dropped.push({ task: old.task, from, reason });
     }
   }
   for (const p of [...after.placements].sort(byTask)) {
-    if (!was.has(p.task)) diff.added.push({ task: p.task, to: placeOf(p), consequence: newConsequence(placeOf(p), kinds) });
+    if (!was.has(p.task))
+      diff.added.push({ task: p.task, to: placeOf(p), consequence: newConsequence(placeOf(p), kinds) });
   }
   return diff;
 }
 
 /** A plan's own moves (against the lock it was planned with), each with its consequence. */
-export function planMoves(plan: Pick<Plan, "moves" | "environments" | "placements">): Array<Move & { consequence: string }> {
+export function planMoves(
+  plan: Pick<Plan, "moves" | "environments" | "placements">,
+): Array<Move & { consequence: string }> {
   const kinds = kindsOf(plan);
   return (plan.moves ?? []).map((m) => ({ ...m, consequence: moveConsequence(m, kinds) }));
 }
 
 /** Placed tasks the lock does not name: new to the lock (not moves). */
-export function newTasks(plan: Pick<Plan, "placements">, lock: { placements: ReadonlyArray<{ task: string }> }): Set<string> {
+export function newTasks(
+  plan: Pick<Plan, "placements">,
+  lock: { placements: ReadonlyArray<{ task: string }> },
+): Set<string> {
   const locked = new Set(lock.placements.map((p) => p.task));
   return new Set(plan.placements.filter((p) => !locked.has(p.task)).map((p) => p.task));
 }

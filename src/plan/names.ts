@@ -10,7 +10,10 @@ export const K8S_NAME_MAX_LENGTH = 63;
  */
 export function k8sName(name: string, prefix = ""): string {
   const wanted = `${prefix}${name}`;
-  const cleaned = wanted.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+  const cleaned = wanted
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
   if (cleaned === wanted && cleaned.length <= K8S_NAME_MAX_LENGTH) return cleaned;
   const hash = createHash("sha256").update(name).digest("hex").slice(0, 6);
   const base = cleaned.slice(0, K8S_NAME_MAX_LENGTH - hash.length - 1).replace(/-+$/, "");

@@ -29,7 +29,13 @@ export function readPreviewFile(file: string): PreviewFile {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new CatalogError([{ file, path: [], message: `not JSON (${(error as Error).message}): save it with 'tierplan preview --stack <site> --json > preview.json'` }]);
+    throw new CatalogError([
+      {
+        file,
+        path: [],
+        message: `not JSON (${(error as Error).message}): save it with 'tierplan preview --stack <site> --json > preview.json'`,
+      },
+    ]);
   }
   const result = PreviewFileSchema.safeParse(data, { reportInput: true });
   if (!result.success) {

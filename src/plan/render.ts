@@ -52,8 +52,15 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
     fmt(p.score),
     [p.pinned ? "pinned" : "", mark(p.task)].filter(Boolean).join(", "),
   ]);
-  out.push(...table(["TASK", "TIER", "KIND", "PRIO", "LATENCY", "SLO", "COST", "SCORE", ""], rows).map((line, i) => (i === 0 ? bold(line) : line)));
-  if (plan.placements.length > maxRows) out.push(dim(`… and ${plan.placements.length - maxRows} more placements (--all shows every one, --json the whole plan)`));
+  out.push(
+    ...table(["TASK", "TIER", "KIND", "PRIO", "LATENCY", "SLO", "COST", "SCORE", ""], rows).map((line, i) =>
+      i === 0 ? bold(line) : line,
+    ),
+  );
+  if (plan.placements.length > maxRows)
+    out.push(
+      dim(`… and ${plan.placements.length - maxRows} more placements (--all shows every one, --json the whole plan)`),
+    );
   out.push(...renderMoves(moves, fresh.size, options, maxRows));
 
   if (plan.violations.length > 0) {
@@ -73,21 +80,37 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   out.push("", bold("Utilization (share of capacity)"));
   const { shown, hiddenRobots, fleetSize } = shownUtilization(plan);
   const utilRows = shown.map((u) => {
-    const flags = u.bottlenecks.map((b) => (b.severity === "high" ? red : yellow)(`${b.dimension} ${b.severity}`)).join(" ");
+    const flags = u.bottlenecks
+      .map((b) => (b.severity === "high" ? red : yellow)(`${b.dimension} ${b.severity}`))
+      .join(" ");
     return [u.tier, u.kind, percent(u.compute), percent(u.storage), percent(u.bandwidth), flags];
   });
-  out.push(...table(["ENVIRONMENT", "KIND", "COMPUTE", "STORAGE", "BANDWIDTH", "BOTTLENECK"], utilRows).map((l, i) => (i === 0 ? dim(l) : l)));
+  out.push(
+    ...table(["ENVIRONMENT", "KIND", "COMPUTE", "STORAGE", "BANDWIDTH", "BOTTLENECK"], utilRows).map((l, i) =>
+      i === 0 ? dim(l) : l,
+    ),
+  );
   if (hiddenRobots > 0) out.push(dim(`  (${fleetSize} fleet robots; the ${fleetSize - hiddenRobots} busiest shown)`));
   for (const line of plan.recommendations) out.push(yellow(`→ ${line}`));
 
   const levels = plan.objective.placedByPriority.map((l) => `p${l.priority} ${l.placed}/${l.total}`).join(", ");
   const bound = plan.solver.bound === null ? "" : ` · bound ${fmt(plan.solver.bound)}`;
-  out.push("", dim(`Solver: ${plan.solver.algorithm} via ${plan.solver.method} · placed by priority ${levels}${bound} · objective ${plan.objective.preset} (latency ×${fmt(plan.objective.weights.latency)}, cost ×${fmt(plan.objective.weights.cost)}), reserve ${percent(plan.objective.reserve)}`));
-  return out.join("\n") + "\n";
+  out.push(
+    "",
+    dim(
+      `Solver: ${plan.solver.algorithm} via ${plan.solver.method} · placed by priority ${levels}${bound} · objective ${plan.objective.preset} (latency ×${fmt(plan.objective.weights.latency)}, cost ×${fmt(plan.objective.weights.cost)}), reserve ${percent(plan.objective.reserve)}`,
+    ),
+  );
+  return `${out.join("\n")}\n`;
 }
 
 /** The moves against the lock with what `pulumi up` does for each; nothing when there is no lock. */
-function renderMoves(moves: ReturnType<typeof planMoves>, fresh: number, options: RenderOptions, maxRows: number): string[] {
+function renderMoves(
+  moves: ReturnType<typeof planMoves>,
+  fresh: number,
+  options: RenderOptions,
+  maxRows: number,
+): string[] {
   const paint = painter(Boolean(options.color));
   const against = options.lock?.file ? ` against ${options.lock.file}` : " against the lock";
   const added = fresh > 0 ? `; ${fresh} new task${fresh === 1 ? "" : "s"} to lock` : "";
@@ -100,24 +123,41 @@ function renderMoves(moves: ReturnType<typeof planMoves>, fresh: number, options
   const taskWidth = Math.max(...shown.map((m) => m.task.length));
   const whereWidth = Math.max(...shown.map((m) => where(m).length));
   for (const m of shown) {
-    out.push(`  ${paint("33")("~")} ${m.task.padEnd(taskWidth)}  ${where(m).padEnd(whereWidth)}  ${paint("2")(m.consequence)}`.trimEnd());
+    out.push(
+      `  ${paint("33")("~")} ${m.task.padEnd(taskWidth)}  ${where(m).padEnd(whereWidth)}  ${paint("2")(m.consequence)}`.trimEnd(),
+    );
   }
   if (moves.length > maxRows) out.push(paint("2")(`  … and ${moves.length - maxRows} more moves`));
   return out;
 }
 
 /** The environments a report lists: every shared tier, and only the busiest few fleet robots. */
-export function shownUtilization(plan: Plan, robots = 5): { shown: Plan["utilization"]; hiddenRobots: number; fleetSize: number } {
+export function shownUtilization(
+  plan: Plan,
+  robots = 5,
+): { shown: Plan["utilization"]; hiddenRobots: number; fleetSize: number } {
   const fleet = plan.utilization.filter((u) => u.fleetRobot);
-  const busiest = [...fleet].sort((a, b) => Math.max(b.compute, b.storage, b.bandwidth) - Math.max(a.compute, a.storage, a.bandwidth)).slice(0, robots);
-  return { shown: [...plan.utilization.filter((u) => !u.fleetRobot), ...busiest], hiddenRobots: fleet.length - busiest.length, fleetSize: fleet.length };
+  const busiest = [...fleet]
+    .sort((a, b) => Math.max(b.compute, b.storage, b.bandwidth) - Math.max(a.compute, a.storage, a.bandwidth))
+    .slice(0, robots);
+  return {
+    shown: [...plan.utilization.filter((u) => !u.fleetRobot), ...busiest],
+    hiddenRobots: fleet.length - busiest.length,
+    fleetSize: fleet.length,
+  };
 }
 
+const ANSI_CODE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
 function table(header: string[], rows: string[][]): string[] {
-  const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "").length;
+  // The ANSI colour codes painter() adds take no room on screen.
+  const visible = (s: string) => s.replace(ANSI_CODE, "").length;
   const widths = header.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ""))));
   const line = (cells: string[]) =>
-    "  " + cells.map((c, i) => c + " ".repeat(Math.max(0, widths[i] - visible(c)))).join("  ").trimEnd();
+    `  ${cells
+      .map((c, i) => c + " ".repeat(Math.max(0, widths[i] - visible(c))))
+      .join("  ")
+      .trimEnd()}`;
   return [line(header), ...rows.map(line)];
 }
 
@@ -140,13 +180,34 @@ export function renderDiff(diff: PlacementDiff, options: DiffRenderOptions): str
     const taskWidth = Math.max(...shown.map(([task]) => task.length));
     const whereWidth = Math.max(...shown.map(([, where]) => where.length));
     for (const [task, where, note] of shown) {
-      out.push(`  ${paint(color)(sign)} ${task.padEnd(taskWidth)}  ${where.padEnd(whereWidth)}  ${paint("2")(note)}`.trimEnd());
+      out.push(
+        `  ${paint(color)(sign)} ${task.padEnd(taskWidth)}  ${where.padEnd(whereWidth)}  ${paint("2")(note)}`.trimEnd(),
+      );
     }
     if (rows.length > maxRows) out.push(paint("2")(`  … and ${rows.length - maxRows} more`));
   };
-  section(titles.moves, diff.moves.map((m) => [m.task, `${m.from} → ${m.to ?? "unplaced"}`, m.consequence]), "~", "33");
-  section(titles.added, diff.added.map((a) => [a.task, `→ ${a.to}`, a.consequence]), "+", "32");
-  section(titles.dropped, diff.dropped.map((d) => [d.task, d.from, d.reason]), "-", "31");
-  out.push(paint("2")(`${diff.moves.length} moved, ${diff.added.length} new, ${diff.dropped.length} no longer placed, ${diff.unchanged} unchanged`));
+  section(
+    titles.moves,
+    diff.moves.map((m) => [m.task, `${m.from} → ${m.to ?? "unplaced"}`, m.consequence]),
+    "~",
+    "33",
+  );
+  section(
+    titles.added,
+    diff.added.map((a) => [a.task, `→ ${a.to}`, a.consequence]),
+    "+",
+    "32",
+  );
+  section(
+    titles.dropped,
+    diff.dropped.map((d) => [d.task, d.from, d.reason]),
+    "-",
+    "31",
+  );
+  out.push(
+    paint("2")(
+      `${diff.moves.length} moved, ${diff.added.length} new, ${diff.dropped.length} no longer placed, ${diff.unchanged} unchanged`,
+    ),
+  );
   return `${out.join("\n")}\n`;
 }

@@ -93,7 +93,9 @@ const UtilizationSchema = z.object({
   storage: z.number(),
   bandwidth: z.number(),
   /** Dimensions whose placed demand exceeds 90 % (medium) or 95 % (high) of the usable capacity. */
-  bottlenecks: z.array(z.object({ dimension: DIMENSION, usableShare: z.number(), severity: z.enum(["medium", "high"]) })),
+  bottlenecks: z.array(
+    z.object({ dimension: DIMENSION, usableShare: z.number(), severity: z.enum(["medium", "high"]) }),
+  ),
 });
 export type Utilization = z.infer<typeof UtilizationSchema>;
 

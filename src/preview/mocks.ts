@@ -43,7 +43,11 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
   const id = `${name}-${digest(name).toString("hex").slice(0, 8)}`;
   switch (type) {
     case "aws:ec2/instance:Instance":
-      return { arn: `arn:aws:ec2:offline:000000000000:instance/i-${id}`, privateIp: privateIp(name), privateDns: `ip-${privateIp(name).replace(/\./g, "-")}.ec2.internal` };
+      return {
+        arn: `arn:aws:ec2:offline:000000000000:instance/i-${id}`,
+        privateIp: privateIp(name),
+        privateDns: `ip-${privateIp(name).replace(/\./g, "-")}.ec2.internal`,
+      };
     case "aws:ec2/securityGroup:SecurityGroup":
       return { arn: `arn:aws:ec2:offline:000000000000:security-group/sg-${id}` };
     case "aws:iam/role:Role":
@@ -69,7 +73,13 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
 function invokeResult(token: string, inputs: Record<string, any>): Record<string, unknown> {
   switch (token) {
     case "aws:ec2/getAmi:getAmi":
-      return { ...inputs, id: "ami-0offlinepreview00", imageId: "ami-0offlinepreview00", name: "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) (offline)", architecture: "x86_64" };
+      return {
+        ...inputs,
+        id: "ami-0offlinepreview00",
+        imageId: "ami-0offlinepreview00",
+        name: "Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) (offline)",
+        architecture: "x86_64",
+      };
     case "aws:ec2/getVpc:getVpc":
       return { ...inputs, id: "vpc-0offlinepreview0", cidrBlock: "172.31.0.0/16", default: true };
     default:
@@ -82,7 +92,8 @@ export function recordingMocks(): { mocks: pulumi.runtime.Mocks; resources: Decl
   const resources: DeclaredResource[] = [];
   const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
-      if (args.custom !== false) resources.push({ type: args.type, name: args.name, inputs: redact(args.inputs) as Record<string, unknown> });
+      if (args.custom !== false)
+        resources.push({ type: args.type, name: args.name, inputs: redact(args.inputs) as Record<string, unknown> });
       const state = { ...args.inputs, ...computedState(args.type, args.name, args.inputs) };
       return { id: `${args.name}-id`, state };
     },

@@ -41,10 +41,20 @@ export interface PreviewOptions {
 export async function runPreview(stack: string, options: PreviewOptions = {}): Promise<PreviewResult> {
   const root = options.root ?? join(__dirname, "..", "..");
   if (!/^[A-Za-z0-9_.-]+$/.test(stack) || stack.startsWith(".")) {
-    throw new CatalogError([{ file: "(command line)", path: ["--stack"], message: `'${stack}' is not a stack name: use letters, digits, '-', '_' or '.'` }]);
+    throw new CatalogError([
+      {
+        file: "(command line)",
+        path: ["--stack"],
+        message: `'${stack}' is not a stack name: use letters, digits, '-', '_' or '.'`,
+      },
+    ]);
   }
   const project = projectName(root);
-  const stackFile = readStackFile(join(root, "stacks", `Pulumi.${stack}.yaml`), awsRegions(), join("stacks", `Pulumi.${stack}.yaml`));
+  const stackFile = readStackFile(
+    join(root, "stacks", `Pulumi.${stack}.yaml`),
+    awsRegions(),
+    join("stacks", `Pulumi.${stack}.yaml`),
+  );
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(stackFile.config)) {
     config[key] = typeof value === "string" ? value : JSON.stringify(value);
@@ -68,8 +78,19 @@ export async function runPreview(stack: string, options: PreviewOptions = {}): P
       declared.map((r) => ({ type: r.type, name: r.name, props: r.inputs })),
       options.policySettings,
     );
-    const lock = deployment.lock ? { file: deployment.lock.file, site: deployment.lock.site, placements: deployment.lock.placements } : null;
-    return { stack, plan: deployment.plan, planHash: deployment.planHash, lock, resources: declared, policies: { violations }, warnings, outputs };
+    const lock = deployment.lock
+      ? { file: deployment.lock.file, site: deployment.lock.site, placements: deployment.lock.placements }
+      : null;
+    return {
+      stack,
+      plan: deployment.plan,
+      planHash: deployment.planHash,
+      lock,
+      resources: declared,
+      policies: { violations },
+      warnings,
+      outputs,
+    };
   } finally {
     restore();
   }
@@ -83,7 +104,9 @@ function projectName(root: string): string {
   } catch {
     // reported below
   }
-  throw new CatalogError([{ file, path: ["name"], message: "cannot read the project name: run tierplan from the repository root" }]);
+  throw new CatalogError([
+    { file, path: ["name"], message: "cannot read the project name: run tierplan from the repository root" },
+  ]);
 }
 
 async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {

@@ -69,11 +69,16 @@ export class CloudTier extends pulumi.ComponentResource {
     super("tierplan:cloud:CloudTier", name, {}, opts);
     const { site, config, network, packing } = args;
     const ami = config.ami ?? (packing.hosts.length > 0 ? defaultAmi(this) : undefined);
-    const vpcId = config.vpcId ?? (packing.hosts.length > 0 ? aws.ec2.getVpcOutput({ default: true }, { parent: this }).id : undefined);
+    const vpcId =
+      config.vpcId ??
+      (packing.hosts.length > 0 ? aws.ec2.getVpcOutput({ default: true }, { parent: this }).id : undefined);
     const byTask = new Map(args.placements.map((p) => [p.task, p]));
     const packed = new Set(packing.hosts.flatMap((h) => h.slots.map((s) => s.task)));
     const missing = args.placements.filter((p) => !packed.has(p.task));
-    if (missing.length > 0) throw new ProvisionError(`cloud tasks ${missing.map((p) => `'${p.task}'`).join(", ")} are on no host of the packing`);
+    if (missing.length > 0)
+      throw new ProvisionError(
+        `cloud tasks ${missing.map((p) => `'${p.task}'`).join(", ")} are on no host of the packing`,
+      );
 
     const workloads = new Map<string, CloudWorkload>();
     for (const host of packing.hosts) {
@@ -87,28 +92,50 @@ export class CloudTier extends pulumi.ComponentResource {
       };
       // A host of one task carries its facts, as before packing; a shared one, the facts its tasks share.
       const facts = shared
-        ? { [FACT_KEYS.managedBy]: MANAGED_BY, [FACT_KEYS.site]: site, [FACT_KEYS.tier]: host.tier, [FACT_KEYS.kind]: "cloud", [FACT_KEYS.priority]: String(host.priority), [FACT_KEYS.planHash]: args.planHash }
+        ? {
+            [FACT_KEYS.managedBy]: MANAGED_BY,
+            [FACT_KEYS.site]: site,
+            [FACT_KEYS.tier]: host.tier,
+            [FACT_KEYS.kind]: "cloud",
+            [FACT_KEYS.priority]: String(host.priority),
+            [FACT_KEYS.planHash]: args.planHash,
+          }
         : placementFacts(site, tasks[0].placement, args.planHash);
       const resourceName = shared ? `${name}-host-${host.id}` : `${name}-${host.id}`;
-      const ports = tasks.map(({ placement }, k) => ({ port: placement.port ?? DEFAULT_PORT, hostPort: shared ? HOST_PORT_BASE + k : placement.port ?? DEFAULT_PORT }));
+      const ports = tasks.map(({ placement }, k) => ({
+        port: placement.port ?? DEFAULT_PORT,
+        hostPort: shared ? HOST_PORT_BASE + k : (placement.port ?? DEFAULT_PORT),
+      }));
       const fromPort = Math.min(...ports.map((p) => p.hostPort));
       const toPort = Math.max(...ports.map((p) => p.hostPort));
       const label = shared ? `host ${host.id} (${host.slots.length} tasks)` : host.id;
       const group = new aws.ec2.SecurityGroup(
         `${resourceName}-sg`,
         {
-          description: awsDescription(`tierplan ${site}: ${label}, reachable from the site edge and robot networks only`),
+          description: awsDescription(
+            `tierplan ${site}: ${label}, reachable from the site edge and robot networks only`,
+          ),
           vpcId,
           ingress: [
             {
-              description: shared ? "task ports of the host from the site edge and robot networks" : "task port from the site edge and robot networks",
+              description: shared
+                ? "task ports of the host from the site edge and robot networks"
+                : "task port from the site edge and robot networks",
               protocol: "tcp",
               fromPort,
               toPort,
               cidrBlocks: [...network.edgeCidrs, ...network.robotCidrs],
             },
           ],
-          egress: [{ description: "image pulls and results", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+          egress: [
+            {
+              description: "image pulls and results",
+              protocol: "-1",
+              fromPort: 0,
+              toPort: 0,
+              cidrBlocks: ["0.0.0.0/0"],
+            },
+          ],
           tags: { ...facts, Name: `tierplan-${site}-${host.id}` },
         },
         { parent: this },
@@ -123,16 +150,32 @@ export class CloudTier extends pulumi.ComponentResource {
           keyName: config.keyName,
           rootBlockDevice: { volumeSize: host.rootVolumeGb, volumeType: "gp3", encrypted: true },
           metadataOptions: { httpTokens: "required" },
-          userData: shared ? hostUserData(host, tasks.map(({ placement }, k) => ({ placement, ...ports[k] }))) : userData(tasks[0].placement, ports[0].port, host.type.gpus > 0),
+          userData: shared
+            ? hostUserData(
+                host,
+                tasks.map(({ placement }, k) => ({ placement, ...ports[k] })),
+              )
+            : userData(tasks[0].placement, ports[0].port, host.type.gpus > 0),
           userDataReplaceOnChange: true,
-          tags: { ...facts, Name: `tierplan-${site}-${host.id}`, "tierplan/instance-tflops": String(host.type.tflops), ...hostTags },
+          tags: {
+            ...facts,
+            Name: `tierplan-${site}-${host.id}`,
+            "tierplan/instance-tflops": String(host.type.tflops),
+            ...hostTags,
+          },
         },
         // A looked-up AMI changes with every Deep Learning AMI release; replacing every instance
         // (and rewiring every robot to new addresses) for it is not the plan's business.
         { parent: this, ...(config.ami === undefined && { ignoreChanges: ["ami"] }) },
       );
       tasks.forEach(({ placement }, k) => {
-        workloads.set(placement.task, { task: placement.task, host: host.id, instanceType: host.type.name, instance, endpoint: pulumi.interpolate`${instance.privateIp}:${ports[k].hostPort}` });
+        workloads.set(placement.task, {
+          task: placement.task,
+          host: host.id,
+          instanceType: host.type.name,
+          instance,
+          endpoint: pulumi.interpolate`${instance.privateIp}:${ports[k].hostPort}`,
+        });
       });
       if (shared) {
         new k8s.core.v1.ConfigMap(
@@ -147,7 +190,9 @@ export class CloudTier extends pulumi.ComponentResource {
                 [FACT_KEYS.site]: site,
                 [FACT_KEYS.planHash]: args.planHash,
                 ...hostTags,
-                [HOST_KEYS.hostPlacements]: JSON.stringify(tasks.map(({ placement }) => placementFacts(site, placement, args.planHash))),
+                [HOST_KEYS.hostPlacements]: JSON.stringify(
+                  tasks.map(({ placement }) => placementFacts(site, placement, args.planHash)),
+                ),
               },
             },
             data: {
@@ -155,7 +200,15 @@ export class CloudTier extends pulumi.ComponentResource {
                 host: host.id,
                 instanceType: host.type.name,
                 privateIp: instance.privateIp,
-                tasks: tasks.map(({ slot }, k) => ({ task: slot.task, port: ports[k].port, hostPort: ports[k].hostPort, gpus: slot.gpus, vcpus: slot.vcpus, memoryGiB: slot.memoryGiB, storage: slot.storage })),
+                tasks: tasks.map(({ slot }, k) => ({
+                  task: slot.task,
+                  port: ports[k].port,
+                  hostPort: ports[k].hostPort,
+                  gpus: slot.gpus,
+                  vcpus: slot.vcpus,
+                  memoryGiB: slot.memoryGiB,
+                  storage: slot.storage,
+                })),
               }),
             },
           },
@@ -171,14 +224,21 @@ export class CloudTier extends pulumi.ComponentResource {
 
 function defaultAmi(parent: pulumi.Resource): pulumi.Output<string> {
   return aws.ec2
-    .getAmiOutput({ owners: ["amazon"], mostRecent: true, filters: [{ name: "name", values: [DEFAULT_AMI_FILTER] }] }, { parent })
+    .getAmiOutput(
+      { owners: ["amazon"], mostRecent: true, filters: [{ name: "name", values: [DEFAULT_AMI_FILTER] }] },
+      { parent },
+    )
     .apply((image) => image.id);
 }
 
 /** cloud-init script that runs the task's image, with every GPU when the instance has any, restarted with the machine. */
 export function userData(placement: Placement, port: number, gpus: boolean): string {
   const image = placement.image;
-  const lines = ["#!/bin/bash", "set -euo pipefail", `# tierplan: ${placement.task} (${placement.compute} TFLOPS, ${placement.storage} GB)`];
+  const lines = [
+    "#!/bin/bash",
+    "set -euo pipefail",
+    `# tierplan: ${placement.task} (${placement.compute} TFLOPS, ${placement.storage} GB)`,
+  ];
   if (image) {
     const gpuFlag = gpus ? "--gpus all " : "";
     lines.push(
@@ -195,14 +255,23 @@ export function userData(placement: Placement, port: number, gpus: boolean): str
  * cloud-init script of a shared host: each task in a container of its own, published on its host
  * port, limited to its vCPUs and memory, with exactly its GPUs (none in cpu mode).
  */
-export function hostUserData(host: Pick<Host, "id" | "type" | "slots">, tasks: ReadonlyArray<{ placement: Placement; port: number; hostPort: number }>): string {
-  const lines = ["#!/bin/bash", "set -euo pipefail", `# tierplan: host ${host.id}, ${tasks.length} tasks on ${host.type.name}`];
+export function hostUserData(
+  host: Pick<Host, "id" | "type" | "slots">,
+  tasks: ReadonlyArray<{ placement: Placement; port: number; hostPort: number }>,
+): string {
+  const lines = [
+    "#!/bin/bash",
+    "set -euo pipefail",
+    `# tierplan: host ${host.id}, ${tasks.length} tasks on ${host.type.name}`,
+  ];
   const pulled = new Set<string>();
   const names = new Set<string>();
   tasks.forEach(({ placement, port, hostPort }, k) => {
     const slot: Slot = host.slots[k];
     const image = placement.image;
-    lines.push(`# ${placement.task}: ${placement.compute} TFLOPS, ${placement.storage} GB, ${slot.gpus.length > 0 ? `GPU ${slot.gpus.join(",")}` : "no GPU"}, ${slot.vcpus} vCPU, ${slot.memoryGiB} GiB`);
+    lines.push(
+      `# ${placement.task}: ${placement.compute} TFLOPS, ${placement.storage} GB, ${slot.gpus.length > 0 ? `GPU ${slot.gpus.join(",")}` : "no GPU"}, ${slot.vcpus} vCPU, ${slot.memoryGiB} GiB`,
+    );
     if (!image) {
       lines.push(`# no image in the catalog: start it yourself on port ${hostPort}`);
       return;

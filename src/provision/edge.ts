@@ -52,7 +52,10 @@ export type MachineSteering = "node-name" | "node-label";
  */
 export function machineAffinity(machine: string, steering: MachineSteering) {
   const requirement = { operator: "In", values: [machine] };
-  const term = steering === "node-name" ? { matchFields: [{ key: NODE_NAME_FIELD, ...requirement }] } : { matchExpressions: [{ key: NODE_LABELS.machine, ...requirement }] };
+  const term =
+    steering === "node-name"
+      ? { matchFields: [{ key: NODE_NAME_FIELD, ...requirement }] }
+      : { matchExpressions: [{ key: NODE_LABELS.machine, ...requirement }] };
   return { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [term] } } };
 }
 
@@ -79,7 +82,11 @@ export class EdgeTier extends pulumi.ComponentResource {
     const { site, sizing } = args;
     const childOpts = { parent: this, provider: args.provider };
     const labels = siteLabels(site);
-    this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace, labels } }, childOpts);
+    this.namespace = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      { metadata: { name: args.namespace, labels } },
+      childOpts,
+    );
     const namespace = this.namespace.metadata.name;
     const nsOpts = { ...childOpts, dependsOn: [this.namespace] };
 
@@ -104,7 +111,8 @@ export class EdgeTier extends pulumi.ComponentResource {
                   compute: e.compute,
                   storage: e.storage,
                   bandwidth: e.bandwidth,
-                  ...(e.machines && e.machines.length > 0 && { machines: e.machines.map((m) => m.id), units: machineUnits(e) }),
+                  ...(e.machines &&
+                    e.machines.length > 0 && { machines: e.machines.map((m) => m.id), units: machineUnits(e) }),
                 })),
               ),
             },
@@ -118,22 +126,25 @@ export class EdgeTier extends pulumi.ComponentResource {
     const priorityClasses = args.priorities.map(
       (level) =>
         new k8s.scheduling.v1.PriorityClass(
-        `${name}-p${level}`,
-        {
-          metadata: { name: priorityClassName(site, level), labels },
-          value: priorityValue(level),
-          preemptionPolicy: "PreemptLowerPriority",
-          description: `tierplan ${site}: catalog priority ${level}`,
-        },
-        childOpts,
-      ),
+          `${name}-p${level}`,
+          {
+            metadata: { name: priorityClassName(site, level), labels },
+            value: priorityValue(level),
+            preemptionPolicy: "PreemptLowerPriority",
+            description: `tierplan ${site}: catalog priority ${level}`,
+          },
+          childOpts,
+        ),
     );
     // Pods naming a PriorityClass that does not exist yet are rejected.
     const workloadOpts = { ...childOpts, dependsOn: [this.namespace, ...priorityClasses] };
 
     this.workloads = args.placements.map((placement) => {
       const app = k8sServiceName(placement.task);
-      const selector = { "app.kubernetes.io/name": app, "app.kubernetes.io/instance": k8sName(`${site}-${placement.task}`) };
+      const selector = {
+        "app.kubernetes.io/name": app,
+        "app.kubernetes.io/instance": k8sName(`${site}-${placement.task}`),
+      };
       const annotations = placementFacts(site, placement, args.planHash);
       const port = placement.port ?? DEFAULT_PORT;
       const resources = containerResources(placement, sizing);
@@ -141,7 +152,12 @@ export class EdgeTier extends pulumi.ComponentResource {
       const deployment = new k8s.apps.v1.Deployment(
         `${name}-${placement.task}`,
         {
-          metadata: { name: app, namespace, labels: { ...labels, ...selector, [FACT_KEYS.tier]: k8sName(placement.tier) }, annotations },
+          metadata: {
+            name: app,
+            namespace,
+            labels: { ...labels, ...selector, [FACT_KEYS.tier]: k8sName(placement.tier) },
+            annotations,
+          },
           spec: {
             replicas: 1,
             // A rolling update would need a second GPU share while the old pod still holds one.
@@ -151,7 +167,9 @@ export class EdgeTier extends pulumi.ComponentResource {
               // The placement facts stay on the Deployment: here they would roll the pod on every re-plan.
               metadata: {
                 labels: { ...labels, ...selector },
-                ...(placement.bandwidth > 0 && { annotations: { [EGRESS_BANDWIDTH_ANNOTATION]: bandwidthAnnotation(placement.bandwidth) } }),
+                ...(placement.bandwidth > 0 && {
+                  annotations: { [EGRESS_BANDWIDTH_ANNOTATION]: bandwidthAnnotation(placement.bandwidth) },
+                }),
               },
               spec: {
                 priorityClassName: priorityClassName(site, placement.priority),
@@ -183,12 +201,22 @@ export class EdgeTier extends pulumi.ComponentResource {
       const service = new k8s.core.v1.Service(
         `${name}-${placement.task}-svc`,
         {
-          metadata: { name: app, namespace, labels: { ...labels, ...selector }, annotations: { [FACT_KEYS.task]: placement.task } },
+          metadata: {
+            name: app,
+            namespace,
+            labels: { ...labels, ...selector },
+            annotations: { [FACT_KEYS.task]: placement.task },
+          },
           spec: { selector, ports: [{ name: "serve", port, targetPort: port }] },
         },
         nsOpts,
       );
-      return { task: placement.task, deployment, service, endpoint: `${app}.${args.namespace}.svc.cluster.local:${port}` };
+      return {
+        task: placement.task,
+        deployment,
+        service,
+        endpoint: `${app}.${args.namespace}.svc.cluster.local:${port}`,
+      };
     });
     this.registerOutputs({ namespace, deployments: this.workloads.map((w) => w.task) });
   }

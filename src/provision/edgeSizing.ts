@@ -47,11 +47,14 @@ export interface ContainerResources {
  * units the plan packed it by; any other edge placement rounds its compute up to units of
  * `sizing.gpuTflops`.
  */
-export function containerResources(placement: Pick<Placement, "compute" | "storage" | "gpuUnits" | "machine">, sizing: EdgeSizing): ContainerResources {
+export function containerResources(
+  placement: Pick<Placement, "compute" | "storage" | "gpuUnits" | "machine">,
+  sizing: EdgeSizing,
+): ContainerResources {
   const requests: Record<string, string> = { cpu: sizing.cpu, memory: sizing.memory };
   const limits: Record<string, string> = {};
   const onMachine = placement.machine !== undefined;
-  const units = onMachine ? placement.gpuUnits ?? 0 : gpuUnits(placement.compute, sizing.gpuTflops);
+  const units = onMachine ? (placement.gpuUnits ?? 0) : gpuUnits(placement.compute, sizing.gpuTflops);
   const resource = onMachine ? GPU_RESOURCE : sizing.gpuResource;
   if (units > 0) {
     requests[resource] = String(units);
@@ -72,7 +75,9 @@ export function bandwidthAnnotation(mbps: number): string {
  */
 export function quotaHard(env: EnvironmentRecord, reserve: number, sizing: EdgeSizing): Record<string, string> {
   return {
-    [`requests.${sizing.gpuResource}`]: String(Math.ceil(usable(env, "compute", reserve) / sizing.gpuTflops - FLOAT_SLACK)),
+    [`requests.${sizing.gpuResource}`]: String(
+      Math.ceil(usable(env, "compute", reserve) / sizing.gpuTflops - FLOAT_SLACK),
+    ),
     "requests.ephemeral-storage": storageQuantity(usable(env, "storage", reserve)),
   };
 }
@@ -87,7 +92,11 @@ export function machineUnits(env: Pick<EnvironmentRecord, "machines">): number {
  * its machines' units (no reserve: the plan packs whole units onto each machine), a tier without
  * adds its quotaHard; ephemeral storage is the usable storage of all of them.
  */
-export function namespaceQuota(envs: readonly EnvironmentRecord[], reserve: number, sizing: EdgeSizing): Record<string, string> {
+export function namespaceQuota(
+  envs: readonly EnvironmentRecord[],
+  reserve: number,
+  sizing: EdgeSizing,
+): Record<string, string> {
   const units = new Map<string, number>();
   const add = (resource: string, n: number) => units.set(resource, (units.get(resource) ?? 0) + n);
   for (const env of envs) {
@@ -95,7 +104,10 @@ export function namespaceQuota(envs: readonly EnvironmentRecord[], reserve: numb
     else add(sizing.gpuResource, Number(quotaHard(env, reserve, sizing)[`requests.${sizing.gpuResource}`]));
   }
   const storage = envs.reduce((sum, env) => sum + usable(env, "storage", reserve), 0);
-  return { ...Object.fromEntries([...units].map(([resource, n]) => [`requests.${resource}`, String(n)])), "requests.ephemeral-storage": storageQuantity(storage) };
+  return {
+    ...Object.fromEntries([...units].map(([resource, n]) => [`requests.${resource}`, String(n)])),
+    "requests.ephemeral-storage": storageQuantity(storage),
+  };
 }
 
 /**
@@ -103,7 +115,12 @@ export function namespaceQuota(envs: readonly EnvironmentRecord[], reserve: numb
  * rounds up on its own; 0 when they fit. (A tier with machines cannot fall short: the plan packs
  * whole units onto its machines.)
  */
-export function quotaShortfall(placements: readonly Pick<Placement, "compute">[], env: EnvironmentRecord, reserve: number, sizing: EdgeSizing): number {
+export function quotaShortfall(
+  placements: readonly Pick<Placement, "compute">[],
+  env: EnvironmentRecord,
+  reserve: number,
+  sizing: EdgeSizing,
+): number {
   if (env.machines && env.machines.length > 0) return 0;
   const requested = placements.reduce((sum, p) => sum + gpuUnits(p.compute, sizing.gpuTflops), 0);
   return Math.max(0, requested - Number(quotaHard(env, reserve, sizing)[`requests.${sizing.gpuResource}`]));
@@ -113,7 +130,17 @@ export function quotaShortfall(placements: readonly Pick<Placement, "compute">[]
 export function parseQuantity(quantity: string): number {
   const match = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(quantity);
   if (!match) return NaN;
-  const factor: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+  const factor: Record<string, number> = {
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+  };
   return Number(match[1]) * (match[2] ? factor[match[2]] : 1);
 }
 
@@ -137,7 +164,9 @@ const NODE_DISK_STEP_GB = 50;
 
 /** Root disk of a node whose pods keep `podStorage` GB: the system's share added, in whole steps. */
 function nodeDiskGb(podStorage: number): number {
-  return Math.ceil(Math.max(MIN_NODE_DISK_GB, podStorage + NODE_DISK_OVERHEAD_GB) / NODE_DISK_STEP_GB) * NODE_DISK_STEP_GB;
+  return (
+    Math.ceil(Math.max(MIN_NODE_DISK_GB, podStorage + NODE_DISK_OVERHEAD_GB) / NODE_DISK_STEP_GB) * NODE_DISK_STEP_GB
+  );
 }
 
 export interface NodePlan {
@@ -151,18 +180,32 @@ export interface NodePlan {
  * units, CPU, memory and ephemeral storage, with at least `minNodes`. Undefined when some pod
  * fits no node at all (checked before, with a message naming the task).
  */
-export function eksNodePlan(placements: readonly Pick<Placement, "compute" | "storage">[], node: NodeShape, sizing: EdgeSizing, minNodes: number): NodePlan | undefined {
+export function eksNodePlan(
+  placements: readonly Pick<Placement, "compute" | "storage">[],
+  node: NodeShape,
+  sizing: EdgeSizing,
+  minNodes: number,
+): NodePlan | undefined {
   const cpu = parseQuantity(sizing.cpu);
   const memory = parseQuantity(sizing.memory) / 2 ** 30;
   const largestStorage = placements.reduce((max, p) => Math.max(max, p.storage), 0);
   const diskGb = nodeDiskGb(largestStorage);
-  const room = { units: node.units, cpu: node.vcpus - SYSTEM_CPU, memory: node.memoryGiB - SYSTEM_MEMORY_GIB, storage: diskGb - NODE_DISK_OVERHEAD_GB };
+  const room = {
+    units: node.units,
+    cpu: node.vcpus - SYSTEM_CPU,
+    memory: node.memoryGiB - SYSTEM_MEMORY_GIB,
+    storage: diskGb - NODE_DISK_OVERHEAD_GB,
+  };
   const pods = placements
     .map((p) => ({ units: gpuUnits(p.compute, sizing.gpuTflops), storage: p.storage }))
     .sort((a, b) => b.units - a.units || b.storage - a.storage);
   const bins: Array<typeof room> = [];
   for (const pod of pods) {
-    const fits = (b: typeof room) => b.units >= pod.units && b.cpu >= cpu - FLOAT_SLACK && b.memory >= memory - FLOAT_SLACK && b.storage >= pod.storage - FLOAT_SLACK;
+    const fits = (b: typeof room) =>
+      b.units >= pod.units &&
+      b.cpu >= cpu - FLOAT_SLACK &&
+      b.memory >= memory - FLOAT_SLACK &&
+      b.storage >= pod.storage - FLOAT_SLACK;
     let bin = bins.find(fits);
     if (!bin) {
       bin = { ...room };
@@ -182,9 +225,15 @@ export function eksNodePlan(placements: readonly Pick<Placement, "compute" | "st
  * (a node with more would advertise units the plan never counted), each GPU at least as fast as
  * the catalog says, cheapest first (ties: table order). Among `allowed` names when given.
  */
-export function machineInstanceTypes(machine: Pick<Machine, "gpus" | "gpuTflops">, allowed?: readonly string[]): InstanceType[] {
+export function machineInstanceTypes(
+  machine: Pick<Machine, "gpus" | "gpuTflops">,
+  allowed?: readonly string[],
+): InstanceType[] {
   return INSTANCE_TYPES.filter(
-    (t) => (!allowed || allowed.includes(t.name)) && t.gpus === machine.gpus && (t.gpus === 0 || t.tflops / t.gpus >= machine.gpuTflops * (1 - FLOAT_SLACK)),
+    (t) =>
+      (!allowed || allowed.includes(t.name)) &&
+      t.gpus === machine.gpus &&
+      (t.gpus === 0 || t.tflops / t.gpus >= machine.gpuTflops * (1 - FLOAT_SLACK)),
   )
     .map((t, i) => ({ t, i }))
     .sort((a, b) => a.t.pricePerHour - b.t.pricePerHour || a.i - b.i)
@@ -202,13 +251,19 @@ export interface MachineLoad {
  * the CPU and memory requests of its pods within what the kubelet leaves them (storage and GPU
  * units are the plan's own checks against the machine).
  */
-export function machineNodeShortfall(type: InstanceType, load: MachineLoad, sizing: Pick<EdgeSizing, "cpu" | "memory">): string | undefined {
+export function machineNodeShortfall(
+  type: InstanceType,
+  load: MachineLoad,
+  sizing: Pick<EdgeSizing, "cpu" | "memory">,
+): string | undefined {
   const cpu = load.pods * parseQuantity(sizing.cpu);
   const memory = (load.pods * parseQuantity(sizing.memory)) / 2 ** 30;
   const room = { cpu: type.vcpus - SYSTEM_CPU, memory: type.memoryGiB - SYSTEM_MEMORY_GIB };
   const over: string[] = [];
-  if (cpu > room.cpu + FLOAT_SLACK) over.push(`${load.pods} × cpu ${sizing.cpu} = ${round3(cpu)} > ${room.cpu} allocatable vCPU`);
-  if (memory > room.memory + FLOAT_SLACK) over.push(`${load.pods} × memory ${sizing.memory} = ${round3(memory)} GiB > ${room.memory} allocatable GiB`);
+  if (cpu > room.cpu + FLOAT_SLACK)
+    over.push(`${load.pods} × cpu ${sizing.cpu} = ${round3(cpu)} > ${room.cpu} allocatable vCPU`);
+  if (memory > room.memory + FLOAT_SLACK)
+    over.push(`${load.pods} × memory ${sizing.memory} = ${round3(memory)} GiB > ${room.memory} allocatable GiB`);
   return over.length > 0 ? over.join(", ") : undefined;
 }
 

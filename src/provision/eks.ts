@@ -103,7 +103,11 @@ export class EksEdgeCluster extends pulumi.ComponentResource {
     );
     // Only the creating identity is admin by default; CI and operators need entries of their own.
     args.adminPrincipalArns.forEach((principalArn, i) => {
-      const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: this.cluster.name, principalArn, tags }, { parent: this });
+      const entry = new aws.eks.AccessEntry(
+        `${name}-admin-${i}`,
+        { clusterName: this.cluster.name, principalArn, tags },
+        { parent: this },
+      );
       new aws.eks.AccessPolicyAssociation(
         `${name}-admin-${i}-policy`,
         {
@@ -115,11 +119,27 @@ export class EksEdgeCluster extends pulumi.ComponentResource {
         { parent: this, dependsOn: [entry] },
       );
     });
-    const nodeRole = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: assumeRole("ec2.amazonaws.com"), tags }, { parent: this });
-    const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"].map(
-      (policy) => new aws.iam.RolePolicyAttachment(`${name}-node-role-${policy}`, { role: nodeRole.name, policyArn: managedPolicy(policy) }, { parent: this }),
+    const nodeRole = new aws.iam.Role(
+      `${name}-node-role`,
+      { assumeRolePolicy: assumeRole("ec2.amazonaws.com"), tags },
+      { parent: this },
     );
-    const nodeGroup = (resourceName: string, group: { instanceType: string; count: number; diskGb: number; gpus: boolean; labels: Record<string, string> }) =>
+    const nodePolicies = [
+      "AmazonEKSWorkerNodePolicy",
+      "AmazonEKS_CNI_Policy",
+      "AmazonEC2ContainerRegistryReadOnly",
+    ].map(
+      (policy) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-node-role-${policy}`,
+          { role: nodeRole.name, policyArn: managedPolicy(policy) },
+          { parent: this },
+        ),
+    );
+    const nodeGroup = (
+      resourceName: string,
+      group: { instanceType: string; count: number; diskGb: number; gpus: boolean; labels: Record<string, string> },
+    ) =>
       new aws.eks.NodeGroup(
         resourceName,
         {
@@ -146,13 +166,27 @@ export class EksEdgeCluster extends pulumi.ComponentResource {
       );
     if ("pool" in args.nodes) {
       const pool = args.nodes.pool;
-      this.nodeGroups = [nodeGroup(`${name}-nodes`, { instanceType: pool.instanceType, count: pool.count, diskGb: pool.diskGb, gpus: true, labels: { [FACT_KEYS.site]: args.site } })];
+      this.nodeGroups = [
+        nodeGroup(`${name}-nodes`, {
+          instanceType: pool.instanceType,
+          count: pool.count,
+          diskGb: pool.diskGb,
+          gpus: true,
+          labels: { [FACT_KEYS.site]: args.site },
+        }),
+      ];
       this.nodeCount = pool.count;
     } else {
       // One node group of one node per machine: the node's labels name the machine the plan packed,
       // so each pod's required affinity admits exactly one node.
       this.nodeGroups = args.nodes.machines.map((m) =>
-        nodeGroup(`${name}-machine-${m.id}`, { instanceType: m.instanceType, count: 1, diskGb: m.diskGb, gpus: m.gpus > 0, labels: machineNodeLabels(args.site, m) }),
+        nodeGroup(`${name}-machine-${m.id}`, {
+          instanceType: m.instanceType,
+          count: 1,
+          diskGb: m.diskGb,
+          gpus: m.gpus > 0,
+          labels: machineNodeLabels(args.site, m),
+        }),
       );
       this.nodeCount = args.nodes.machines.length;
     }
@@ -174,18 +208,29 @@ function assumeRole(service: string): string {
 }
 
 /** A kubeconfig that gets its token from the AWS CLI, as `aws eks update-kubeconfig` writes it. */
-export function kubeconfigFor(clusterName: string, endpoint: string, certificateAuthority: string, region: string): string {
+export function kubeconfigFor(
+  clusterName: string,
+  endpoint: string,
+  certificateAuthority: string,
+  region: string,
+): string {
   return JSON.stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: clusterName, cluster: { server: endpoint, "certificate-authority-data": certificateAuthority } }],
+    clusters: [
+      { name: clusterName, cluster: { server: endpoint, "certificate-authority-data": certificateAuthority } },
+    ],
     contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
     "current-context": clusterName,
     users: [
       {
         name: clusterName,
         user: {
-          exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"] },
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "aws",
+            args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"],
+          },
         },
       },
     ],
@@ -247,7 +292,10 @@ export class GpuDevicePlugin extends pulumi.ComponentResource {
           updateStrategy: { type: "RollingUpdate" },
           template: {
             // The plugin reads its config at start: a changed config must restart it.
-            metadata: { labels, annotations: { "tierplan/config-sha256": createHash("sha256").update(pluginConfig).digest("hex") } },
+            metadata: {
+              labels,
+              annotations: { "tierplan/config-sha256": createHash("sha256").update(pluginConfig).digest("hex") },
+            },
             spec: {
               priorityClassName: "system-node-critical",
               ...(selected && { nodeSelector: { [GPU_SLICES_NODE_LABEL]: String(args.slices) } }),

@@ -4,7 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlanningInput } from "../catalog/schema";
 import { buildProblem } from "../model";
 import { canonicalPlan, type Plan } from "../plan";
-import { FACT_KEYS, MANAGED_BY, PLAN_RECORD_DATA, RECORD_KEYS, RECORD_KINDS, type PlanRecordInputs } from "../plan/facts";
+import {
+  FACT_KEYS,
+  MANAGED_BY,
+  PLAN_RECORD_DATA,
+  RECORD_KEYS,
+  RECORD_KINDS,
+  type PlanRecordInputs,
+} from "../plan/facts";
 import { siteLabels } from "./shared";
 
 /** Label value that marks the plan record among the site's ConfigMaps. */
@@ -51,7 +58,10 @@ export function planRecordInputs(input: PlanningInput, gpuTflops?: number): Plan
  * large. The solve time is left out so that `pulumi preview` and `pulumi up` write the same record.
  * With `inputs`, the record also carries the planning input the policies re-check the plan against.
  */
-export function planRecordData(plan: Plan, inputs?: PlanRecordInputs): { data?: Record<string, string>; binaryData?: Record<string, string> } {
+export function planRecordData(
+  plan: Plan,
+  inputs?: PlanRecordInputs,
+): { data?: Record<string, string>; binaryData?: Record<string, string> } {
   const json = JSON.stringify({ ...canonicalPlan(plan), ...(inputs && { inputs }) });
   if (Buffer.byteLength(json) <= PLAIN_LIMIT_BYTES) return { data: { [PLAN_RECORD_DATA.plain]: json } };
   return { binaryData: { [PLAN_RECORD_DATA.gzipped]: gzipSync(json, { level: 9 }).toString("base64") } };
@@ -70,7 +80,11 @@ export class PlanRecord extends pulumi.ComponentResource {
           name: PLAN_RECORD_NAME,
           namespace: args.namespace,
           labels: { ...siteLabels(args.site), [PLAN_RECORD_LABEL.key]: PLAN_RECORD_LABEL.value },
-          annotations: { [FACT_KEYS.managedBy]: MANAGED_BY, [FACT_KEYS.site]: args.site, [FACT_KEYS.planHash]: args.planHash },
+          annotations: {
+            [FACT_KEYS.managedBy]: MANAGED_BY,
+            [FACT_KEYS.site]: args.site,
+            [FACT_KEYS.planHash]: args.planHash,
+          },
         },
         ...planRecordData(args.plan, args.input && planRecordInputs(args.input, args.gpuTflops)),
       },

@@ -44,7 +44,15 @@ export interface RobotConfigDocument {
   site: string;
   robot: string;
   version: string;
-  tasks: Array<{ task: string; source: string; image: string | null; priority: number; maxLatencyMs: number; predictedLatencyMs: number; budget: { compute: number; storage: number; bandwidth: number } }>;
+  tasks: Array<{
+    task: string;
+    source: string;
+    image: string | null;
+    priority: number;
+    maxLatencyMs: number;
+    predictedLatencyMs: number;
+    budget: { compute: number; storage: number; bandwidth: number };
+  }>;
   remote: Array<{ task: string; tier: string; kind: string; endpoint: string }>;
   services: Array<{ task: string; tier: string; kind: string; endpoint: string }>;
 }
@@ -61,24 +69,30 @@ export class RobotConfig extends pulumi.ComponentResource {
   constructor(name: string, args: RobotConfigArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tierplan:robot:RobotConfig", name, {}, opts);
     const resolve = (list: RemoteTask[]) =>
-      pulumi.all(list.map((r) => pulumi.output(r.endpoint).apply((endpoint) => ({ task: r.task, tier: r.tier, kind: r.kind, endpoint }))));
-    this.document = pulumi.all([resolve(args.remote), resolve(args.services)]).apply(([remote, services]): RobotConfigDocument => ({
-      schema: ROBOT_CONFIG_SCHEMA,
-      site: args.site,
-      robot: args.robot,
-      version: args.planHash,
-      tasks: args.local.map((p) => ({
-        task: p.task,
-        source: p.source,
-        image: p.image ?? null,
-        priority: p.priority,
-        maxLatencyMs: p.maxLatency,
-        predictedLatencyMs: p.latencyMs,
-        budget: { compute: p.compute, storage: p.storage, bandwidth: p.bandwidth },
-      })),
-      remote,
-      services,
-    }));
+      pulumi.all(
+        list.map((r) =>
+          pulumi.output(r.endpoint).apply((endpoint) => ({ task: r.task, tier: r.tier, kind: r.kind, endpoint })),
+        ),
+      );
+    this.document = pulumi.all([resolve(args.remote), resolve(args.services)]).apply(
+      ([remote, services]): RobotConfigDocument => ({
+        schema: ROBOT_CONFIG_SCHEMA,
+        site: args.site,
+        robot: args.robot,
+        version: args.planHash,
+        tasks: args.local.map((p) => ({
+          task: p.task,
+          source: p.source,
+          image: p.image ?? null,
+          priority: p.priority,
+          maxLatencyMs: p.maxLatency,
+          predictedLatencyMs: p.latencyMs,
+          budget: { compute: p.compute, storage: p.storage, bandwidth: p.bandwidth },
+        })),
+        remote,
+        services,
+      }),
+    );
     const json = this.document.apply((doc) => JSON.stringify(doc, null, 2));
     // The same string facts as a Deployment's annotations, one map per local task.
     const facts = args.local.map((p) => placementFacts(args.site, p, args.planHash));
@@ -88,7 +102,11 @@ export class RobotConfig extends pulumi.ComponentResource {
         metadata: {
           name: k8sName(args.robot, "tierplan-robot-"),
           namespace: args.namespace,
-          labels: { ...siteLabels(args.site), [RECORD_KEYS.record]: RECORD_KINDS.robotConfig, [RECORD_KEYS.robot]: k8sName(args.robot) },
+          labels: {
+            ...siteLabels(args.site),
+            [RECORD_KEYS.record]: RECORD_KINDS.robotConfig,
+            [RECORD_KEYS.robot]: k8sName(args.robot),
+          },
           annotations: {
             "tierplan/managed-by": "tierplan",
             "tierplan/site": args.site,
@@ -110,7 +128,12 @@ export class RobotConfig extends pulumi.ComponentResource {
           tier: "Intelligent-Tiering",
           value: json,
           description: `tierplan robot config of ${args.robot} (${args.site})`,
-          tags: { "tierplan/managed-by": "tierplan", "tierplan/site": tagValue(args.site), "tierplan/robot": tagValue(args.robot), "tierplan/plan-hash": args.planHash },
+          tags: {
+            "tierplan/managed-by": "tierplan",
+            "tierplan/site": tagValue(args.site),
+            "tierplan/robot": tagValue(args.robot),
+            "tierplan/plan-hash": args.planHash,
+          },
         },
         { parent: this },
       );

@@ -1,5 +1,13 @@
 import fc from "fast-check";
-import { PACKINGS, TIER_KINDS, type MachineSpec, type PlanningInput, type TaskSpec, type TierKind, type TierSpec } from "../../src/catalog/schema";
+import {
+  PACKINGS,
+  TIER_KINDS,
+  type MachineSpec,
+  type PlanningInput,
+  type TaskSpec,
+  type TierKind,
+  type TierSpec,
+} from "../../src/catalog/schema";
 
 /**
  * Small random planning inputs that respect the catalog's invariants (unique names, valid
@@ -40,8 +48,10 @@ export function smallInput(maxTasks = 6): fc.Arbitrary<PlanningInput> {
       const robotSpecs = robots.map((e, i) => ({ name: `r${i}`, ...e }));
       const envNames = [...tierSpecs.map((t) => t.name), ...robotSpecs.map((r) => r.name)];
       const taskSpecs: TaskSpec[] = tasks.map((t, i) => {
-        const robot = t.robotPick >= 0 && robotSpecs.length > 0 ? robotSpecs[t.robotPick % robotSpecs.length].name : undefined;
-        const allowed = t.allowedPick >= 0 ? [envNames[t.allowedPick % envNames.length], TIER_KINDS[t.allowedPick % 3]] : undefined;
+        const robot =
+          t.robotPick >= 0 && robotSpecs.length > 0 ? robotSpecs[t.robotPick % robotSpecs.length].name : undefined;
+        const allowed =
+          t.allowedPick >= 0 ? [envNames[t.allowedPick % envNames.length], TIER_KINDS[t.allowedPick % 3]] : undefined;
         const pin = t.pinPick >= 0 ? envNames[t.pinPick % envNames.length] : undefined;
         return {
           name: `task${i}`,
@@ -104,8 +114,12 @@ export function machineInput(options: MachineInputOptions = {}): fc.Arbitrary<Pl
   });
   const tier = fc.record({
     env,
-    kind: dense ? fc.constantFrom<TierKind>("edge", "edge", "edge", "cloud") : fc.constantFrom<TierKind>(...TIER_KINDS, "edge"),
-    shapes: dense ? fc.array(shape, { minLength: 1, maxLength: 2 }) : fc.option(fc.array(shape, { minLength: 1, maxLength: 2 }), { freq: 3 }),
+    kind: dense
+      ? fc.constantFrom<TierKind>("edge", "edge", "edge", "cloud")
+      : fc.constantFrom<TierKind>(...TIER_KINDS, "edge"),
+    shapes: dense
+      ? fc.array(shape, { minLength: 1, maxLength: 2 })
+      : fc.option(fc.array(shape, { minLength: 1, maxLength: 2 }), { freq: 3 }),
     derivedCompute: fc.boolean(),
     packing: fc.option(fc.constantFrom(...PACKINGS)),
   });
@@ -150,8 +164,10 @@ export function machineInput(options: MachineInputOptions = {}): fc.Arbitrary<Pl
       const envNames = [...tierSpecs.map((t) => t.name), ...robotSpecs.map((r) => r.name)];
       const pinTargets = envNames.filter((n) => pinsOnMachines || !tierSpecs.some((t) => t.name === n && t.machines));
       const taskSpecs: TaskSpec[] = tasks.map((t, i) => {
-        const robot = t.robotPick >= 0 && robotSpecs.length > 0 ? robotSpecs[t.robotPick % robotSpecs.length].name : undefined;
-        const allowed = t.allowedPick >= 0 ? [envNames[t.allowedPick % envNames.length], TIER_KINDS[t.allowedPick % 3]] : undefined;
+        const robot =
+          t.robotPick >= 0 && robotSpecs.length > 0 ? robotSpecs[t.robotPick % robotSpecs.length].name : undefined;
+        const allowed =
+          t.allowedPick >= 0 ? [envNames[t.allowedPick % envNames.length], TIER_KINDS[t.allowedPick % 3]] : undefined;
         const pin = t.pinPick >= 0 && pinTargets.length > 0 ? pinTargets[t.pinPick % pinTargets.length] : undefined;
         return {
           name: `task${i}`,
@@ -178,11 +194,21 @@ export function machineInput(options: MachineInputOptions = {}): fc.Arbitrary<Pl
 }
 
 /** A lock drawn for an input (docs/contract.md §6): some tasks locked anywhere, vanished tiers, machines and tasks included. */
-export function lockFor(input: PlanningInput): fc.Arbitrary<{ placements: Array<{ task: string; tier: string; machine?: string }> }> {
-  const envs = [...input.tiers.map((t) => ({ name: t.name, machines: t.machines })), ...input.robots.map((r) => ({ name: r.name, machines: undefined }))];
+export function lockFor(
+  input: PlanningInput,
+): fc.Arbitrary<{ placements: Array<{ task: string; tier: string; machine?: string }> }> {
+  const envs = [
+    ...input.tiers.map((t) => ({ name: t.name, machines: t.machines })),
+    ...input.robots.map((r) => ({ name: r.name, machines: undefined })),
+  ];
   const machineIds = (specs: MachineSpec[] | undefined) =>
-    (specs ?? []).flatMap((m) => (m.count === 1 ? [m.name] : Array.from({ length: m.count }, (_, k) => `${m.name}-${k}`)));
-  const entry = fc.record({ pick: fc.integer({ min: -2, max: envs.length }), machinePick: fc.integer({ min: -2, max: 3 }) });
+    (specs ?? []).flatMap((m) =>
+      m.count === 1 ? [m.name] : Array.from({ length: m.count }, (_, k) => `${m.name}-${k}`),
+    );
+  const entry = fc.record({
+    pick: fc.integer({ min: -2, max: envs.length }),
+    machinePick: fc.integer({ min: -2, max: 3 }),
+  });
   return fc
     .record({
       entries: fc.array(entry, { minLength: input.tasks.length, maxLength: input.tasks.length }),

@@ -49,11 +49,26 @@ export interface OracleMachine {
 export function oracleMachines(env: Environment): OracleMachine[] | undefined {
   if (!env.machines) return undefined;
   // Re-expand from the shapes the model kept: group the model's machines by shape and count them.
-  const shapes: Array<{ name: string; count: number; gpus: number; gpuTflops: number; gpuSlices: number; storage: number }> = [];
+  const shapes: Array<{
+    name: string;
+    count: number;
+    gpus: number;
+    gpuTflops: number;
+    gpuSlices: number;
+    storage: number;
+  }> = [];
   for (const m of env.machines) {
     const last = shapes[shapes.length - 1];
     if (last && last.name === m.shape) last.count++;
-    else shapes.push({ name: m.shape, count: 1, gpus: m.gpus, gpuTflops: m.gpuTflops, gpuSlices: m.gpuSlices, storage: m.storage });
+    else
+      shapes.push({
+        name: m.shape,
+        count: 1,
+        gpus: m.gpus,
+        gpuTflops: m.gpuTflops,
+        gpuSlices: m.gpuSlices,
+        storage: m.storage,
+      });
   }
   return shapes.flatMap((s) =>
     Array.from({ length: s.count }, (_, k) => ({
@@ -97,7 +112,9 @@ export function enumeratePlans(
 ): void {
   const { tasks, environments, reserve } = problem;
   const machinesOf = environments.map(oracleMachines);
-  const order = [...tasks].sort((a, b) => Number(b.pin !== undefined) - Number(a.pin !== undefined) || a.index - b.index);
+  const order = [...tasks].sort(
+    (a, b) => Number(b.pin !== undefined) - Number(a.pin !== undefined) || a.index - b.index,
+  );
   const optionsOf: Option[][] = tasks.map((task) => {
     if (task.pin !== undefined) {
       const e = environments.findIndex((env) => env.name === task.pin);
@@ -116,7 +133,8 @@ export function enumeratePlans(
         continue;
       }
       ms.forEach((m, k) => {
-        if (oracleUnits(task.compute, m.unitTflops) <= m.units && leq(task.storage, m.storage)) out.push({ env: env.index, machine: k });
+        if (oracleUnits(task.compute, m.unitTflops) <= m.units && leq(task.storage, m.storage))
+          out.push({ env: env.index, machine: k });
       });
     }
     return out;
@@ -188,7 +206,8 @@ export function movesOf(
 ): Array<{ task: string; from: string; to: string | null }> {
   const names = new Set(problem.tasks.map((t) => t.name));
   const withMachines = new Set(problem.environments.filter((e) => e.machines).map((e) => e.name));
-  const where = (tier: string, machine?: string) => (machine !== undefined && withMachines.has(tier) ? `${tier}/${machine}` : tier);
+  const where = (tier: string, machine?: string) =>
+    machine !== undefined && withMachines.has(tier) ? `${tier}/${machine}` : tier;
   const out: Array<{ task: string; from: string; to: string | null }> = [];
   for (const locked of lock.placements) {
     if (!names.has(locked.task)) continue;
@@ -198,18 +217,27 @@ export function movesOf(
       out.push({ task: locked.task, from, to: null });
       continue;
     }
-    const sameMachine = locked.machine === undefined || !withMachines.has(locked.tier) || now.machine === locked.machine;
-    if (now.tier !== locked.tier || !sameMachine) out.push({ task: locked.task, from, to: where(now.tier, now.machine) });
+    const sameMachine =
+      locked.machine === undefined || !withMachines.has(locked.tier) || now.machine === locked.machine;
+    if (now.tier !== locked.tier || !sameMachine)
+      out.push({ task: locked.task, from, to: where(now.tier, now.machine) });
   }
   return out;
 }
 
 /** The worth of one enumerated plan. */
-function evaluate(problem: Problem, options: EnumerateOptions, env: readonly number[], machine: readonly number[]): BruteForceResult {
+function evaluate(
+  problem: Problem,
+  options: EnumerateOptions,
+  env: readonly number[],
+  machine: readonly number[],
+): BruteForceResult {
   const { tasks, environments, weights } = problem;
   const levels = levelsOf(problem);
   const machinesOf = environments.map(oracleMachines);
-  const ids = tasks.map((t) => (env[t.index] >= 0 && machine[t.index] >= 0 ? machinesOf[env[t.index]]![machine[t.index]].id : undefined));
+  const ids = tasks.map((t) =>
+    env[t.index] >= 0 && machine[t.index] >= 0 ? machinesOf[env[t.index]]![machine[t.index]].id : undefined,
+  );
   let total = 0;
   for (const t of tasks) if (env[t.index] >= 0) total += score(t, environments[env[t.index]], weights);
   const result: BruteForceResult = {
@@ -222,7 +250,9 @@ function evaluate(problem: Problem, options: EnumerateOptions, env: readonly num
     const byName = new Map(tasks.map((t) => [t.name, t.index]));
     result.moves = movesOf(problem, options.lock, (name) => {
       const t = byName.get(name)!;
-      return env[t] >= 0 ? { tier: environments[env[t]].name, ...(ids[t] !== undefined && { machine: ids[t] }) } : undefined;
+      return env[t] >= 0
+        ? { tier: environments[env[t]].name, ...(ids[t] !== undefined && { machine: ids[t] }) }
+        : undefined;
     }).length;
   }
   return result;
@@ -243,7 +273,10 @@ export function bruteForce(problem: Problem, options: EnumerateOptions = {}): Br
 }
 
 /** Every reachable count vector (per level, highest first) with the least score of a plan placing exactly it. */
-export function countProfile(problem: Problem, options: EnumerateOptions = {}): Map<string, { placed: number[]; score: number }> {
+export function countProfile(
+  problem: Problem,
+  options: EnumerateOptions = {},
+): Map<string, { placed: number[]; score: number }> {
   const out = new Map<string, { placed: number[]; score: number }>();
   enumeratePlans(problem, options, (env, machine) => {
     const { placed, score } = evaluate(problem, {}, env, machine);
@@ -312,12 +345,15 @@ export function planBreaks(problem: Problem, plan: PlanLike): string[] {
     }
     if (seen.has(p.task)) broken.push(`${p.task}: placed twice`);
     seen.add(p.task);
-    if (task.pin !== undefined && p.tier !== task.pin) broken.push(`${p.task}: pinned to ${task.pin}, placed on ${p.tier}`);
-    if (task.pin === undefined && !allowedAlone(task, env, problem.reserve)) broken.push(`${p.task}: section 2 forbids ${p.tier}`);
+    if (task.pin !== undefined && p.tier !== task.pin)
+      broken.push(`${p.task}: pinned to ${task.pin}, placed on ${p.tier}`);
+    if (task.pin === undefined && !allowedAlone(task, env, problem.reserve))
+      broken.push(`${p.task}: section 2 forbids ${p.tier}`);
     onEnv.set(env.name, [...(onEnv.get(env.name) ?? []), task]);
     const machines = oracleMachines(env);
     if (!machines) {
-      if (p.machine !== undefined || p.gpuUnits !== undefined) broken.push(`${p.task}: machine ${p.machine} / gpuUnits ${p.gpuUnits} on ${p.tier}, a tier without machines`);
+      if (p.machine !== undefined || p.gpuUnits !== undefined)
+        broken.push(`${p.task}: machine ${p.machine} / gpuUnits ${p.gpuUnits} on ${p.tier}, a tier without machines`);
       continue;
     }
     const m = machines.find((x) => x.id === p.machine);
@@ -326,7 +362,10 @@ export function planBreaks(problem: Problem, plan: PlanLike): string[] {
       continue;
     }
     const units = oracleUnits(task.compute, m.unitTflops);
-    if (p.gpuUnits !== units) broken.push(`${p.task}: gpuUnits ${p.gpuUnits}, but ${task.compute} TFLOPS on ${m.unitTflops}-TFLOPS units is ${units}`);
+    if (p.gpuUnits !== units)
+      broken.push(
+        `${p.task}: gpuUnits ${p.gpuUnits}, but ${task.compute} TFLOPS on ${m.unitTflops}-TFLOPS units is ${units}`,
+      );
     const key = `${env.name}/${m.id}`;
     onMachine.set(key, [...(onMachine.get(key) ?? []), { task, units }]);
   }
@@ -335,7 +374,8 @@ export function planBreaks(problem: Problem, plan: PlanLike): string[] {
     if (list.every((t) => t.pin !== undefined)) continue;
     for (const d of DIMENSIONS) {
       const total = list.reduce((sum, t) => sum + t[d], 0);
-      if (!leq(total, usable(env, d, problem.reserve))) broken.push(`${name}: ${d} ${total} > usable ${usable(env, d, problem.reserve)}`);
+      if (!leq(total, usable(env, d, problem.reserve)))
+        broken.push(`${name}: ${d} ${total} > usable ${usable(env, d, problem.reserve)}`);
     }
   }
   for (const [key, list] of onMachine) {

@@ -1,6 +1,19 @@
 import { gzipSync } from "node:zlib";
 import { unitsNeeded } from "../../../src/model/machines";
-import { EGRESS_BANDWIDTH_ANNOTATION, EPHEMERAL_STORAGE_RESOURCE, FACT_KEYS, GPU_RESOURCE, HOST_KEYS, HOST_RECORD_KIND, MANAGED_BY, NODE_LABELS, NODE_NAME_FIELD, placementFacts, RECORD_KEYS, type PlanRecordInputs } from "../../../src/plan/facts";
+import {
+  EGRESS_BANDWIDTH_ANNOTATION,
+  EPHEMERAL_STORAGE_RESOURCE,
+  FACT_KEYS,
+  GPU_RESOURCE,
+  HOST_KEYS,
+  HOST_RECORD_KIND,
+  MANAGED_BY,
+  NODE_LABELS,
+  NODE_NAME_FIELD,
+  placementFacts,
+  RECORD_KEYS,
+  type PlanRecordInputs,
+} from "../../../src/plan/facts";
 import type { Machine } from "../../../src/model";
 import type { EnvironmentRecord, Move, Placement, Plan, Unplaced } from "../../../src/plan/schema";
 import { k8sName } from "../../../src/plan/names";
@@ -22,16 +35,43 @@ export type EnvFixture = EnvironmentRecord;
 export type PlacementFixture = Placement;
 
 export function env(name: string, kind: EnvironmentRecord["kind"], caps: Partial<EnvFixture> = {}): EnvFixture {
-  return { name, kind, fleetRobot: kind === "robot", compute: 100, storage: 1000, bandwidth: 100, latency: 10, costPerHour: 1, ...caps };
+  return {
+    name,
+    kind,
+    fleetRobot: kind === "robot",
+    compute: 100,
+    storage: 1000,
+    bandwidth: 100,
+    latency: 10,
+    costPerHour: 1,
+    ...caps,
+  };
 }
 
 /** A machine as the plan record lists it (docs/contract.md §5). */
-export function machine(id: string, shape: { gpus: number; gpuTflops: number; gpuSlices?: number; storage: number }): Machine {
+export function machine(
+  id: string,
+  shape: { gpus: number; gpuTflops: number; gpuSlices?: number; storage: number },
+): Machine {
   const slices = shape.gpuSlices ?? 1;
-  return { id, shape: id.replace(/-\d+$/, ""), gpus: shape.gpus, gpuTflops: shape.gpuTflops, gpuSlices: slices, units: shape.gpus * slices, unitTflops: shape.gpuTflops / slices, storage: shape.storage };
+  return {
+    id,
+    shape: id.replace(/-\d+$/, ""),
+    gpus: shape.gpus,
+    gpuTflops: shape.gpuTflops,
+    gpuSlices: slices,
+    units: shape.gpus * slices,
+    unitTflops: shape.gpuTflops / slices,
+    storage: shape.storage,
+  };
 }
 
-export function placement(task: string, tier: string, kind: Placement["kind"], extra: Partial<PlacementFixture> = {}): PlacementFixture {
+export function placement(
+  task: string,
+  tier: string,
+  kind: Placement["kind"],
+  extra: Partial<PlacementFixture> = {},
+): PlacementFixture {
   return {
     task,
     tier,
@@ -54,7 +94,16 @@ export function facts(p: Placement): Record<string, string> {
   return placementFacts(SITE, p, HASH);
 }
 
-export function instance(p: Placement, opts: { name?: string; instanceType?: string; volumeSize?: unknown; urn?: string; tags?: Record<string, unknown> } = {}): ResourceView {
+export function instance(
+  p: Placement,
+  opts: {
+    name?: string;
+    instanceType?: string;
+    volumeSize?: unknown;
+    urn?: string;
+    tags?: Record<string, unknown>;
+  } = {},
+): ResourceView {
   const name = opts.name ?? `cloud-${p.task}`;
   return {
     type: INSTANCE,
@@ -72,13 +121,27 @@ export function instance(p: Placement, opts: { name?: string; instanceType?: str
  * A cloud host shared by several tasks, as cloud packing writes it: an instance tagged with its
  * host id and the facts its tasks share, and a host record ConfigMap listing the tasks' facts.
  */
-export function sharedHost(host: string, tasks: Placement[], opts: { instanceType?: string; volumeSize?: unknown } = {}): [ResourceView, ResourceView] {
-  const shared = { [FACT_KEYS.managedBy]: MANAGED_BY, [FACT_KEYS.site]: SITE, [FACT_KEYS.tier]: tasks[0].tier, [FACT_KEYS.kind]: "cloud", [FACT_KEYS.planHash]: HASH };
+export function sharedHost(
+  host: string,
+  tasks: Placement[],
+  opts: { instanceType?: string; volumeSize?: unknown } = {},
+): [ResourceView, ResourceView] {
+  const shared = {
+    [FACT_KEYS.managedBy]: MANAGED_BY,
+    [FACT_KEYS.site]: SITE,
+    [FACT_KEYS.tier]: tasks[0].tier,
+    [FACT_KEYS.kind]: "cloud",
+    [FACT_KEYS.planHash]: HASH,
+  };
   const hostTags = { [HOST_KEYS.host]: host, [HOST_KEYS.hostTasks]: String(tasks.length) };
   const inst: ResourceView = {
     type: INSTANCE,
     name: `cloud-host-${host}`,
-    props: { instanceType: opts.instanceType ?? "c7i.2xlarge", rootBlockDevice: { volumeSize: "volumeSize" in opts ? opts.volumeSize : 100 }, tags: { ...shared, ...hostTags } },
+    props: {
+      instanceType: opts.instanceType ?? "c7i.2xlarge",
+      rootBlockDevice: { volumeSize: "volumeSize" in opts ? opts.volumeSize : 100 },
+      tags: { ...shared, ...hostTags },
+    },
   };
   const record: ResourceView = {
     type: CONFIG_MAP,
@@ -87,7 +150,11 @@ export function sharedHost(host: string, tasks: Placement[], opts: { instanceTyp
       metadata: {
         name: `tierplan-cloud-${host}`,
         labels: { [RECORD_KEYS.record]: HOST_RECORD_KIND },
-        annotations: { [FACT_KEYS.managedBy]: MANAGED_BY, ...hostTags, [HOST_KEYS.hostPlacements]: JSON.stringify(tasks.map(facts)) },
+        annotations: {
+          [FACT_KEYS.managedBy]: MANAGED_BY,
+          ...hostTags,
+          [HOST_KEYS.hostPlacements]: JSON.stringify(tasks.map(facts)),
+        },
       },
       data: { "host.json": "{}" },
     },
@@ -145,9 +212,13 @@ export function deployment(p: PlacementFixture, opts: DeploymentOptions = {}): R
       spec: {
         replicas: "replicas" in opts ? opts.replicas : 1,
         template: {
-          metadata: { ...(p.bandwidth > 0 && { annotations: { [EGRESS_BANDWIDTH_ANNOTATION]: `${Math.ceil(p.bandwidth)}M` } }) },
+          metadata: {
+            ...(p.bandwidth > 0 && { annotations: { [EGRESS_BANDWIDTH_ANNOTATION]: `${Math.ceil(p.bandwidth)}M` } }),
+          },
           spec: {
-            containers: [{ name: "task", image: "img", resources: opts.resources ?? { requests, ...(units > 0 && { limits }) } }],
+            containers: [
+              { name: "task", image: "img", resources: opts.resources ?? { requests, ...(units > 0 && { limits }) } },
+            ],
             ...(opts.nodeSelector && { nodeSelector: opts.nodeSelector }),
             ...(affinity && { affinity }),
           },
@@ -162,7 +233,11 @@ export function tierSelector(tier: string): Record<string, string> {
   return { [NODE_LABELS.edgeTier]: k8sName(tier) };
 }
 
-export function robotConfig(robot: string, local: Placement[], opts: { raw?: string; urn?: string } = {}): ResourceView {
+export function robotConfig(
+  robot: string,
+  local: Placement[],
+  opts: { raw?: string; urn?: string } = {},
+): ResourceView {
   const placements = opts.raw ?? JSON.stringify(local.map(facts));
   return {
     type: CONFIG_MAP,
@@ -172,7 +247,11 @@ export function robotConfig(robot: string, local: Placement[], opts: { raw?: str
       metadata: {
         name: `tierplan-robot-${robot}`,
         labels: { "tierplan/record": "robot-config", "tierplan/robot": robot },
-        annotations: { "tierplan/managed-by": "tierplan", "tierplan/robot": robot, "tierplan/robot-placements": placements },
+        annotations: {
+          "tierplan/managed-by": "tierplan",
+          "tierplan/robot": robot,
+          "tierplan/robot-placements": placements,
+        },
       },
       data: { "config.json": "{}" },
     },
@@ -180,14 +259,29 @@ export function robotConfig(robot: string, local: Placement[], opts: { raw?: str
 }
 
 /** A plan with just what policies read; the rest is filled in plausibly. */
-export function plan(parts: { environments: EnvFixture[]; placements?: PlacementFixture[]; unplaced?: Unplaced[]; reserve?: number; moves?: Move[] }): Plan {
+export function plan(parts: {
+  environments: EnvFixture[];
+  placements?: PlacementFixture[];
+  unplaced?: Unplaced[];
+  reserve?: number;
+  moves?: Move[];
+}): Plan {
   return {
     site: SITE,
     placements: parts.placements ?? [],
     unplaced: parts.unplaced ?? [],
     violations: [],
     moves: parts.moves ?? [],
-    objective: { latencyMs: 0, cost: 0, score: 0, placedByPriority: [], moves: parts.moves?.length ?? 0, preset: "balanced", weights: { latency: 1, cost: 1 }, reserve: parts.reserve ?? 0 },
+    objective: {
+      latencyMs: 0,
+      cost: 0,
+      score: 0,
+      placedByPriority: [],
+      moves: parts.moves?.length ?? 0,
+      preset: "balanced",
+      weights: { latency: 1, cost: 1 },
+      reserve: parts.reserve ?? 0,
+    },
     utilization: [],
     recommendations: [],
     solver: { algorithm: "auto", optimal: true, gap: 0, ms: 0, method: "milp", bound: 0, countsProven: true, work: {} },
@@ -196,7 +290,10 @@ export function plan(parts: { environments: EnvFixture[]; placements?: Placement
 }
 
 /** The planning inputs a record carries: each placed task's specification, with extra fields per task. */
-export function inputsOf(p: Plan, extra: Record<string, Partial<PlanRecordInputs["tasks"][number]>> = {}): PlanRecordInputs {
+export function inputsOf(
+  p: Plan,
+  extra: Record<string, Partial<PlanRecordInputs["tasks"][number]>> = {},
+): PlanRecordInputs {
   return {
     tasks: p.placements.map((x) => ({
       name: x.task,
@@ -216,41 +313,72 @@ export function inputsOf(p: Plan, extra: Record<string, Partial<PlanRecordInputs
 }
 
 /** The plan record ConfigMap of `p`, with its planning inputs (default: those of its placements; false: none). */
-export function planRecord(p: Plan, opts: { gzip?: boolean; urn?: string; inputs?: PlanRecordInputs | false } = {}): ResourceView {
+export function planRecord(
+  p: Plan,
+  opts: { gzip?: boolean; urn?: string; inputs?: PlanRecordInputs | false } = {},
+): ResourceView {
   const inputs = opts.inputs === undefined ? inputsOf(p) : opts.inputs;
   const json = JSON.stringify({ ...p, ...(inputs && { inputs }) });
-  return planRecordRaw(opts.gzip ? { binaryData: { "plan.json.gz": gzipSync(json).toString("base64") } } : { data: { "plan.json": json } }, opts.urn);
+  return planRecordRaw(
+    opts.gzip ? { binaryData: { "plan.json.gz": gzipSync(json).toString("base64") } } : { data: { "plan.json": json } },
+    opts.urn,
+  );
 }
 
 /** A plan record ConfigMap with the given `data` / `binaryData`, as written or corrupted. */
-export function planRecordRaw(content: { data?: Record<string, unknown>; binaryData?: Record<string, unknown> }, urn?: string): ResourceView {
+export function planRecordRaw(
+  content: { data?: Record<string, unknown>; binaryData?: Record<string, unknown> },
+  urn?: string,
+): ResourceView {
   return {
     type: CONFIG_MAP,
     name: "plan-record",
     ...(urn !== undefined && { urn }),
     props: {
-      metadata: { name: "tierplan-plan", labels: { "tierplan/record": "plan" }, annotations: { "tierplan/managed-by": "tierplan" } },
+      metadata: {
+        name: "tierplan-plan",
+        labels: { "tierplan/record": "plan" },
+        annotations: { "tierplan/managed-by": "tierplan" },
+      },
       ...content,
     },
   };
 }
 
 /** The resources of a site as the program provisions them: a workload per placement and the plan record. */
-export function site(environments: EnvFixture[], placements: PlacementFixture[], opts: { reserve?: number; inputs?: PlanRecordInputs | false; gzip?: boolean } = {}): ResourceView[] {
+export function site(
+  environments: EnvFixture[],
+  placements: PlacementFixture[],
+  opts: { reserve?: number; inputs?: PlanRecordInputs | false; gzip?: boolean } = {},
+): ResourceView[] {
   const out: ResourceView[] = [];
   const several = environments.filter((e) => e.kind === "edge").length > 1;
   for (const p of placements) {
-    if (p.kind === "cloud") out.push(instance(p, { instanceType: "p5.48xlarge", volumeSize: Math.max(100, p.storage + 60) }));
+    if (p.kind === "cloud")
+      out.push(instance(p, { instanceType: "p5.48xlarge", volumeSize: Math.max(100, p.storage + 60) }));
     else if (p.kind === "edge") {
       const tier = environments.find((e) => e.name === p.tier);
       const unitTflops = p.machine ? tier?.machines?.find((m) => m.id === p.machine)?.unitTflops : undefined;
-      out.push(deployment(p, { ...(several && !p.machine && { nodeSelector: tierSelector(p.tier) }), ...(unitTflops !== undefined && { unitTflops }) }));
+      out.push(
+        deployment(p, {
+          ...(several && !p.machine && { nodeSelector: tierSelector(p.tier) }),
+          ...(unitTflops !== undefined && { unitTflops }),
+        }),
+      );
     }
   }
   const robots = [...new Set(placements.filter((p) => p.kind === "robot").map((p) => p.tier))];
-  for (const robot of robots) out.push(robotConfig(robot, placements.filter((p) => p.tier === robot)));
+  for (const robot of robots)
+    out.push(
+      robotConfig(
+        robot,
+        placements.filter((p) => p.tier === robot),
+      ),
+    );
   const record = plan({ environments, placements, reserve: opts.reserve ?? 0 });
-  out.push(planRecord(record, { ...(opts.inputs !== undefined && { inputs: opts.inputs }), ...(opts.gzip && { gzip: true }) }));
+  out.push(
+    planRecord(record, { ...(opts.inputs !== undefined && { inputs: opts.inputs }), ...(opts.gzip && { gzip: true }) }),
+  );
   return out;
 }
 

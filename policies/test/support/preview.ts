@@ -48,7 +48,8 @@ export function copy<T>(value: T): T {
  */
 export function rootWithCatalog(catalogFile: string, edit: (doc: Document) => void): string {
   const dir = mkdtempSync(join(tmpdir(), "tierplan-policy-"));
-  for (const entry of ["Pulumi.yaml", "stacks", "catalogs"]) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  for (const entry of ["Pulumi.yaml", "stacks", "catalogs"])
+    cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
   const file = join(dir, catalogFile);
   const doc = parseDocument(readFileSync(file, "utf8"));
   edit(doc);
@@ -59,7 +60,8 @@ export function rootWithCatalog(catalogFile: string, edit: (doc: Document) => vo
 /** A copy of the repository's stacks and catalogs with extra files (e.g. a stack's lock), unedited otherwise. */
 export function rootWithFiles(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "tierplan-policy-"));
-  for (const entry of ["Pulumi.yaml", "stacks", "catalogs"]) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  for (const entry of ["Pulumi.yaml", "stacks", "catalogs"])
+    cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
   for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
   return dir;
 }
@@ -79,15 +81,42 @@ export function rootWithPin(catalogFile: string, task: string, pin: string): str
 export function savePreview(result: PreviewResult, views: readonly ResourceView[], dir: string, name: string): string {
   const file = join(dir, `${name}.json`);
   const resources = views.map((v) => ({ type: v.type, name: v.name, inputs: v.props }));
-  writeFileSync(file, JSON.stringify({ stack: result.stack, plan: result.plan, planHash: result.planHash, resources, policies: result.policies, warnings: result.warnings }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        stack: result.stack,
+        plan: result.plan,
+        planHash: result.planHash,
+        resources,
+        policies: result.policies,
+        warnings: result.warnings,
+      },
+      null,
+      2,
+    ),
+  );
   return file;
 }
 
 /** `tierplan check <file>`, run as CI runs it: its exit status and the policies its verdict lines name, by level. */
-export function tierplanCheck(file: string, ...args: string[]): { status: number | null; mandatory: string[]; advisory: string[]; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [join(REPO, "bin", "tierplan.js"), "check", file, ...args], { cwd: REPO, encoding: "utf8" });
-  const names = (mark: string) => [...run.stdout.matchAll(new RegExp(`${mark}\\s+(tierplan-[a-z-]+):`, "g"))].map((m) => m[1]);
-  return { status: run.status, mandatory: names("✖ mandatory"), advisory: names("! advisory"), stdout: run.stdout, stderr: run.stderr };
+export function tierplanCheck(
+  file: string,
+  ...args: string[]
+): { status: number | null; mandatory: string[]; advisory: string[]; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [join(REPO, "bin", "tierplan.js"), "check", file, ...args], {
+    cwd: REPO,
+    encoding: "utf8",
+  });
+  const names = (mark: string) =>
+    [...run.stdout.matchAll(new RegExp(`${mark}\\s+(tierplan-[a-z-]+):`, "g"))].map((m) => m[1]);
+  return {
+    status: run.status,
+    mandatory: names("✖ mandatory"),
+    advisory: names("! advisory"),
+    stdout: run.stdout,
+    stderr: run.stderr,
+  };
 }
 
 /**
@@ -96,7 +125,12 @@ export function tierplanCheck(file: string, ...args: string[]): { status: number
  * settings as the engine's policy config; what each policy reports, with its level.
  */
 export function runPack(views: readonly ResourceView[], settings: PolicySettings = {}): PolicyViolation[] {
-  const resources = views.map((v) => ({ type: v.type, name: v.name, urn: v.urn ?? `urn:pulumi:test::tierplan::${v.type}::${v.name}`, props: v.props }));
+  const resources = views.map((v) => ({
+    type: v.type,
+    name: v.name,
+    urn: v.urn ?? `urn:pulumi:test::tierplan::${v.type}::${v.name}`,
+    props: v.props,
+  }));
   const out: PolicyViolation[] = [];
   for (const rule of RULES) {
     const policy = stackPolicy(rule);
@@ -104,7 +138,9 @@ export function runPack(views: readonly ResourceView[], settings: PolicySettings
     const level = typeof setting === "string" ? setting : (setting?.enforcementLevel ?? policy.enforcementLevel);
     if (level === "disabled") continue;
     const config = typeof setting === "object" ? setting : {};
-    policy.validateStack({ resources, getConfig: <T extends object>() => config as T }, (message, urn) => out.push({ policy: rule.name, level, message, ...(urn !== undefined && { resource: urn }) }));
+    policy.validateStack({ resources, getConfig: <T extends object>() => config as T }, (message, urn) =>
+      out.push({ policy: rule.name, level, message, ...(urn !== undefined && { resource: urn }) }),
+    );
   }
   return out;
 }
