@@ -507,11 +507,20 @@ async function checkWorkloads(
     for (const d of deployments) byTask.set(d.metadata.annotations?.["tierplan/task"], d);
     for (const d of deployments) {
       const st = d.status ?? {};
-      const done = (st.observedGeneration ?? 0) >= d.metadata.generation && st.updatedReplicas === d.spec.replicas && st.availableReplicas === d.spec.replicas && (st.replicas ?? 0) === d.spec.replicas;
+      const done =
+        (st.observedGeneration ?? 0) >= d.metadata.generation &&
+        st.updatedReplicas === d.spec.replicas &&
+        st.availableReplicas === d.spec.replicas &&
+        (st.replicas ?? 0) === d.spec.replicas;
       const available = (st.conditions ?? []).some((c: any) => c.type === "Available" && c.status === "True");
-      if (!done || !available) problems.push(`Deployment ${d.metadata.name}: rollout not complete (updated ${st.updatedReplicas ?? 0}, available ${st.availableReplicas ?? 0} of ${d.spec.replicas})`);
+      if (!done || !available)
+        problems.push(
+          `Deployment ${d.metadata.name}: rollout not complete (updated ${st.updatedReplicas ?? 0}, available ${st.availableReplicas ?? 0} of ${d.spec.replicas})`,
+        );
     }
-    const pods = (await apiGet<any>(`/api/v1/namespaces/${ns}/pods`))!.items.filter((p: any) => !p.metadata.deletionTimestamp);
+    const pods = (await apiGet<any>(`/api/v1/namespaces/${ns}/pods`))!.items.filter(
+      (p: any) => !p.metadata.deletionTimestamp,
+    );
     for (const p of edgePlacements) {
       const d = byTask.get(p.task);
       if (!d) {
@@ -526,20 +535,32 @@ async function checkWorkloads(
         const ready = (pod.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
         const want = p.machine ?? `a node of tier ${p.tier}`;
         const bound = p.machine ? pod.spec.nodeName === p.machine : node?.tier === p.tier;
-        const gpu = pod.spec.containers.reduce((sum: number, c: any) => sum + Number(c.resources?.limits?.["nvidia.com/gpu"] ?? 0), 0);
-        lines.push(`${p.task}: pod ${pod.metadata.name} on ${pod.spec.nodeName ?? "(unscheduled)"} (plan: ${want}${p.gpuUnits !== undefined ? `, ${p.gpuUnits} GPU unit(s)` : ""}; pod limits ${gpu}) ${pod.status?.phase}${ready ? ", Ready" : ""}`);
-        if (!bound) problems.push(`task ${p.task}: pod ${pod.metadata.name} is on ${pod.spec.nodeName ?? "no node"}, the plan names ${want}`);
+        const gpu = pod.spec.containers.reduce(
+          (sum: number, c: any) => sum + Number(c.resources?.limits?.["nvidia.com/gpu"] ?? 0),
+          0,
+        );
+        lines.push(
+          `${p.task}: pod ${pod.metadata.name} on ${pod.spec.nodeName ?? "(unscheduled)"} (plan: ${want}${p.gpuUnits !== undefined ? `, ${p.gpuUnits} GPU unit(s)` : ""}; pod limits ${gpu}) ${pod.status?.phase}${ready ? ", Ready" : ""}`,
+        );
+        if (!bound)
+          problems.push(
+            `task ${p.task}: pod ${pod.metadata.name} is on ${pod.spec.nodeName ?? "no node"}, the plan names ${want}`,
+          );
         if (!ready) problems.push(`task ${p.task}: pod ${pod.metadata.name} is not Ready (${pod.status?.phase})`);
-        if (p.gpuUnits !== undefined && gpu !== p.gpuUnits) problems.push(`task ${p.task}: pod limits ${gpu} nvidia.com/gpu, the plan gives it ${p.gpuUnits} unit(s)`);
+        if (p.gpuUnits !== undefined && gpu !== p.gpuUnits)
+          problems.push(`task ${p.task}: pod limits ${gpu} nvidia.com/gpu, the plan gives it ${p.gpuUnits} unit(s)`);
       }
     }
     return problems.length === 0;
   };
   while (!(await settle()) && Date.now() - t0 < 120_000) await sleep(1000);
   for (const line of lines) note(line);
-  if (problems.length > 0) fail(`not settled 120s after pulumi up returned:\n${problems.join("\n")}${await podDiagnosis()}`);
+  if (problems.length > 0)
+    fail(`not settled 120s after pulumi up returned:\n${problems.join("\n")}${await podDiagnosis()}`);
   const waited = (Date.now() - t0) / 1000;
-  note(`${deployments.length} Deployment(s) rolled out and every pod where the plan says ${waited < 1.5 ? "as pulumi up returned" : `${waited.toFixed(1)}s after pulumi up returned`}`);
+  note(
+    `${deployments.length} Deployment(s) rolled out and every pod where the plan says ${waited < 1.5 ? "as pulumi up returned" : `${waited.toFixed(1)}s after pulumi up returned`}`,
+  );
   facts.settleSeconds = [...((facts.settleSeconds as number[]) ?? []), waited];
   // Robot ConfigMaps and the plan record, through the API.
   const cms = (await apiGet<any>(`/api/v1/namespaces/${ns}/configmaps`))!.items;
