@@ -212,16 +212,7 @@ async function lexicographic(
         levelBound[i] = Math.min(levelBound[i], countCeiling(stage.bound) + pinnedHere);
       } else if (columns <= budget.lpMaxColumns) {
         progress(`LP bound: priority ${level} (${columns} variables)`);
-        const lp = solveStage(await solver(), inst, {
-          goal: { count: level },
-          minPriority: level,
-          minPlaced,
-          forced,
-          maxNodes: 0,
-          relax: true,
-        });
-        work.lpBounds = (work.lpBounds ?? 0) + 1;
-        levelBound[i] = Math.min(levelBound[i], countCeiling(lp.bound) + pinnedHere);
+        levelBound[i] = Math.min(levelBound[i], lpCountBound(await solver(), inst, level, minPlaced, forced, work));
       }
     }
     const placed = incumbentWorth.placed[i];
@@ -313,16 +304,7 @@ async function countBounds(
   const forced = new Set<number>();
   for (const [i, level] of inst.levels.entries()) {
     if (placed[i] < ceilings[i] && stageColumns(inst, level) <= budget.lpMaxColumns) {
-      const lp = solveStage(await highs(), inst, {
-        goal: { count: level },
-        minPriority: level,
-        minPlaced,
-        forced,
-        maxNodes: 0,
-        relax: true,
-      });
-      work.lpBounds = (work.lpBounds ?? 0) + 1;
-      levelBound[i] = Math.min(levelBound[i], countCeiling(lp.bound) + countPinned(inst, level));
+      levelBound[i] = Math.min(levelBound[i], lpCountBound(await highs(), inst, level, minPlaced, forced, work));
     }
     minPlaced.set(level, placed[i]);
     if (placed[i] >= ceilings[i]) forced.add(level);
@@ -359,6 +341,27 @@ function certify(
 /** A bound within the contract's tolerance of the score is the score: the gap is exactly 0 there. */
 function snapToScore(bound: number, score: number): number {
   return Math.abs(score - bound) <= 1e-9 * Math.max(1, Math.abs(score)) ? score : bound;
+}
+
+/** Most tasks of `level` any plan can place given the levels above as placed: the count stage's LP bound, pins included. */
+function lpCountBound(
+  solver: Awaited<ReturnType<typeof highs>>,
+  inst: Instance,
+  level: number,
+  minPlaced: Map<number, number>,
+  forced: Set<number>,
+  work: Record<string, number>,
+): number {
+  const lp = solveStage(solver, inst, {
+    goal: { count: level },
+    minPriority: level,
+    minPlaced,
+    forced,
+    maxNodes: 0,
+    relax: true,
+  });
+  work.lpBounds = (work.lpBounds ?? 0) + 1;
+  return countCeiling(lp.bound) + countPinned(inst, level);
 }
 
 /** Largest whole count a stage's (possibly fractional) upper bound allows. */
