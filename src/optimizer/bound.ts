@@ -20,10 +20,71 @@ export interface LagrangianBound {
   iterations: number;
 }
 
+type Guide = Pick<LagrangianBound, "reduced" | "robotPick">;
+
 /** Fleet robots with at most this many candidate tasks get their subproblem solved exactly. */
 const EXACT_ROBOT_TASKS = 12;
 /** Iterations between guided constructions. */
 const CHECKPOINT_EVERY = 50;
+/** The first step's scale (Polyak's θ): a full step towards the incumbent's score. */
+const INITIAL_STEP_SCALE = 1;
+/** Relative gain a dual value needs over the best to count as progress rather than rounding. */
+const IMPROVEMENT_TOLERANCE = 1e-12;
+/** Iterations without progress before the step halves and the multipliers restart from the best. */
+const STALL_LIMIT = 10;
+/** Squared subgradient norm below which the multipliers are optimal: no direction improves. */
+const ZERO_SUBGRADIENT = 1e-18;
+/** Step scale below which steps no longer move the bound: give up. */
+const MIN_STEP_SCALE = 1e-5;
+/** Relative gap to the incumbent at which the bound proves it optimal: nothing left to close. */
+const GAP_TOLERANCE = 1e-9;
+
+/** What the dual of one bound computation shares between its steps: set once, or per iteration. */
+interface BoundState {
+  inst: Instance;
+  /** Per task, the index of its level in `inst.levels`. */
+  levelOfTask: Int32Array;
+  /** Per task, 1 when unpinned and some candidate fits what the pins leave. */
+  placeableTask: Uint8Array;
+  /** Per level, the tasks beyond the pinned ones the plans compared must place. */
+  required: Float64Array;
+  /** Per level, 1 when every placeable task must be placed (its count row is not relaxed). */
+  forced: Uint8Array;
+  /** Score of the pinned tasks, the same in every plan. */
+  pinnedScore: number;
+  /** Per task, its candidate on an exactly solved robot (-1: none). */
+  robotCand: Int32Array;
+  /** Per environment, the unpinned tasks with a fitting candidate on it when it is a fleet robot. */
+  tasksOn: number[][];
+  /** Per environment, 1 for a fleet robot whose subproblem is solved exactly. */
+  exact: Uint8Array;
+  /** Per exact robot, which subsets of `tasksOn` fit (bitmask-indexed). */
+  fitting: Array<Uint8Array | undefined>;
+  /** Per relaxed row (environment × dimension), 1 / capacity: demands become shares; 0 when not relaxed. */
+  share: Float64Array;
+  /** Per row, 1 when relaxed: candidates could overfill it and it is not on an exact robot. */
+  active: Uint8Array;
+  /** Multipliers of the capacity rows. */
+  lambda: Float64Array;
+  /** Multipliers of the count rows of levels not forced. */
+  nu: Float64Array;
+  /** Per row, the share of capacity the current subproblem solution uses. */
+  usage: Float64Array;
+  /** Per level, the tasks the current subproblem solution places. */
+  counts: Float64Array;
+  /** Per task, the best priced value off its robot (0: unplaced, Infinity: none allowed). */
+  offValue: Float64Array;
+  /** Per task, the candidate of `offValue` (-1: unplaced). */
+  offCand: Int32Array;
+  /** Per task, 1 when its robot's best subset keeps it there. */
+  onRobot: Uint8Array;
+  /** Scratch of `bestSubset`: value and task bitmask of each subset of gaining tasks. */
+  subsetValue: Float64Array;
+  subsetMask: Int32Array;
+  /** Scratch of `bestSubset`: the gaining tasks' gains and their bits in `tasksOn`. */
+  gain: Float64Array;
+  bit: Int32Array;
+}
 
 /**
  * Lower bound on the score by Lagrangian decomposition. The capacity rows of shared tiers (and
@@ -44,23 +105,89 @@ export function lagrangianBound(
   placed: number[],
   incumbent: number,
   iterations: number,
-  onCheckpoint?: (guide: Pick<LagrangianBound, "reduced" | "robotPick">) => void,
+  onCheckpoint?: (guide: Guide) => void,
 ): LagrangianBound {
-  const {
-    taskCount,
-    envCount,
-    candStart,
-    candEnv,
-    candScore,
-    candFits,
-    demand,
-    free,
-    slack,
-    pinned,
-    priority,
-    levels,
-    problem,
-  } = inst;
+  const s = boundState(inst, placed);
+  const { lambda, nu, onRobot } = s;
+  const bestLambda = new Float64Array(lambda.length);
+  const bestNu = new Float64Array(nu.length);
+  const bestOnRobot = new Uint8Array(onRobot.length);
+  let bestValue = -Infinity;
+  let theta = INITIAL_STEP_SCALE;
+  let stall = 0;
+  let done = 0;
+  const closeEnough = GAP_TOLERANCE * Math.max(1, Math.abs(incumbent));
+  for (let it = 0; it < iterations; it++) {
+    done = it + 1;
+    priceOffRobot(s);
+    solveRobots(s);
+    const value = dualValue(s);
+    if (value > bestValue + IMPROVEMENT_TOLERANCE * Math.max(1, Math.abs(value))) {
+      bestValue = value;
+      bestLambda.set(lambda);
+      bestNu.set(nu);
+      bestOnRobot.set(onRobot);
+      stall = 0;
+    } else if (++stall >= STALL_LIMIT) {
+      theta /= 2;
+      stall = 0;
+      lambda.set(bestLambda);
+      nu.set(bestNu);
+      continue;
+    }
+    const norm = subgradientNorm(s);
+    if (norm < ZERO_SUBGRADIENT || theta < MIN_STEP_SCALE || incumbent - bestValue <= closeEnough) break;
+    if (onCheckpoint && done % CHECKPOINT_EVERY === 0) onCheckpoint(guideFrom(s, bestLambda, bestOnRobot));
+    subgradientStep(s, (theta * Math.max(incumbent - value, closeEnough)) / norm);
+  }
+  return {
+    bound: bestValue,
+    ...guideFrom(s, bestLambda, bestOnRobot),
+    reducedCost: reducedCosts(s, bestLambda, bestNu),
+    iterations: done,
+  };
+}
+
+/** The fixed parts of the dual (levels, robots, relaxed rows) and zeroed multipliers and scratch. */
+function boundState(inst: Instance, placed: number[]): BoundState {
+  const { taskCount, envCount, levels } = inst;
+  const rows = envCount * DIMS;
+  const { levelOfTask, placeableTask, required, forced, pinnedScore } = levelRequirements(inst, placed);
+  const { robotCand, tasksOn, exact, fitting } = robotCandidates(inst);
+  const { share, active } = relaxedRows(inst, exact);
+  return {
+    inst,
+    levelOfTask,
+    placeableTask,
+    required,
+    forced,
+    pinnedScore,
+    robotCand,
+    tasksOn,
+    exact,
+    fitting,
+    share,
+    active,
+    lambda: new Float64Array(rows),
+    nu: new Float64Array(levels.length),
+    usage: new Float64Array(rows),
+    counts: new Float64Array(levels.length),
+    offValue: new Float64Array(taskCount),
+    offCand: new Int32Array(taskCount),
+    onRobot: new Uint8Array(taskCount),
+    subsetValue: new Float64Array(1 << EXACT_ROBOT_TASKS),
+    subsetMask: new Int32Array(1 << EXACT_ROBOT_TASKS),
+    gain: new Float64Array(EXACT_ROBOT_TASKS),
+    bit: new Int32Array(EXACT_ROBOT_TASKS),
+  };
+}
+
+/** Per level, what the plans compared must place beyond the pins: the count rows to relax or force. */
+function levelRequirements(
+  inst: Instance,
+  placed: number[],
+): Pick<BoundState, "levelOfTask" | "placeableTask" | "required" | "forced" | "pinnedScore"> {
+  const { taskCount, pinned, priority, levels } = inst;
   const levelCount = levels.length;
   const levelOfTask = new Int32Array(taskCount);
   const levelIndex = new Map(levels.map((p, i) => [p, i]));
@@ -85,8 +212,12 @@ export function lagrangianBound(
     required[i] = placed[i] - pinnedPerLevel[i];
     forced[i] = required[i] >= placeable[i] ? 1 : 0;
   }
+  return { levelOfTask, placeableTask, required, forced, pinnedScore };
+}
 
-  // Each task's candidate on its own robot, and the robots small enough to solve exactly.
+/** Each task's candidate on its own robot, and the robots small enough to solve exactly. */
+function robotCandidates(inst: Instance): Pick<BoundState, "robotCand" | "tasksOn" | "exact" | "fitting"> {
+  const { taskCount, envCount, candStart, candEnv, candFits, pinned, problem } = inst;
   const robotCand = new Int32Array(taskCount).fill(-1);
   const tasksOn: number[][] = Array.from({ length: envCount }, () => []);
   for (let t = 0; t < taskCount; t++) {
@@ -108,8 +239,12 @@ export function lagrangianBound(
     fitting[e] = fittingSubsets(inst, e, list, scratch);
   }
   for (let t = 0; t < taskCount; t++) if (robotCand[t] >= 0 && !exact[candEnv[robotCand[t]]]) robotCand[t] = -1;
+  return { robotCand, tasksOn, exact, fitting };
+}
 
-  // Relaxed rows, scaled to shares of their capacity; only rows the candidates could overfill.
+/** Rows to relax, scaled to shares of their capacity; only rows the candidates could overfill. */
+function relaxedRows(inst: Instance, exact: Uint8Array): Pick<BoundState, "share" | "active"> {
+  const { taskCount, envCount, candStart, candEnv, candFits, demand, free, slack } = inst;
   const rows = envCount * DIMS;
   const capacity = new Float64Array(rows);
   for (let i = 0; i < rows; i++) capacity[i] = free[i] + slack[i];
@@ -126,196 +261,200 @@ export function lagrangianBound(
     active[i] = !exact[Math.floor(i / DIMS)] && possible[i] > capacity[i] && capacity[i] > 0 ? 1 : 0;
     share[i] = active[i] ? 1 / capacity[i] : 0;
   }
+  return { share, active };
+}
 
-  const lambda = new Float64Array(rows);
-  const nu = new Float64Array(levelCount);
-  const bestLambda = new Float64Array(rows);
-  const bestNu = new Float64Array(levelCount);
-  let bestValue = -Infinity;
-  const usage = new Float64Array(rows);
-  const counts = new Float64Array(levelCount);
-  // Per task: best priced option off its robot (or unplaced), and what choosing it would use.
-  const offValue = new Float64Array(taskCount);
-  const offCand = new Int32Array(taskCount);
-  const onRobot = new Uint8Array(taskCount);
-  const bestOnRobot = new Uint8Array(taskCount);
-  const subsetValue = new Float64Array(1 << EXACT_ROBOT_TASKS);
-  const subsetMask = new Int32Array(1 << EXACT_ROBOT_TASKS);
-  const gain = new Float64Array(EXACT_ROBOT_TASKS);
-  const bit = new Int32Array(EXACT_ROBOT_TASKS);
-  let theta = 1;
-  let stall = 0;
-  let done = 0;
-  const closeEnough = 1e-9 * Math.max(1, Math.abs(incumbent));
-  for (let it = 0; it < iterations; it++) {
-    done = it + 1;
-    usage.fill(0);
-    counts.fill(0);
-    onRobot.fill(0);
-    let value = pinnedScore;
-    for (let i = 0; i < rows; i++) value -= lambda[i];
-    for (let i = 0; i < levelCount; i++) if (!forced[i]) value += nu[i] * required[i];
-    for (let t = 0; t < taskCount; t++) {
-      const end = candStart[t + 1];
-      offCand[t] = -1;
-      if (pinned[t] >= 0 || !placeableTask[t]) {
-        // A task no plan can place (no candidate fits what the pins leave) adds nothing.
-        offValue[t] = 0;
-        continue;
-      }
-      const li = levelOfTask[t];
-      const isForced = forced[li] === 1;
-      const offset = isForced ? 0 : nu[li];
-      let bestV = isForced ? Infinity : 0;
-      const d0 = demand[t * DIMS];
-      const d1 = demand[t * DIMS + 1];
-      const d2 = demand[t * DIMS + 2];
-      for (let c = candStart[t]; c < end; c++) {
-        if (!candFits[c] || c === robotCand[t]) continue;
-        const r = candEnv[c] * DIMS;
-        const v =
-          candScore[c] -
-          offset +
-          lambda[r] * d0 * share[r] +
-          lambda[r + 1] * d1 * share[r + 1] +
-          lambda[r + 2] * d2 * share[r + 2];
-        if (v < bestV) {
-          bestV = v;
-          offCand[t] = c;
-        }
-      }
-      offValue[t] = bestV;
-    }
-    // Robots solved exactly: keep on the robot the subset that fits and gains most. A task of a
-    // forced level with no option off its robot (offValue Infinity) must stay on it.
-    for (let e = 0; e < envCount; e++) {
-      if (!exact[e]) continue;
-      const list = tasksOn[e];
-      // Only tasks that gain from staying on the robot can be in the best subset.
-      let k = 0;
-      let mandatory = 0;
-      for (let i = 0; i < list.length; i++) {
-        const t = list[i];
-        if (offValue[t] === Infinity) {
-          mandatory |= 1 << i;
-          continue;
-        }
-        const li = levelOfTask[t];
-        const g = candScore[robotCand[t]] - (forced[li] ? 0 : nu[li]) - offValue[t];
-        if (g < 0) {
-          gain[k] = g;
-          bit[k++] = 1 << i;
-        }
-      }
-      const fits = fitting[e]!;
-      let bestMask = mandatory;
-      let bestGain = 0;
-      subsetValue[0] = 0;
-      subsetMask[0] = 0;
-      for (let mask = 1; mask < 1 << k; mask++) {
-        const low = 31 - Math.clz32(mask & -mask);
-        const rest = mask & (mask - 1);
-        const v = subsetValue[rest] + gain[low];
-        const original = subsetMask[rest] | bit[low];
-        subsetValue[mask] = v;
-        subsetMask[mask] = original;
-        if (v < bestGain && fits[original | mandatory]) {
-          bestGain = v;
-          bestMask = original | mandatory;
-        }
-      }
-      for (let i = 0; i < list.length; i++) if (bestMask & (1 << i)) onRobot[list[i]] = 1;
-    }
-    for (let t = 0; t < taskCount; t++) {
-      if (pinned[t] >= 0) continue;
-      if (onRobot[t]) {
-        const li = levelOfTask[t];
-        value += candScore[robotCand[t]] - (forced[li] ? 0 : nu[li]);
-        counts[li]++;
-        continue;
-      }
-      const c = offCand[t];
-      value += offValue[t];
-      if (c < 0) continue;
-      counts[levelOfTask[t]]++;
-      const r = candEnv[c] * DIMS;
-      usage[r] += demand[t * DIMS] * share[r];
-      usage[r + 1] += demand[t * DIMS + 1] * share[r + 1];
-      usage[r + 2] += demand[t * DIMS + 2] * share[r + 2];
-    }
-    if (value > bestValue + 1e-12 * Math.max(1, Math.abs(value))) {
-      bestValue = value;
-      bestLambda.set(lambda);
-      bestNu.set(nu);
-      bestOnRobot.set(onRobot);
-      stall = 0;
-    } else if (++stall >= 10) {
-      theta /= 2;
-      stall = 0;
-      lambda.set(bestLambda);
-      nu.set(bestNu);
+/** Per task, its best option off its robot at the current prices: what staying on the robot competes with. */
+function priceOffRobot(s: BoundState): void {
+  const { taskCount, candStart, candEnv, candScore, candFits, demand, pinned } = s.inst;
+  const { placeableTask, levelOfTask, forced, robotCand, share, lambda, nu, offValue, offCand } = s;
+  for (let t = 0; t < taskCount; t++) {
+    const end = candStart[t + 1];
+    offCand[t] = -1;
+    if (pinned[t] >= 0 || !placeableTask[t]) {
+      // A task no plan can place (no candidate fits what the pins leave) adds nothing.
+      offValue[t] = 0;
       continue;
     }
-    // Subgradient of the dual: overuse of each relaxed row, and shortfall of the relaxed counts.
-    let norm = 0;
-    for (let i = 0; i < rows; i++) {
-      if (!active[i]) continue;
-      const g = usage[i] - 1;
-      if (lambda[i] > 0 || g > 0) norm += g * g;
+    const li = levelOfTask[t];
+    const isForced = forced[li] === 1;
+    const offset = isForced ? 0 : nu[li];
+    let bestV = isForced ? Infinity : 0;
+    const d0 = demand[t * DIMS];
+    const d1 = demand[t * DIMS + 1];
+    const d2 = demand[t * DIMS + 2];
+    for (let c = candStart[t]; c < end; c++) {
+      if (!candFits[c] || c === robotCand[t]) continue;
+      const r = candEnv[c] * DIMS;
+      const v =
+        candScore[c] -
+        offset +
+        lambda[r] * d0 * share[r] +
+        lambda[r + 1] * d1 * share[r + 1] +
+        lambda[r + 2] * d2 * share[r + 2];
+      if (v < bestV) {
+        bestV = v;
+        offCand[t] = c;
+      }
     }
-    for (let i = 0; i < levelCount; i++) {
-      if (forced[i]) continue;
-      const g = required[i] - counts[i];
-      if (nu[i] > 0 || g > 0) norm += g * g;
-    }
-    if (norm < 1e-18 || theta < 1e-5 || incumbent - bestValue <= closeEnough) break;
-    if (onCheckpoint && done % CHECKPOINT_EVERY === 0) onCheckpoint(guideFrom(bestLambda, bestOnRobot));
-    const step = (theta * Math.max(incumbent - value, closeEnough)) / norm;
-    for (let i = 0; i < rows; i++) if (active[i]) lambda[i] = Math.max(0, lambda[i] + step * (usage[i] - 1));
-    for (let i = 0; i < levelCount; i++) if (!forced[i]) nu[i] = Math.max(0, nu[i] + step * (required[i] - counts[i]));
+    offValue[t] = bestV;
   }
-  return { bound: bestValue, ...guideFrom(bestLambda, bestOnRobot), reducedCost: reducedCosts(), iterations: done };
+}
 
-  function reducedCosts(): Float64Array {
-    const out = new Float64Array(candScore.length).fill(NaN);
-    for (let t = 0; t < taskCount; t++) {
-      if (pinned[t] >= 0 || robotCand[t] >= 0) continue;
+/** Robots solved exactly: each keeps the subset that fits and gains most over the tasks' options off it. */
+function solveRobots(s: BoundState): void {
+  const { envCount } = s.inst;
+  const { exact, tasksOn, onRobot } = s;
+  onRobot.fill(0);
+  for (let e = 0; e < envCount; e++) {
+    if (!exact[e]) continue;
+    const list = tasksOn[e];
+    const bestMask = bestSubset(s, e);
+    for (let i = 0; i < list.length; i++) if (bestMask & (1 << i)) onRobot[list[i]] = 1;
+  }
+}
+
+/**
+ * The bitmask over `tasksOn[e]` of the tasks robot e keeps: enumerating only the tasks that gain
+ * from staying keeps the subsets few. A task of a forced level with no option off its robot
+ * (offValue Infinity) must stay on it.
+ */
+function bestSubset(s: BoundState, e: number): number {
+  const { candScore } = s.inst;
+  const { levelOfTask, forced, nu, robotCand, offValue, subsetValue, subsetMask, gain, bit } = s;
+  const list = s.tasksOn[e];
+  let k = 0;
+  let mandatory = 0;
+  for (let i = 0; i < list.length; i++) {
+    const t = list[i];
+    if (offValue[t] === Infinity) {
+      mandatory |= 1 << i;
+      continue;
+    }
+    const li = levelOfTask[t];
+    const g = candScore[robotCand[t]] - (forced[li] ? 0 : nu[li]) - offValue[t];
+    if (g < 0) {
+      gain[k] = g;
+      bit[k++] = 1 << i;
+    }
+  }
+  const fits = s.fitting[e]!;
+  let bestMask = mandatory;
+  let bestGain = 0;
+  subsetValue[0] = 0;
+  subsetMask[0] = 0;
+  for (let mask = 1; mask < 1 << k; mask++) {
+    const low = 31 - Math.clz32(mask & -mask);
+    const rest = mask & (mask - 1);
+    const v = subsetValue[rest] + gain[low];
+    const original = subsetMask[rest] | bit[low];
+    subsetValue[mask] = v;
+    subsetMask[mask] = original;
+    if (v < bestGain && fits[original | mandatory]) {
+      bestGain = v;
+      bestMask = original | mandatory;
+    }
+  }
+  return bestMask;
+}
+
+/** The dual function at the current multipliers (a valid bound), and the usage and counts its subgradient needs. */
+function dualValue(s: BoundState): number {
+  const { taskCount, candEnv, candScore, demand, pinned } = s.inst;
+  const { levelOfTask, forced, required, robotCand, share, lambda, nu, usage, counts, offValue, offCand, onRobot } = s;
+  usage.fill(0);
+  counts.fill(0);
+  let value = s.pinnedScore;
+  for (let i = 0; i < lambda.length; i++) value -= lambda[i];
+  for (let i = 0; i < nu.length; i++) if (!forced[i]) value += nu[i] * required[i];
+  for (let t = 0; t < taskCount; t++) {
+    if (pinned[t] >= 0) continue;
+    if (onRobot[t]) {
       const li = levelOfTask[t];
-      const offset = forced[li] ? 0 : bestNu[li];
-      let min = forced[li] ? Infinity : 0;
-      for (let c = candStart[t]; c < candStart[t + 1]; c++) {
-        if (!candFits[c]) continue;
-        const r = candEnv[c] * DIMS;
-        out[c] =
-          candScore[c] -
-          offset +
-          bestLambda[r] * demand[t * DIMS] * share[r] +
-          bestLambda[r + 1] * demand[t * DIMS + 1] * share[r + 1] +
-          bestLambda[r + 2] * demand[t * DIMS + 2] * share[r + 2];
-        min = Math.min(min, out[c]);
-      }
-      for (let c = candStart[t]; c < candStart[t + 1]; c++) if (candFits[c]) out[c] -= min;
+      value += candScore[robotCand[t]] - (forced[li] ? 0 : nu[li]);
+      counts[li]++;
+      continue;
     }
-    return out;
+    const c = offCand[t];
+    value += offValue[t];
+    if (c < 0) continue;
+    counts[levelOfTask[t]]++;
+    const r = candEnv[c] * DIMS;
+    usage[r] += demand[t * DIMS] * share[r];
+    usage[r + 1] += demand[t * DIMS + 1] * share[r + 1];
+    usage[r + 2] += demand[t * DIMS + 2] * share[r + 2];
   }
+  return value;
+}
 
-  /** Scores priced by the multipliers, and the robots' best subsets: what guides a construction. */
-  function guideFrom(prices: Float64Array, kept: Uint8Array): Pick<LagrangianBound, "reduced" | "robotPick"> {
-    const reduced = new Float64Array(candScore.length);
-    for (let t = 0; t < taskCount; t++) {
-      for (let c = candStart[t]; c < candStart[t + 1]; c++) {
-        const r = candEnv[c] * DIMS;
-        reduced[c] =
-          candScore[c] +
-          prices[r] * demand[t * DIMS] * share[r] +
-          prices[r + 1] * demand[t * DIMS + 1] * share[r + 1] +
-          prices[r + 2] * demand[t * DIMS + 2] * share[r + 2];
-      }
-    }
-    const robotPick = new Int32Array(taskCount).fill(-1);
-    for (let t = 0; t < taskCount; t++) if (kept[t]) robotPick[t] = candEnv[robotCand[t]];
-    return { reduced, robotPick };
+/** Squared norm of the subgradient (overuse of relaxed rows, shortfall of relaxed counts): the step's divisor. */
+function subgradientNorm(s: BoundState): number {
+  const { active, usage, lambda, forced, required, counts, nu } = s;
+  let norm = 0;
+  for (let i = 0; i < lambda.length; i++) {
+    if (!active[i]) continue;
+    const g = usage[i] - 1;
+    if (lambda[i] > 0 || g > 0) norm += g * g;
   }
+  for (let i = 0; i < nu.length; i++) {
+    if (forced[i]) continue;
+    const g = required[i] - counts[i];
+    if (nu[i] > 0 || g > 0) norm += g * g;
+  }
+  return norm;
+}
+
+/** Moves the multipliers along the subgradient, kept nonnegative: prices rise where rows overfill. */
+function subgradientStep(s: BoundState, step: number): void {
+  const { active, usage, lambda, forced, required, counts, nu } = s;
+  for (let i = 0; i < lambda.length; i++) if (active[i]) lambda[i] = Math.max(0, lambda[i] + step * (usage[i] - 1));
+  for (let i = 0; i < nu.length; i++) if (!forced[i]) nu[i] = Math.max(0, nu[i] + step * (required[i] - counts[i]));
+}
+
+/** Per candidate, its priced score above its task's best option: what reduced-cost fixing compares. */
+function reducedCosts(s: BoundState, prices: Float64Array, levelPrices: Float64Array): Float64Array {
+  const { taskCount, candStart, candEnv, candScore, candFits, demand, pinned } = s.inst;
+  const { robotCand, levelOfTask, forced, share } = s;
+  const out = new Float64Array(candScore.length).fill(NaN);
+  for (let t = 0; t < taskCount; t++) {
+    if (pinned[t] >= 0 || robotCand[t] >= 0) continue;
+    const li = levelOfTask[t];
+    const offset = forced[li] ? 0 : levelPrices[li];
+    let min = forced[li] ? Infinity : 0;
+    for (let c = candStart[t]; c < candStart[t + 1]; c++) {
+      if (!candFits[c]) continue;
+      const r = candEnv[c] * DIMS;
+      out[c] =
+        candScore[c] -
+        offset +
+        prices[r] * demand[t * DIMS] * share[r] +
+        prices[r + 1] * demand[t * DIMS + 1] * share[r + 1] +
+        prices[r + 2] * demand[t * DIMS + 2] * share[r + 2];
+      min = Math.min(min, out[c]);
+    }
+    for (let c = candStart[t]; c < candStart[t + 1]; c++) if (candFits[c]) out[c] -= min;
+  }
+  return out;
+}
+
+/** Scores priced by the multipliers, and the robots' best subsets: what guides a construction. */
+function guideFrom(s: BoundState, prices: Float64Array, kept: Uint8Array): Guide {
+  const { taskCount, candStart, candEnv, candScore, demand } = s.inst;
+  const { share, robotCand } = s;
+  const reduced = new Float64Array(candScore.length);
+  for (let t = 0; t < taskCount; t++) {
+    for (let c = candStart[t]; c < candStart[t + 1]; c++) {
+      const r = candEnv[c] * DIMS;
+      reduced[c] =
+        candScore[c] +
+        prices[r] * demand[t * DIMS] * share[r] +
+        prices[r + 1] * demand[t * DIMS + 1] * share[r + 1] +
+        prices[r + 2] * demand[t * DIMS + 2] * share[r + 2];
+    }
+  }
+  const robotPick = new Int32Array(taskCount).fill(-1);
+  for (let t = 0; t < taskCount; t++) if (kept[t]) robotPick[t] = candEnv[robotCand[t]];
+  return { reduced, robotPick };
 }
 
 /** For each subset (bitmask over `list`), 1 when those tasks fit on robot e together. */
