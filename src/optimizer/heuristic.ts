@@ -1,8 +1,26 @@
 import { Load, type Instance } from "./instance";
 import type { Packed } from "./types";
 
-/** makeRoom's resident trials per construction: far above what fleet-1000 uses, a cap on pathological retries. */
+/**
+ * makeRoom's resident trials per construction: far above what fleet-1000 uses, a cap on
+ * pathological retries (on fleets with machines each trial packs machines, and thousands of
+ * unplaceable tasks retried every pass took seconds: machines-fleet 6.9 of 12.3 s).
+ */
 const ROOM_WORK = 2_000_000;
+/** chainRoom's inner steps per construction: the two-move chain is quadratic in residents. */
+const CHAIN_WORK = 300_000;
+/** Local-search passes when the caller gives none: a cap on run time, as a pass that changes nothing ends the search anyway. */
+const DEFAULT_PASSES = 6;
+/** Residents makeRoom tries to move out of each option: it runs only for a task that found no room, so it can look widest. */
+const ROOM_WIDTH = 64;
+/** Residents ejectInto tries to swap out per better environment: it runs for every placed task each pass. */
+const EJECT_WIDTH = 32;
+/** Residents chainRoom tries at each of its two steps: the chain costs the square of this. */
+const CHAIN_WIDTH = 16;
+/** A single move must beat the current score by more than rounding in one score. */
+const MOVE_TOLERANCE = 1e-12;
+/** A pair of moves sums four scores: a looser margin keeps rounding noise from swapping back and forth. */
+const PAIR_TOLERANCE = 1e-9;
 
 export interface RegretOptions {
   /** One value per candidate steering the construction (e.g. Lagrangian reduced scores); default `score`. */
@@ -78,105 +96,179 @@ function maxAbs(values: Float64Array): number {
  * construction; the local search lowers `score`. Tasks placed in `initial` stay placed.
  */
 export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Packed {
-  const { taskCount, candStart, candEnv, pinned, priority, levels } = inst;
   const score = options.score ?? inst.candScore;
-  const { guide = score, initial, passes = 6, sizeFirst } = options;
-  const assignment = Int32Array.from(pinned);
+  const { guide = score, initial, passes = DEFAULT_PASSES, sizeFirst } = options;
+  const plan = new Construction(inst, score, guide);
+  if (initial) plan.start(initial);
+  for (const level of inst.levels) plan.construct(level, sizeFirst);
+  for (let pass = 0; pass < passes; pass++) if (!plan.improve()) break;
+  return plan.packed();
+}
+
+/** A plan under construction: where each task is, who is in each environment, and the repair budgets. */
+class Construction {
+  /** Environment per task (pinned tasks from the start); -1 when unplaced. */
+  readonly assignment: Int32Array;
   /** Candidate position of each placed unpinned task; -1 otherwise. */
-  const position = new Int32Array(taskCount).fill(-1);
-  const load = new Load(inst);
-  const residents: number[][] = Array.from({ length: inst.envCount }, () => []);
-  if (initial) {
+  readonly position: Int32Array;
+  /** Tasks placed in each environment, in placement order (the repairs try the earliest first). */
+  readonly residents: number[][];
+  readonly load: Load;
+  /** Budget of chainRoom's inner steps across the whole run. */
+  private chainWork = CHAIN_WORK;
+  /** Budget of makeRoom's resident trials across the whole run. */
+  private roomWork = ROOM_WORK;
+
+  constructor(
+    private readonly inst: Instance,
+    /** What the local search lowers. */
+    private readonly score: Float64Array,
+    /** What orders each task's options during construction and repair. */
+    private readonly guide: Float64Array,
+  ) {
+    this.assignment = Int32Array.from(inst.pinned);
+    this.position = new Int32Array(inst.taskCount).fill(-1);
+    this.load = new Load(inst);
+    this.residents = Array.from({ length: inst.envCount }, () => []);
+  }
+
+  /** Keeps `initial`'s placements where they still fit, so a lock or a solver's plan is the starting point. */
+  start(initial: Partial<Packed> & Pick<Packed, "assignment">): void {
+    const { taskCount, candStart, candEnv, pinned } = this.inst;
     for (let t = 0; t < taskCount; t++) {
       if (pinned[t] >= 0 || initial.assignment[t] < 0) continue;
       // A start that breaks a capacity (a solver's rounding) keeps only what fits; the rest is re-placed.
       for (let c = candStart[t]; c < candStart[t + 1]; c++)
-        if (candEnv[c] === initial.assignment[t] && load.fits(t, candEnv[c])) place(t, c, initial.machine?.[t]);
+        if (candEnv[c] === initial.assignment[t] && this.load.fits(t, candEnv[c]))
+          this.place(t, c, initial.machine?.[t]);
     }
   }
 
+  /** The finished plan, detached from the mutable state. */
+  packed(): Packed {
+    return { assignment: this.assignment, machine: this.load.machineOf.slice() };
+  }
+
   /** Places t on candidate c (on `machine` where it has room); false when no machine of it has. */
-  function place(t: number, c: number, machine = -1): boolean {
-    const e = candEnv[c];
-    if (!load.add(t, e, machine)) return false;
-    assignment[t] = e;
-    position[t] = c;
-    residents[e].push(t);
+  place(t: number, c: number, machine = -1): boolean {
+    const e = this.inst.candEnv[c];
+    if (!this.load.add(t, e, machine)) return false;
+    this.assignment[t] = e;
+    this.position[t] = c;
+    this.residents[e].push(t);
     return true;
   }
-  const unplace = (t: number) => {
-    const e = assignment[t];
-    load.remove(t, e);
-    const list = residents[e];
+
+  /** Takes placed t out of its environment, freeing its capacity for a repair. */
+  unplace(t: number): void {
+    const e = this.assignment[t];
+    this.load.remove(t, e);
+    const list = this.residents[e];
     list.splice(list.indexOf(t), 1);
-    assignment[t] = -1;
-    position[t] = -1;
-  };
-  /** Budget of chainRoom's inner steps across the whole run. */
-  let chainWork = 300_000;
-  /** Budget of makeRoom's resident trials across the whole run: on fleets with machines each trial packs machines, and thousands of unplaceable tasks retried every pass took seconds (machines-fleet: 6.9 of 12.3 s). */
-  let roomWork = ROOM_WORK;
-  const byGuide = (t: number): number[] => {
+    this.assignment[t] = -1;
+    this.position[t] = -1;
+  }
+
+  /** t's candidates best guide first: the order construction and repair try them in. */
+  private byGuide(t: number): number[] {
+    const { candStart } = this.inst;
+    const guide = this.guide;
     const cands: number[] = [];
     for (let c = candStart[t]; c < candStart[t + 1]; c++) cands.push(c);
     return cands.sort((a, b) => guide[a] - guide[b] || a - b);
-  };
+  }
 
-  for (const level of levels) {
+  /** True when t belongs to `level`, is still unplaced and has somewhere it could go. */
+  private waiting(t: number, level: number): boolean {
+    const { candStart, priority } = this.inst;
+    return priority[t] === level && this.assignment[t] < 0 && candStart[t] !== candStart[t + 1];
+  }
+
+  /**
+   * Places the level's unplaced tasks, largest regret first (or smallest first by `sizeFirst`,
+   * to place the most), each on its best-guided option with room, else through makeRoom.
+   */
+  construct(level: number, sizeFirst?: Float64Array): void {
+    const { taskCount, candEnv } = this.inst;
+    const guide = this.guide;
     const members: Array<{ t: number; order: number[]; regret: number }> = [];
     for (let t = 0; t < taskCount; t++) {
-      if (priority[t] !== level || assignment[t] >= 0 || candStart[t] === candStart[t + 1]) continue;
-      const order = byGuide(t);
+      if (!this.waiting(t, level)) continue;
+      const order = this.byGuide(t);
       members.push({ t, order, regret: order.length > 1 ? guide[order[1]] - guide[order[0]] : Infinity });
     }
     if (sizeFirst) members.sort((a, b) => sizeFirst[a.t] - sizeFirst[b.t] || a.t - b.t);
     else members.sort((a, b) => b.regret - a.regret || a.t - b.t);
     for (const { t, order } of members) {
-      const c = order.find((c) => load.fits(t, candEnv[c]));
-      if (c !== undefined) place(t, c);
-      else makeRoom(t, order);
+      const c = order.find((c) => this.load.fits(t, candEnv[c]));
+      if (c !== undefined) this.place(t, c);
+      else this.makeRoom(t, order);
     }
   }
 
-  for (let pass = 0; pass < passes; pass++) {
+  /** One local-search pass: lower every placed task's score, then retry the unplaced; false when nothing changed. */
+  improve(): boolean {
+    const moved = this.relocate();
+    const placed = this.retryUnplaced();
+    return moved || placed;
+  }
+
+  /** Moves each placed task to its lowest-score option with room, or else through ejectInto. */
+  private relocate(): boolean {
+    const { taskCount } = this.inst;
     let improved = false;
     for (let t = 0; t < taskCount; t++) {
-      if (position[t] < 0) continue;
-      const current = position[t];
-      let best = current;
-      for (let c = candStart[t]; c < candStart[t + 1]; c++) {
-        if (score[c] < score[best] - 1e-12 && load.fits(t, candEnv[c])) best = c;
-      }
-      if (best !== current) {
-        unplace(t);
-        place(t, best);
+      if (this.position[t] < 0) continue;
+      const best = this.bestWithRoom(t);
+      if (best !== this.position[t]) {
+        this.unplace(t);
+        this.place(t, best);
         improved = true;
-      } else if (ejectInto(t)) improved = true;
+      } else if (this.ejectInto(t)) improved = true;
     }
+    return improved;
+  }
+
+  /** Placed t's lowest-score candidate that fits now (its current one unless another is clearly lower). */
+  private bestWithRoom(t: number): number {
+    const { candStart, candEnv } = this.inst;
+    const score = this.score;
+    let best = this.position[t];
+    for (let c = candStart[t]; c < candStart[t + 1]; c++) {
+      if (score[c] < score[best] - MOVE_TOLERANCE && this.load.fits(t, candEnv[c])) best = c;
+    }
+    return best;
+  }
+
+  /** Gives every still-unplaced task, highest level first, another makeRoom now that others have moved. */
+  private retryUnplaced(): boolean {
+    const { taskCount, levels } = this.inst;
+    let improved = false;
     for (const level of levels) {
       for (let t = 0; t < taskCount; t++) {
-        if (priority[t] !== level || assignment[t] >= 0 || candStart[t] === candStart[t + 1]) continue;
-        if (makeRoom(t, byGuide(t))) improved = true;
+        if (!this.waiting(t, level)) continue;
+        if (this.makeRoom(t, this.byGuide(t))) improved = true;
       }
     }
-    if (!improved) break;
+    return improved;
   }
-  return { assignment, machine: load.machineOf.slice() };
 
   /**
    * Moves t to a better environment that is full by moving one of its residents elsewhere, when
    * the two moves together lower the score; false if no such pair exists.
    */
-  function ejectInto(t: number): boolean {
-    const e = assignment[t];
+  ejectInto(t: number): boolean {
+    const { candStart, candEnv } = this.inst;
+    const { score, load, residents, position } = this;
+    const e = this.assignment[t];
     const current = position[t];
     let bestMove: { u: number; into: number; to: number; delta: number } | undefined;
     load.remove(t, e);
     for (let c = candStart[t]; c < candStart[t + 1]; c++) {
       const f = candEnv[c];
-      if (f === e || score[c] >= score[current] - 1e-9) continue;
+      if (f === e || score[c] >= score[current] - PAIR_TOLERANCE) continue;
       const list = residents[f];
-      for (let i = 0; i < Math.min(list.length, 32); i++) {
+      for (let i = 0; i < Math.min(list.length, EJECT_WIDTH); i++) {
         const u = list[i];
         load.remove(u, f);
         if (load.fits(t, f)) {
@@ -184,7 +276,8 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
           for (let d = candStart[u]; d < candStart[u + 1]; d++) {
             if (candEnv[d] === f || !load.fits(u, candEnv[d])) continue;
             const delta = score[c] - score[current] + score[d] - score[position[u]];
-            if (delta < -1e-9 && (!bestMove || delta < bestMove.delta)) bestMove = { u, into: c, to: d, delta };
+            if (delta < -PAIR_TOLERANCE && (!bestMove || delta < bestMove.delta))
+              bestMove = { u, into: c, to: d, delta };
           }
           load.remove(t, f);
         }
@@ -193,18 +286,23 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
     }
     load.add(t, e);
     if (!bestMove) return false;
-    unplace(bestMove.u);
-    unplace(t);
-    place(t, bestMove.into);
-    place(bestMove.u, bestMove.to);
+    this.unplace(bestMove.u);
+    this.unplace(t);
+    this.place(t, bestMove.into);
+    this.place(bestMove.u, bestMove.to);
     return true;
   }
 
-  /** Places t by moving one resident of a candidate environment elsewhere; false if no single move does. */
-  function makeRoom(t: number, order: number[]): boolean {
+  /**
+   * Places t on its first option with room, else by moving one resident of an option elsewhere
+   * (the cheapest such move), else through chainRoom or evictFor; false if none places it.
+   */
+  makeRoom(t: number, order: number[]): boolean {
+    const { candStart, candEnv } = this.inst;
+    const { score, load, residents, position } = this;
     for (const c of order) {
       if (load.fits(t, candEnv[c])) {
-        place(t, c);
+        this.place(t, c);
         return true;
       }
     }
@@ -212,7 +310,7 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
     for (const c of order) {
       const e = candEnv[c];
       const list = residents[e];
-      for (let i = 0; i < Math.min(list.length, 64) && roomWork > 0; i++, roomWork--) {
+      for (let i = 0; i < Math.min(list.length, ROOM_WIDTH) && this.roomWork > 0; i++, this.roomWork--) {
         const u = list[i];
         load.remove(u, e);
         if (load.fits(t, e)) {
@@ -228,10 +326,10 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
         load.add(u, e);
       }
     }
-    if (!bestMove) return chainRoom(t, order) || evictFor(t, order);
-    unplace(bestMove.u);
-    place(t, bestMove.into);
-    place(bestMove.u, bestMove.to);
+    if (!bestMove) return this.chainRoom(t, order) || this.evictFor(t, order);
+    this.unplace(bestMove.u);
+    this.place(t, bestMove.into);
+    this.place(bestMove.u, bestMove.to);
     return true;
   }
 
@@ -240,7 +338,9 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
    * start that placed lower-priority tasks first (a lock's, a robot subproblem's) must not block
    * a more important one. The evicted then go wherever else they still fit.
    */
-  function evictFor(t: number, order: number[]): boolean {
+  evictFor(t: number, order: number[]): boolean {
+    const { candStart, candEnv, priority } = this.inst;
+    const { load, residents, position } = this;
     for (const c of order) {
       const e = candEnv[c];
       const lower = residents[e]
@@ -251,17 +351,17 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
       for (const u of lower) {
         if (load.fits(t, e)) break;
         evicted.push({ u, c: position[u], m: load.machineOf[u] });
-        unplace(u);
+        this.unplace(u);
       }
-      if (load.fits(t, e) && place(t, c)) {
+      if (load.fits(t, e) && this.place(t, c)) {
         for (const { u } of evicted) {
           for (let d = candStart[u]; d < candStart[u + 1]; d++) {
-            if (load.fits(u, candEnv[d]) && place(u, d)) break;
+            if (load.fits(u, candEnv[d]) && this.place(u, d)) break;
           }
         }
         return true;
       }
-      for (const { u, c: d, m } of evicted.reverse()) place(u, d, m);
+      for (const { u, c: d, m } of evicted.reverse()) this.place(u, d, m);
     }
     return false;
   }
@@ -271,12 +371,13 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
    * environment, whose resident w moves on to one with room. Bounded by a deterministic work
    * budget, since it is quadratic in residents.
    */
-  function chainRoom(t: number, order: number[]): boolean {
-    const width = 16;
+  chainRoom(t: number, order: number[]): boolean {
+    const { candStart, candEnv } = this.inst;
+    const { load, residents } = this;
     for (const c of order) {
       const e = candEnv[c];
       const list = residents[e];
-      for (let i = 0; i < Math.min(list.length, width); i++) {
+      for (let i = 0; i < Math.min(list.length, CHAIN_WIDTH); i++) {
         const u = list[i];
         load.remove(u, e);
         if (!load.fits(t, e)) {
@@ -284,28 +385,23 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
           continue;
         }
         load.add(t, e);
-        for (let d = candStart[u]; d < candStart[u + 1] && chainWork > 0; d++) {
+        for (let d = candStart[u]; d < candStart[u + 1] && this.chainWork > 0; d++) {
           const f = candEnv[d];
           if (f === e) continue;
           const second = residents[f];
-          for (let j = 0; j < Math.min(second.length, width); j++) {
+          for (let j = 0; j < Math.min(second.length, CHAIN_WIDTH); j++) {
             const w = second[j];
-            chainWork--;
+            this.chainWork--;
             load.remove(w, f);
             if (load.fits(u, f)) {
               load.add(u, f);
-              for (let g = candStart[w]; g < candStart[w + 1]; g++) {
-                const h = candEnv[g];
-                if (h === f || !load.fits(w, h)) continue;
+              const g = this.firstWithRoom(w, f);
+              if (g >= 0) {
                 load.remove(u, f);
                 load.add(w, f);
                 load.remove(t, e);
                 load.add(u, e);
-                unplace(u);
-                unplace(w);
-                place(t, c);
-                place(u, d);
-                place(w, g);
+                this.commitChain(t, c, u, d, w, g);
                 return true;
               }
               load.remove(u, f);
@@ -318,5 +414,24 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
       }
     }
     return false;
+  }
+
+  /** w's first candidate outside `from` that fits now, or -1: the chain's last step. */
+  private firstWithRoom(w: number, from: number): number {
+    const { candStart, candEnv } = this.inst;
+    for (let g = candStart[w]; g < candStart[w + 1]; g++) {
+      const h = candEnv[g];
+      if (h !== from && this.load.fits(w, h)) return g;
+    }
+    return -1;
+  }
+
+  /** Applies a found chain through the bookkeeping: t onto c, u onto d, w onto g. */
+  private commitChain(t: number, c: number, u: number, d: number, w: number, g: number): void {
+    this.unplace(u);
+    this.unplace(w);
+    this.place(t, c);
+    this.place(u, d);
+    this.place(w, g);
   }
 }
