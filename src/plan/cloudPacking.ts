@@ -470,7 +470,11 @@ function lowerBound(tasks: readonly CloudTask[], types: readonly InstanceType[],
         shares.forEach((share, k) => (least[k] = Math.min(least[k], share * type.pricePerHour)));
       }
     }
-    least.forEach((x, k) => (sums[k] += Number.isFinite(x) ? x : 0));
+    // A task no type can hold (packCloud refuses it as UnpackableTasks) adds nothing here: leaving
+    // a term out keeps this a lower bound.
+    least.forEach((x, k) => {
+      if (x < Infinity) sums[k] += x;
+    });
     const alone = cheapestInstanceType(
       t,
       types.map((x) => x.name),
