@@ -42,7 +42,7 @@ export function countMoves(lock: LockTarget, packed: Packed): number {
   return moves;
 }
 
-function isMove(lock: LockTarget, packed: Packed, t: number): boolean {
+export function isMove(lock: LockTarget, packed: Packed, t: number): boolean {
   const e = lock.env[t];
   if (e === NOT_LOCKED) return false;
   return packed.assignment[t] !== e || (lock.machine[t] >= 0 && packed.machine[t] !== lock.machine[t]);

@@ -1,6 +1,6 @@
 import type { Problem } from "../model";
 import { lagrangianBound, type LagrangianBound } from "./bound";
-import { compareWorth, countMoves, respectsCapacity, worth, type Stability } from "./evaluate";
+import { compareWorth, countMoves, isMove, respectsCapacity, worth, type Stability } from "./evaluate";
 import { countGuide, regretHeuristic } from "./heuristic";
 import { buildInstance, isPlaceable, type Instance } from "./instance";
 import { lockTarget } from "./lock";
@@ -404,12 +404,11 @@ function lockedStart(inst: Instance, stability: Stability): Packed {
   return seedGreedy(inst, stability.lock, { lockedOnly: true });
 }
 
+/** The optimizer's locked tasks (pins aside) that stay where the lock has them: what a "stay" stage counts. */
 function stays(inst: Instance, lock: NonNullable<Stability["lock"]>, packed: Packed): number {
   let count = 0;
-  for (let t = 0; t < inst.taskCount; t++) {
-    if (inst.pinned[t] >= 0 || lock.env[t] < 0) continue;
-    if (packed.assignment[t] === lock.env[t] && (lock.machine[t] < 0 || packed.machine[t] === lock.machine[t])) count++;
-  }
+  for (let t = 0; t < inst.taskCount; t++)
+    if (inst.pinned[t] < 0 && lock.env[t] >= 0 && !isMove(lock, packed, t)) count++;
   return count;
 }
 
