@@ -118,6 +118,12 @@ class Construction {
   private chainWork = CHAIN_WORK;
   /** Budget of makeRoom's resident trials across the whole run. */
   private roomWork = ROOM_WORK;
+  /** Committed removals so far: capacity only grows back through one. */
+  private freed = 0;
+  /** Per environment, the value of `freed` after its last committed removal. */
+  private readonly freedAt: Int32Array;
+  /** Per task, the value of `freed` when it was last found to have no other place; -1 if never. */
+  private readonly stuckAt: Int32Array;
 
   constructor(
     private readonly inst: Instance,
@@ -130,6 +136,8 @@ class Construction {
     this.position = new Int32Array(inst.taskCount).fill(-1);
     this.load = new Load(inst);
     this.residents = Array.from({ length: inst.envCount }, () => []);
+    this.stuckAt = new Int32Array(inst.taskCount).fill(-1);
+    this.freedAt = new Int32Array(inst.envCount);
   }
 
   /** Keeps `initial`'s placements where they still fit, so a lock or a solver's plan is the starting point. */
@@ -167,6 +175,28 @@ class Construction {
     list.splice(list.indexOf(t), 1);
     this.assignment[t] = -1;
     this.position[t] = -1;
+    this.freedAt[e] = ++this.freed;
+  }
+
+  /**
+   * True when placed u fits nowhere outside its environment. Only a committed removal frees
+   * capacity, so the answer holds until one frees an environment u could go to: on a full fleet
+   * makeRoom asks it of the same residents for thousands of tasks (18 million trials on
+   * machines-fleet, nearly all of them such).
+   */
+  private stuck(u: number): boolean {
+    const { candStart, candEnv } = this.inst;
+    const home = this.assignment[u];
+    if (this.stuckAt[u] >= 0) {
+      let still = true;
+      for (let d = candStart[u]; d < candStart[u + 1] && still; d++)
+        still = candEnv[d] === home || this.freedAt[candEnv[d]] <= this.stuckAt[u];
+      if (still) return true;
+    }
+    for (let d = candStart[u]; d < candStart[u + 1]; d++)
+      if (candEnv[d] !== home && this.load.fits(u, candEnv[d])) return false;
+    this.stuckAt[u] = this.freed;
+    return true;
   }
 
   /** t's candidates best guide first: the order construction and repair try them in. */
@@ -310,8 +340,10 @@ class Construction {
     for (const c of order) {
       const e = candEnv[c];
       const list = residents[e];
+      const room = load.roomFor(t, e);
       for (let i = 0; i < Math.min(list.length, ROOM_WIDTH) && this.roomWork > 0; i++, this.roomWork--) {
         const u = list[i];
+        if (!room.mayFreeFor(u) || this.stuck(u)) continue;
         load.remove(u, e);
         if (load.fits(t, e)) {
           load.add(t, e);

@@ -54,6 +54,18 @@ interface MachineTable {
 
 export const DIMS = DIMENSIONS.length;
 
+/**
+ * Relative margin by which roomFor's shortcut lets a resident through to the real check: float
+ * sums of frees and demands differ from the exact ones in the last bits, never by this much.
+ */
+const ROUNDING_DOUBT = 1e-9;
+
+/** See Load.roomFor. */
+interface RoomNeed {
+  /** False when u leaving e surely leaves too little room for t; true when it may leave enough. */
+  mayFreeFor(u: number): boolean;
+}
+
 /** `lockedMachine`: a pin's machine in the lock (docs/contract.md §6), which it keeps where it has room. */
 export function buildInstance(problem: Problem, lockedMachine?: Int32Array): Instance {
   const { tasks, environments, reserve, weights } = problem;
@@ -272,6 +284,38 @@ export class Load {
     this.freeStorage[m] -= this.inst.demand[t * DIMS + 1];
     this.levelCount[m * this.inst.levels.length + this.levelOf[t]]++;
     this.machineOf[t] = m;
+  }
+
+  /**
+   * What t lacks in e, to tell cheaply which residents could not make room for it by leaving: a
+   * necessary condition only (rounding is given the benefit of the doubt), so a resident it
+   * passes still needs the real check.
+   */
+  roomFor(t: number, e: number): RoomNeed {
+    const { demand, slack } = this.inst;
+    const short = new Float64Array(DIMS);
+    for (let k = 0; k < DIMS; k++) {
+      const lack = demand[t * DIMS + k] - this.free[e * DIMS + k] - slack[e * DIMS + k];
+      short[k] = lack - ROUNDING_DOUBT * Math.max(1, Math.abs(demand[t * DIMS + k]), Math.abs(this.free[e * DIMS + k]));
+    }
+    // On a tier with machines t lands on a machine that has room now, or on the one u leaves.
+    const anyMachine = !this.hasMachines(e) || this.pickMachine(t, e) >= 0;
+    return {
+      mayFreeFor: (u) => {
+        for (let k = 0; k < DIMS; k++) if (this.inst.demand[u * DIMS + k] < short[k]) return false;
+        return anyMachine || this.machineFitsWithout(t, this.machineOf[u], u);
+      },
+    };
+  }
+
+  /** True when machine m would have room for t once u leaves it. */
+  private machineFitsWithout(t: number, m: number, u: number): boolean {
+    if (m < 0) return false;
+    const { machines, demand } = this.inst;
+    return (
+      this.units(t, m) <= this.freeUnits[m] + this.units(u, m) &&
+      demand[t * DIMS + 1] <= this.freeStorage[m] + demand[u * DIMS + 1] + machines.storageSlack[m]
+    );
   }
 
   /** The machine of e with the most free units (ties: the first). */
