@@ -1,4 +1,4 @@
-import { Load, type Instance } from "./instance";
+import { DIMS, Load, type Instance } from "./instance";
 import type { Packed } from "./types";
 
 /**
@@ -9,6 +9,8 @@ import type { Packed } from "./types";
 const ROOM_WORK = 2_000_000;
 /** chainRoom's inner steps per construction: the two-move chain is quadratic in residents. */
 const CHAIN_WORK = 300_000;
+/** moveOutFor's resident trials per construction. */
+const MOVE_OUT_WORK = 400_000;
 /** Local-search passes when the caller gives none: a cap on run time, as a pass that changes nothing ends the search anyway. */
 const DEFAULT_PASSES = 6;
 /** Residents makeRoom tries to move out of each option: it runs only for a task that found no room, so it can look widest. */
@@ -116,6 +118,8 @@ class Construction {
   readonly load: Load;
   /** Budget of chainRoom's inner steps across the whole run. */
   private chainWork = CHAIN_WORK;
+  /** Budget of moveOutFor's resident trials across the whole run. */
+  private moveOutWork = MOVE_OUT_WORK;
   /** Budget of makeRoom's resident trials across the whole run. */
   private roomWork = ROOM_WORK;
   /** Committed removals so far: capacity only grows back through one. */
@@ -358,7 +362,7 @@ class Construction {
         load.add(u, e);
       }
     }
-    if (!bestMove) return this.chainRoom(t, order) || this.evictFor(t, order);
+    if (!bestMove) return this.chainRoom(t, order) || this.moveOutFor(t, order) || this.evictFor(t, order);
     this.unplace(bestMove.u);
     this.place(t, bestMove.into);
     this.place(bestMove.u, bestMove.to);
@@ -396,6 +400,88 @@ class Construction {
       for (const { u, c: d, m } of evicted.reverse()) this.place(u, d, m);
     }
     return false;
+  }
+
+  /**
+   * Places t by moving several residents of one of its options, largest first, each to the first
+   * other place with room, until t fits: a large task on a small robot needs more room than any
+   * one of the robot's smaller tasks frees (spill-fleet's VLA policies). Nothing is unplaced; the
+   * moves are undone when t still does not fit.
+   */
+  moveOutFor(t: number, order: number[]): boolean {
+    const { candEnv } = this.inst;
+    for (const c of order) {
+      if (this.moveOutWork <= 0) return false;
+      const moves = this.movesOutFor(t, candEnv[c]);
+      if (!moves) continue;
+      for (const { u, d } of moves) {
+        this.unplace(u);
+        this.place(u, d);
+      }
+      return this.place(t, c);
+    }
+    return false;
+  }
+
+  /**
+   * The moves of residents out of e (largest first in the dimension t lacks most) after which t
+   * fits there, or undefined; tried and undone, so the state is left as it was.
+   */
+  private movesOutFor(t: number, e: number): Array<{ u: number; d: number }> | undefined {
+    const { candEnv, demand } = this.inst;
+    const { load } = this;
+    // Asked before any trial move, while the state is the committed one.
+    const movable = this.residents[e].filter((u) => !this.stuck(u));
+    if (movable.length === 0) return undefined;
+    const lack = this.lackingDimension(t, e);
+    movable.sort((a, b) => demand[b * DIMS + lack] - demand[a * DIMS + lack] || a - b);
+    const moves: Array<{ u: number; d: number; machine: number }> = [];
+    let room = false;
+    for (const u of movable) {
+      if (room || --this.moveOutWork < 0) break;
+      const machine = load.machineOf[u];
+      load.remove(u, e);
+      const d = this.bestGuidedWithRoom(u, e);
+      if (d < 0) {
+        load.add(u, e, machine);
+        continue;
+      }
+      load.add(u, candEnv[d]);
+      moves.push({ u, d, machine });
+      room = load.fits(t, e);
+    }
+    for (const { u, d, machine } of moves.slice().reverse()) {
+      load.remove(u, candEnv[d]);
+      load.add(u, e, machine);
+    }
+    return room ? moves : undefined;
+  }
+
+  /** u's best-guided candidate outside `from` that fits now, or -1. */
+  private bestGuidedWithRoom(u: number, from: number): number {
+    const { candStart, candEnv } = this.inst;
+    let best = -1;
+    for (let d = candStart[u]; d < candStart[u + 1]; d++) {
+      if (candEnv[d] === from || (best >= 0 && this.guide[d] >= this.guide[best])) continue;
+      if (this.load.fits(u, candEnv[d])) best = d;
+    }
+    return best;
+  }
+
+  /** The dimension in which t overflows e the most, relative to e's usable capacity. */
+  private lackingDimension(t: number, e: number): number {
+    const { demand, usable } = this.inst;
+    let worst = 0;
+    let worstShare = -Infinity;
+    for (let k = 0; k < DIMS; k++) {
+      const share =
+        (demand[t * DIMS + k] - this.load.free[e * DIMS + k]) / Math.max(usable[e * DIMS + k], Number.MIN_VALUE);
+      if (share > worstShare) {
+        worst = k;
+        worstShare = share;
+      }
+    }
+    return worst;
   }
 
   /**

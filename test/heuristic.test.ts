@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import type { PlanningInput } from "../src/catalog/schema";
+import { buildProblem } from "../src/model";
+import { regretHeuristic } from "../src/optimizer/heuristic";
+import { buildInstance } from "../src/optimizer/instance";
+
+/** A 10-TFLOPS robot and a roomy edge tier: `big` needs the robot (its SLO rules the edge out), the small ones can go either way. */
+function robotSite(): PlanningInput {
+  const resources = { storage: 100, bandwidth: 100 };
+  const task = (name: string, compute: number, maxLatency: number) => ({
+    name,
+    compute,
+    storage: 1,
+    bandwidth: 1,
+    maxLatency,
+    cost: 0,
+    priority: 2,
+    perRobot: false,
+    robot: "amr-1",
+  });
+  return {
+    site: "spill",
+    objective: { preset: "realtime", weights: { latency: 1, cost: 0 }, reserve: 0 },
+    tiers: [{ name: "edge", kind: "edge", compute: 100, ...resources, latency: 10, costPerHour: 5 }],
+    robots: [{ name: "amr-1", compute: 10, ...resources, latency: 1, costPerHour: 1 }],
+    tasks: [task("small-1", 3, 50), task("small-2", 3, 50), task("big", 8, 5)],
+  } as PlanningInput;
+}
+
+describe("regretHeuristic's repairs", () => {
+  it("spills several residents of a robot to make room for a task only the robot can hold", () => {
+    const problem = buildProblem(robotSite());
+    const inst = buildInstance(problem);
+    const robot = problem.environments.find((e) => e.name === "amr-1")!.index;
+    const edge = problem.environments.find((e) => e.name === "edge")!.index;
+    const big = problem.tasks.find((t) => t.name === "big")!.index;
+    // Both small tasks start on the robot: no single move frees the 8 TFLOPS `big` needs.
+    const initial = Int32Array.from(problem.tasks, (t) => (t.name === "big" ? -1 : robot));
+    const packed = regretHeuristic(inst, { initial: { assignment: initial } });
+    expect(packed.assignment[big]).toBe(robot);
+    expect([...packed.assignment].filter((e) => e === edge)).toHaveLength(2);
+  });
+});
