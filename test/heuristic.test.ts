@@ -40,4 +40,17 @@ describe("regretHeuristic's repairs", () => {
     expect(packed.assignment[big]).toBe(robot);
     expect([...packed.assignment].filter((e) => e === edge)).toHaveLength(2);
   });
+
+  it("takes one large task out when two of its level fit in the room it leaves", () => {
+    const input = robotSite();
+    const task = (name: string, compute: number) => ({ ...input.tasks[0], name, compute, robot: undefined });
+    // Only the edge is near enough for all three; the large one comes first in the construction's order.
+    input.robots = [];
+    input.tiers = [{ ...input.tiers[0], compute: 10 }];
+    input.tasks = [task("large", 9), task("half-1", 5), task("half-2", 5)];
+    const problem = buildProblem(input);
+    const packed = regretHeuristic(buildInstance(problem));
+    const placed = problem.tasks.filter((t) => packed.assignment[t.index] >= 0).map((t) => t.name);
+    expect(placed).toEqual(["half-1", "half-2"]);
+  });
 });

@@ -11,6 +11,10 @@ const ROOM_WORK = 2_000_000;
 const CHAIN_WORK = 300_000;
 /** moveOutFor's resident trials per construction. */
 const MOVE_OUT_WORK = 400_000;
+/** Exchange trials per level: each takes one large task out for the level's waiting ones. */
+const EXCHANGE_TRIALS = 8;
+/** Waiting tasks each exchange trial tries to place: a cap on one trial's cost on a fleet. */
+const EXCHANGE_WIDTH = 64;
 /** Local-search passes when the caller gives none: a cap on run time, as a pass that changes nothing ends the search anyway. */
 const DEFAULT_PASSES = 6;
 /** Residents makeRoom tries to move out of each option: it runs only for a task that found no room, so it can look widest. */
@@ -102,9 +106,19 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
   const { guide = score, initial, passes = DEFAULT_PASSES, sizeFirst } = options;
   const plan = new Construction(inst, score, guide);
   if (initial) plan.start(initial);
-  for (const level of inst.levels) plan.construct(level, sizeFirst);
+  for (const level of inst.levels) {
+    plan.construct(level, sizeFirst);
+    plan.exchange(level);
+  }
   for (let pass = 0; pass < passes; pass++) if (!plan.improve()) break;
   return plan.packed();
+}
+
+interface ConstructionSnapshot {
+  assignment: Int32Array;
+  position: Int32Array;
+  residents: number[][];
+  load: ReturnType<Load["snapshot"]>;
 }
 
 /** A plan under construction: where each task is, who is in each environment, and the repair budgets. */
@@ -118,6 +132,8 @@ class Construction {
   readonly load: Load;
   /** Budget of chainRoom's inner steps across the whole run. */
   private chainWork = CHAIN_WORK;
+  /** Per task, see taskSizes. */
+  private sizes?: Float64Array;
   /** Budget of moveOutFor's resident trials across the whole run. */
   private moveOutWork = MOVE_OUT_WORK;
   /** Budget of makeRoom's resident trials across the whole run. */
@@ -189,14 +205,9 @@ class Construction {
    * machines-fleet, nearly all of them such).
    */
   private stuck(u: number): boolean {
+    if (this.knownStuck(u)) return true;
     const { candStart, candEnv } = this.inst;
     const home = this.assignment[u];
-    if (this.stuckAt[u] >= 0) {
-      let still = true;
-      for (let d = candStart[u]; d < candStart[u + 1] && still; d++)
-        still = candEnv[d] === home || this.freedAt[candEnv[d]] <= this.stuckAt[u];
-      if (still) return true;
-    }
     for (let d = candStart[u]; d < candStart[u + 1]; d++)
       if (candEnv[d] !== home && this.load.fits(u, candEnv[d])) return false;
     this.stuckAt[u] = this.freed;
@@ -238,6 +249,66 @@ class Construction {
       if (c !== undefined) this.place(t, c);
       else this.makeRoom(t, order);
     }
+  }
+
+  /**
+   * Count-raising exchanges: takes one of the level's largest placed tasks out and gives the
+   * level's waiting tasks, smallest first, the room it leaves (directly or through moves); kept
+   * when more of the level end up placed, undone otherwise. Where a large site task holds the
+   * room a robot's smaller tasks could spill to, its robots' large tasks wait behind them.
+   */
+  exchange(level: number): void {
+    const size = this.taskSizes();
+    const { taskCount, priority } = this.inst;
+    const large: number[] = [];
+    for (let t = 0; t < taskCount; t++) if (priority[t] === level && this.position[t] >= 0) large.push(t);
+    large.sort((a, b) => size[b] - size[a] || a - b);
+    for (const x of large.slice(0, EXCHANGE_TRIALS)) {
+      if (this.position[x] < 0) continue;
+      const saved = this.save();
+      this.unplace(x);
+      const waiting: number[] = [];
+      for (let t = 0; t < taskCount; t++) if (t !== x && this.waiting(t, level)) waiting.push(t);
+      waiting.sort((a, b) => size[a] - size[b] || a - b);
+      let gained = -1;
+      for (const t of [...waiting.slice(0, EXCHANGE_WIDTH), x]) if (this.makeRoom(t, this.byGuide(t))) gained++;
+      if (gained <= 0) this.reset(saved);
+    }
+  }
+
+  /** Per task, its demand's largest share of a candidate's usable capacity, at its smallest candidate. */
+  private taskSizes(): Float64Array {
+    if (this.sizes) return this.sizes;
+    const { taskCount, candStart, candEnv, demand, usable } = this.inst;
+    const sizes = new Float64Array(taskCount).fill(Infinity);
+    for (let t = 0; t < taskCount; t++) {
+      for (let c = candStart[t]; c < candStart[t + 1]; c++) {
+        let share = 0;
+        for (let k = 0; k < DIMS; k++)
+          share = Math.max(share, demand[t * DIMS + k] / Math.max(usable[candEnv[c] * DIMS + k], Number.MIN_VALUE));
+        sizes[t] = Math.min(sizes[t], share);
+      }
+    }
+    this.sizes = sizes;
+    return sizes;
+  }
+
+  private save(): ConstructionSnapshot {
+    return {
+      assignment: this.assignment.slice(),
+      position: this.position.slice(),
+      residents: this.residents.map((list) => list.slice()),
+      load: this.load.snapshot(),
+    };
+  }
+
+  /** Back to a saved state; what was learnt about stuck tasks since no longer holds. */
+  private reset(saved: ConstructionSnapshot): void {
+    this.assignment.set(saved.assignment);
+    this.position.set(saved.position);
+    saved.residents.forEach((list, e) => (this.residents[e] = list));
+    this.load.restore(saved.load);
+    this.freedAt.fill(++this.freed);
   }
 
   /** One local-search pass: lower every placed task's score, then retry the unplaced; false when nothing changed. */
@@ -324,6 +395,25 @@ class Construction {
     this.unplace(t);
     this.place(t, bestMove.into);
     this.place(bestMove.u, bestMove.to);
+    return true;
+  }
+
+  private isCandidate(u: number, e: number): boolean {
+    const { candStart, candEnv } = this.inst;
+    for (let d = candStart[u]; d < candStart[u + 1]; d++) if (candEnv[d] === e) return true;
+    return false;
+  }
+
+  /**
+   * True when an earlier `stuck(u)` still holds. It reads no capacity, so it is safe in the middle
+   * of trial moves, which only ever fill the environments other than u's.
+   */
+  private knownStuck(u: number): boolean {
+    if (this.stuckAt[u] < 0) return false;
+    const { candStart, candEnv } = this.inst;
+    const home = this.assignment[u];
+    for (let d = candStart[u]; d < candStart[u + 1]; d++)
+      if (candEnv[d] !== home && this.freedAt[candEnv[d]] > this.stuckAt[u]) return false;
     return true;
   }
 
@@ -430,8 +520,8 @@ class Construction {
   private movesOutFor(t: number, e: number): Array<{ u: number; d: number }> | undefined {
     const { candEnv, demand } = this.inst;
     const { load } = this;
-    // Asked before any trial move, while the state is the committed one.
-    const movable = this.residents[e].filter((u) => !this.stuck(u));
+    // Only what is already known: a trial move below must not teach `stuck` a trial state.
+    const movable = this.residents[e].filter((u) => !this.knownStuck(u));
     if (movable.length === 0) return undefined;
     const lack = this.lackingDimension(t, e);
     movable.sort((a, b) => demand[b * DIMS + lack] - demand[a * DIMS + lack] || a - b);
@@ -510,6 +600,8 @@ class Construction {
           for (let j = 0; j < Math.min(second.length, CHAIN_WIDTH); j++) {
             const w = second[j];
             this.chainWork--;
+            // Only e and f differ from the committed state: a w known stuck and not bound for e ends no chain.
+            if (this.knownStuck(w) && !this.isCandidate(w, e)) continue;
             load.remove(w, f);
             if (load.fits(u, f)) {
               load.add(u, f);

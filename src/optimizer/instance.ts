@@ -60,6 +60,9 @@ export const DIMS = DIMENSIONS.length;
  */
 const ROUNDING_DOUBT = 1e-9;
 
+/** See Load.snapshot. */
+type LoadSnapshot = Array<Float64Array | Int32Array>;
+
 /** See Load.roomFor. */
 interface RoomNeed {
   /** False when u leaving e surely leaves too little room for t; true when it may leave enough. */
@@ -240,6 +243,17 @@ export class Load {
     this.levelOf = Int32Array.from(inst.priority, (p) => levelIndex.get(p)!);
     for (let t = 0; t < inst.taskCount; t++)
       if (inst.pinnedMachine[t] >= 0) this.addToMachine(t, inst.pinnedMachine[t]);
+  }
+
+  /** A copy of the bookkeeping, for `restore` to return to after a trial of many steps. */
+  snapshot(): LoadSnapshot {
+    const { free, machineOf, lastMachine, freeUnits, freeStorage, levelCount } = this;
+    return [free, machineOf, lastMachine, freeUnits, freeStorage, levelCount].map((a) => a.slice());
+  }
+
+  restore(snapshot: LoadSnapshot): void {
+    const { free, machineOf, lastMachine, freeUnits, freeStorage, levelCount } = this;
+    [free, machineOf, lastMachine, freeUnits, freeStorage, levelCount].forEach((a, i) => a.set(snapshot[i]));
   }
 
   fits(t: number, e: number): boolean {

@@ -124,6 +124,7 @@ function heuristics(
   consider(
     regretHeuristic(inst, { score, guide: counting.guide, sizeFirst: counting.size, ...(initial && { initial }) }),
   );
+
   // The Lagrangian multipliers price the contended capacity, and its robot subproblems say which
   // tasks each robot should keep: a construction guided by both lands large fleets within about a
   // percent of the bound. With a lock, the locked tasks keep their places first.
