@@ -8,6 +8,7 @@ import { highs } from "../src/optimizer/milp";
 import { solve } from "../src/optimizer/solve";
 import type { Algorithm, Solution, SolveOptions } from "../src/optimizer/types";
 import { churnTable, type ChurnRow } from "./churn";
+import { PREVIEW_FLEETS, previewScale, type PreviewScaleRow } from "./previewScale";
 import { availableSolvers, solveReference, type ReferenceResult, type ReferenceSolver } from "./reference";
 import { referenceModel, withoutPinOverflow } from "./reference/model";
 import { load, suite, type SuiteEntry } from "./suite";
@@ -21,7 +22,9 @@ import { load, suite, type SuiteEntry } from "./suite";
  *   npm run bench                          everything (the reference comes from bench/reference/cache
  *                                          when the instance, solver and limit are unchanged)
  *   npm run bench -- --quick               small sizes and the seed's two cases, cached references
- *                                          only, no process timings, no churn
+ *                                          only, no process timings, no churn, no preview scaling
+ *   npm run bench -- --family preview      only the offline preview at 250 to 2,000 robots (full
+ *                                          runs include it; --no-preview-scale leaves it out)
  *   npm run bench -- --family spill,mid    these families (and legacy instances by name: fleet-100)
  *   npm run bench -- --size small          these sizes
  *   npm run bench -- --reference cbc|scipy|none   the yardstick's solver (default: scipy, else cbc)
@@ -51,6 +54,7 @@ interface Args {
   write: boolean;
   churn: boolean;
   processTimes: boolean;
+  previewScale: boolean;
   reverse: boolean;
   append: boolean;
   jsonOut?: string;
@@ -68,6 +72,7 @@ function parseArgs(argv: string[]): Args {
     write: false,
     churn: true,
     processTimes: true,
+    previewScale: true,
     reverse: false,
     append: false,
   };
@@ -95,6 +100,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--write") args.write = true;
     else if (a === "--no-churn") args.churn = false;
     else if (a === "--no-process-times") args.processTimes = false;
+    else if (a === "--no-preview-scale") args.previewScale = false;
     else if (a === "--reverse") args.reverse = true;
     else if (a === "--append") args.append = true;
     else if (a === "--json-out") args.jsonOut = value();
@@ -105,6 +111,7 @@ function parseArgs(argv: string[]): Args {
     args.sizes ??= ["small", "fixed"];
     args.churn = false;
     args.processTimes = false;
+    args.previewScale = false;
   }
   return args;
 }
@@ -272,11 +279,12 @@ async function main(): Promise<void> {
   if (args.merge) return renderMerged(args, solver, referenceNote);
   const results: InstanceResult[] = [];
   let churn: ChurnRow[] | string | undefined;
+  let previews: PreviewScaleRow[] | undefined;
   const save = () =>
     args.jsonOut &&
     writeFileSync(
       args.jsonOut,
-      `${JSON.stringify({ date: new Date().toISOString(), started, results, churn }, null, 1)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), started, results, churn, previews }, null, 1)}\n`,
     );
   for (const entry of selected) {
     results.push(await runEntry(entry, args, solver, referenceNote));
@@ -290,6 +298,13 @@ async function main(): Promise<void> {
     );
     save();
   }
+  if (args.previewScale && (full || args.families?.includes("preview"))) {
+    previews = PREVIEW_FLEETS.map((robots) => {
+      process.stderr.write(`preview: ${robots} robots\n`);
+      return previewScale(robots);
+    });
+    save();
+  }
   if (args.jsonOut) return;
   const ended = { load: loadavg()[0], time: Date.now() };
   let all = results;
@@ -301,6 +316,7 @@ async function main(): Promise<void> {
       date: string;
       results: InstanceResult[];
       churn?: ChurnRow[] | string;
+      previews?: PreviewScaleRow[];
     };
     const fresh = new Map(results.map((r) => [r.name, r]));
     const order = suite().map((e) => e.name);
@@ -308,15 +324,24 @@ async function main(): Promise<void> {
       (a, b) => order.indexOf(a.name) - order.indexOf(b.name),
     );
     churn ??= previous.churn;
+    previews ??= previous.previews;
     note = `Rows of ${results.map((r) => r.name).join(", ")} measured on ${new Date().toISOString().slice(0, 10)} and merged (--append) into the run of ${previous.date.slice(0, 10)}; the header's times and loads are this run's.`;
   }
-  const markdown = render(all, churn, { args, solver, referenceNote, started, ended, ...(note && { note }) });
+  const markdown = render(all, churn, {
+    args,
+    solver,
+    referenceNote,
+    started,
+    ended,
+    ...(note && { note }),
+    ...(previews && { previews }),
+  });
   process.stdout.write(markdown);
   if (full || args.write || args.append) {
     writeFileSync(join(__dirname, "results.md"), markdown);
     writeFileSync(
       saved,
-      `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpus().length, results: all, churn }, null, 1)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpus().length, results: all, churn, previews }, null, 1)}\n`,
     );
   }
 }
@@ -330,6 +355,7 @@ function renderMerged(args: Args, solver: ReferenceSolver | undefined, reference
         started: { load: number; time: number };
         results: InstanceResult[];
         churn?: ChurnRow[] | string;
+        previews?: PreviewScaleRow[];
       },
   );
   const order = suite().map((e) => e.name);
@@ -346,6 +372,7 @@ function renderMerged(args: Args, solver: ReferenceSolver | undefined, reference
       );
   }
   const churn = files.find((f) => f.churn !== undefined)?.churn;
+  const previews = files.find((f) => f.previews !== undefined)?.previews;
   const first = files.reduce((a, f) => (f.started.time < a.time ? f.started : a), files[0].started);
   const last = Math.max(...files.map((f) => Date.parse(f.date)));
   const note = `Measured by ${files.length} workers in parallel (\`--json-out\`, merged with \`--merge\`): the minutes are from the first start to the last save, the load averages at the first start and at the merge.`;
@@ -356,12 +383,13 @@ function renderMerged(args: Args, solver: ReferenceSolver | undefined, reference
     started: first,
     ended: { load: loadavg()[0], time: last },
     note,
+    ...(previews && { previews }),
   });
   process.stdout.write(markdown);
   writeFileSync(join(__dirname, "results.md"), markdown);
   writeFileSync(
     join(__dirname, "results.json"),
-    `${JSON.stringify({ date: new Date(last).toISOString(), node: process.version, cores: cpus().length, results, churn }, null, 1)}\n`,
+    `${JSON.stringify({ date: new Date(last).toISOString(), node: process.version, cores: cpus().length, results, churn, previews }, null, 1)}\n`,
   );
 }
 
@@ -463,6 +491,7 @@ interface RenderContext {
   started: { load: number; time: number };
   ended: { load: number; time: number };
   note?: string;
+  previews?: PreviewScaleRow[];
 }
 
 function render(results: InstanceResult[], churn: ChurnRow[] | string | undefined, ctx: RenderContext): string {
@@ -640,8 +669,11 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
   out.push("## Churn (issue 10.6)", "");
   out.push(...renderChurn(churn), "");
 
+  out.push("## Offline preview at fleet scale (issue 12.3)", "");
+  out.push(...renderPreviews(ctx.previews), "");
+
   out.push("## Targets", "");
-  out.push(...targets(results, churn));
+  out.push(...targets(results, churn, ctx.previews));
   return `${out.join("\n")}\n`;
 }
 
@@ -684,7 +716,34 @@ function renderChurn(churn: ChurnRow[] | string | undefined): string[] {
   return out;
 }
 
-function targets(results: InstanceResult[], churn: ChurnRow[] | string | undefined): string[] {
+/** Preview time and memory against the resources declared, and how each grows from the smallest fleet to the largest. */
+function renderPreviews(previews: PreviewScaleRow[] | undefined): string[] {
+  if (!previews) return ["Not measured in this run (full runs, or `--family preview`)."];
+  const out = [
+    "`tierplan preview` of the legacy fleet generator's site (ten per-robot tasks a robot, 100 site tasks, 8 shared tiers, an image on every task) on the mock engine, one process each (bench/previewScale.ts): CPU and peak resident set from /usr/bin/time, the heap still in use after a full collection once the preview is done.",
+    "",
+    "| robots | tasks | resources | CPU | wall | peak RSS | retained heap | CPU per 1,000 resources | peak per 1,000 resources |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const p of previews)
+    out.push(
+      `| ${p.robots} | ${p.tasks} | ${p.resources} | ${p.cpuS.toFixed(2)} s | ${p.wallS.toFixed(2)} s | ${p.peakMb.toFixed(0)} MB | ${p.retainedMb.toFixed(0)} MB | ${((p.cpuS / p.resources) * 1000).toFixed(2)} s | ${((p.peakMb / p.resources) * 1000).toFixed(0)} MB |`,
+    );
+  out.push("", previewGrowth(previews));
+  return out;
+}
+
+function previewGrowth(previews: PreviewScaleRow[]): string {
+  const [a, b] = [previews[0], previews[previews.length - 1]];
+  const x = (f: (p: PreviewScaleRow) => number) => `${(f(b) / f(a)).toFixed(2)}×`;
+  return `From ${a.robots} to ${b.robots} robots: resources ${x((p) => p.resources)}, CPU ${x((p) => p.cpuS)}, peak RSS ${x((p) => p.peakMb)}, retained heap ${x((p) => p.retainedMb)}.`;
+}
+
+function targets(
+  results: InstanceResult[],
+  churn: ChurnRow[] | string | undefined,
+  previews: PreviewScaleRow[] | undefined,
+): string[] {
   const out: string[] = [];
   const measured = results.filter((r) => r.results);
   const get = (r: InstanceResult, a: Algorithm) => r.results!.find((x) => x.algorithm === a);
@@ -780,6 +839,13 @@ function targets(results: InstanceResult[], churn: ChurnRow[] | string | undefin
     const auto = get(fleet, "auto")!;
     out.push(
       `- fleet-1000 within 2 s at a certified gap ≤ 1 %: ${auto.cpuMs <= 2000 && auto.gap !== null && auto.gap <= 0.01 ? "met" : "NOT met"} (auto: ${ms(auto.cpuMs)} CPU, gap ${pct(auto.gap)}).`,
+    );
+  }
+  if (previews && previews.length > 1) {
+    const [a, b] = [previews[0], previews[previews.length - 1]];
+    const grows = (f: (p: PreviewScaleRow) => number) => f(b) / f(a) <= (b.resources / a.resources) * 1.1;
+    out.push(
+      `- Issue 12.3: preview time and memory linear in resources (growing no faster than the resources, within 10 %): ${grows((p) => p.cpuS) && grows((p) => p.peakMb) ? "met" : "NOT met"}. ${previewGrowth(previews)}`,
     );
   }
   if (Array.isArray(churn)) {
