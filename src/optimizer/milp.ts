@@ -291,6 +291,10 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
       // Counts are integers: a bound within 1 of the incumbent proves one.
       mip_abs_gap: goal === "score" ? 1e-7 : 0.999,
       ...(Number.isFinite(stage.maxNodes) && { mip_max_nodes: stage.maxNodes }),
+      // Measured on the benchmark's mid-size sites: without presolve the score stage ends its node
+      // budget with a better bound (certified gap: machines-small 17.8 % -> 5.7 %, site-heavy-small
+      // 5.9 % -> 1.4 %) in about the same time; the count stages keep it (their counts fell without).
+      ...(goal === "score" && { presolve: "off" }),
     });
     if (stage.start && !stage.relax) model.setSolution({ colValue: startValues(stage.start) });
     model.run();
