@@ -406,7 +406,8 @@ class Construction {
 
   /**
    * True when an earlier `stuck(u)` still holds. It reads no capacity, so it is safe in the middle
-   * of trial moves, which only ever fill the environments other than u's.
+   * of trial moves as long as they only fill the environments u could go to (chainRoom checks the
+   * one its trial empties).
    */
   private knownStuck(u: number): boolean {
     if (this.stuckAt[u] < 0) return false;
@@ -493,8 +494,8 @@ class Construction {
   }
 
   /**
-   * Places t by moving several residents of one of its options, largest first, each to the first
-   * other place with room, until t fits: a large task on a small robot needs more room than any
+   * Places t by moving several residents of one of its options, largest first, each to its
+   * best-guided other place with room, until t fits: a large task on a small robot needs more room than any
    * one of the robot's smaller tasks frees (spill-fleet's VLA policies). Nothing is unplaced; the
    * moves are undone when t still does not fit.
    */
