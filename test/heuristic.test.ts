@@ -3,6 +3,7 @@ import type { PlanningInput } from "../src/catalog/schema";
 import { buildProblem } from "../src/model";
 import { regretHeuristic } from "../src/optimizer/heuristic";
 import { buildInstance } from "../src/optimizer/instance";
+import { relaxedStart } from "../src/optimizer/packing";
 
 /** A 10-TFLOPS robot and a roomy edge tier: `big` needs the robot (its SLO rules the edge out), the small ones can go either way. */
 function robotSite(): PlanningInput {
@@ -52,5 +53,25 @@ describe("regretHeuristic's repairs", () => {
     const packed = regretHeuristic(buildInstance(problem));
     const placed = problem.tasks.filter((t) => packed.assignment[t.index] >= 0).map((t) => t.name);
     expect(placed).toEqual(["half-1", "half-2"]);
+  });
+
+  it("relaxedStart keeps the levels above, then the relaxation's choices at the level, then the incumbent's that still fit", () => {
+    const input = robotSite();
+    const task = (name: string, compute: number, priority: number) => ({
+      ...input.tasks[0],
+      name,
+      compute,
+      priority,
+      robot: undefined,
+    });
+    input.robots = [];
+    input.tiers = [{ ...input.tiers[0], compute: 10 }];
+    input.tasks = [task("high", 4, 3), task("a", 5, 2), task("b", 5, 2)];
+    const problem = buildProblem(input);
+    const inst = buildInstance(problem);
+    const none = () => new Int32Array(3).fill(-1);
+    const incumbent = { assignment: Int32Array.from([0, 0, -1]), machine: none() };
+    const rounded = { assignment: Int32Array.from([-1, -1, 0]), machine: none() };
+    expect([...relaxedStart(inst, 2, incumbent, rounded).assignment]).toEqual([0, -1, 0]);
   });
 });

@@ -63,6 +63,8 @@ export interface StageResult {
   bound: number;
   nodes: number;
   columns: number;
+  /** Of a relaxation: its columns above one half as a start for a construction (it may overfill). */
+  rounded?: Packed;
 }
 
 /**
@@ -303,13 +305,29 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
       if (status !== solver.constants.modelStatus.optimal)
         return { optimal: false, objective: NaN, bound: -Infinity * sign, nodes: 0, columns: cols.length };
       const objective = sign * model.getObjectiveValue();
-      return { optimal: false, objective, bound: objective, nodes: 0, columns: cols.length };
+      // The relaxation's majority choices: a start for a construction, not a plan (it may overfill).
+      const rounded = rounding(model.getSolution().colValue);
+      return { optimal: false, objective, bound: objective, nodes: 0, columns: cols.length, rounded };
     }
     const nodes = Number(model.info.get("mip_node_count") ?? 0);
     const hasSolution = Number(model.info.get("primal_solution_status") ?? 0) === 2;
     const dualBound = sign * Number(model.info.get("mip_dual_bound"));
     if (!hasSolution) return { optimal: false, objective: NaN, bound: dualBound, nodes, columns: cols.length };
-    const x = model.getSolution().colValue;
+    const packed = rounding(model.getSolution().colValue);
+    const objective = sign * model.getObjectiveValue();
+    const optimal = status === solver.constants.modelStatus.optimal;
+    return { packed, optimal, objective, bound: optimal ? objective : dualBound, nodes, columns: cols.length };
+  } finally {
+    model.dispose();
+  }
+
+  function push(row: number, value: number): void {
+    indices.push(row);
+    values.push(value);
+  }
+
+  /** The columns above one half (at most one per task), as a plan with machines. */
+  function rounding(x: Float64Array | number[]): Packed {
     const packed = { assignment: Int32Array.from(pinned), machine: Int32Array.from(inst.pinnedMachine) };
     const chosen: number[] = [];
     for (let j = 0; j < cols.length; j++) {
@@ -321,16 +339,7 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
       chosen.map((j) => ({ t: colTask[j], s: colSlot[j] })),
       packed.machine,
     );
-    const objective = sign * model.getObjectiveValue();
-    const optimal = status === solver.constants.modelStatus.optimal;
-    return { packed, optimal, objective, bound: optimal ? objective : dualBound, nodes, columns: cols.length };
-  } finally {
-    model.dispose();
-  }
-
-  function push(row: number, value: number): void {
-    indices.push(row);
-    values.push(value);
+    return packed;
   }
 
   function startValues(start: Packed): Float64Array {

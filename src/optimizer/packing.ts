@@ -43,3 +43,25 @@ export function repack(inst: Instance, packed: Packed, lock?: LockTarget): Packe
   }
   return { assignment: packed.assignment, machine };
 }
+
+/**
+ * A start for a construction from a count stage's relaxation at `level`: the incumbent's
+ * placements above the level (the counts there are settled), then the relaxation's choices at
+ * the level, then the incumbent's, each where it still fits. What fits together is placed by the
+ * construction's `start` whatever its order.
+ */
+export function relaxedStart(inst: Instance, level: number, incumbent: Packed, rounded: Packed): Packed {
+  const { taskCount, pinned, priority } = inst;
+  const load = new Load(inst);
+  const start = { assignment: new Int32Array(taskCount).fill(-1), machine: new Int32Array(taskCount).fill(-1) };
+  const put = (t: number, from: Packed) => {
+    const e = from.assignment[t];
+    if (pinned[t] >= 0 || e < 0 || start.assignment[t] >= 0 || !load.fits(t, e) || !load.add(t, e, from.machine[t]))
+      return;
+    start.assignment[t] = e;
+    start.machine[t] = load.machineOf[t];
+  };
+  for (let t = 0; t < taskCount; t++) if (priority[t] > level) put(t, incumbent);
+  for (const from of [rounded, incumbent]) for (let t = 0; t < taskCount; t++) if (priority[t] === level) put(t, from);
+  return start;
+}

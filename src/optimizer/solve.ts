@@ -5,7 +5,7 @@ import { countGuide, regretHeuristic } from "./heuristic";
 import { buildInstance, isPlaceable, type Instance } from "./instance";
 import { lockTarget } from "./lock";
 import { highs, solveStage, type Stage } from "./milp";
-import { repack } from "./packing";
+import { relaxedStart, repack } from "./packing";
 import { seedGreedy } from "./seedGreedy";
 import { DEFAULT_BUDGET, type Budget, type Packed, type SolveOptions, type Solution } from "./types";
 
@@ -87,8 +87,8 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
         `${budget.milpNodes} nodes and the plan says what it proved (auto is faster here)`,
     );
   }
-  const { best, relaxed } = heuristics(inst, stability, budget, work, progress);
-  const staged = await lexicographic(inst, best, stability, budget, relaxed, progress, work);
+  const { best, relaxed, counting } = heuristics(inst, stability, budget, work, progress);
+  const staged = await lexicographic(inst, best, stability, budget, { relaxed, counting }, progress, work);
   const method = staged.usedMilp ? "milp" : "regret+lagrangian";
   return certify(inst, repack(inst, staged.packed, lock), algorithm, method, stability, staged.proof, budget, work);
 }
@@ -152,7 +152,7 @@ function heuristics(
     if (round < 2) tryGuide(relaxed);
     if (bestWorth.placed.every((p, i) => p === counts[i])) break;
   }
-  return { best, relaxed };
+  return { best, relaxed, counting: { guide: counting.guide, sizeFirst: counting.size } };
 }
 
 function sameCounts(a: Worth, b: Worth): boolean {
@@ -169,10 +169,15 @@ async function lexicographic(
   start: Packed,
   stability: Stability | undefined,
   budget: Budget,
-  relaxed: LagrangianBound,
+  guides: {
+    relaxed: LagrangianBound;
+    /** The count-first construction's guide and order (countGuide). */
+    counting: { guide: Float64Array; sizeFirst: Float64Array };
+  },
   progress: Progress,
   work: Record<string, number>,
 ): Promise<{ packed: Packed; proof: Proof; usedMilp: boolean }> {
+  const { relaxed, counting } = guides;
   // HiGHS loads only when a stage runs: small plans the bound already proves never need it.
   let loaded: Awaited<ReturnType<typeof highs>> | undefined;
   const solver = async () => (loaded ??= await highs());
@@ -213,6 +218,18 @@ async function lexicographic(
     }
   };
 
+  // A count stage's relaxation sees the whole level at once, as no greedy order does: a
+  // count-first construction from its majority choices (pins-fleet: 79 more at p2).
+  const adoptRelaxation = (rounded: Packed | undefined, level: number) => {
+    if (!rounded) return;
+    const initial = relaxedStart(inst, level, incumbent, rounded);
+    const built = regretHeuristic(inst, { score, ...counting, initial });
+    const w = worth(inst, built, stability);
+    if (compareWorth(w, incumbentWorth) < 0 && respectsCapacity(inst, built)) {
+      incumbent = built;
+      incumbentWorth = w;
+    }
+  };
   for (const [i, level] of inst.levels.entries()) {
     const pinnedHere = countPinned(inst, level);
     if (incumbentWorth.placed[i] < ceilings[i]) {
@@ -226,7 +243,9 @@ async function lexicographic(
         levelBound[i] = Math.min(levelBound[i], countCeiling(stage.bound) + pinnedHere);
       } else if (columns <= budget.lpMaxColumns) {
         progress(`LP bound: priority ${level} (${columns} variables)`);
-        levelBound[i] = Math.min(levelBound[i], lpCountBound(await solver(), inst, level, minPlaced, forced, work));
+        const lp = lpCountBound(await solver(), inst, level, minPlaced, forced, work);
+        levelBound[i] = Math.min(levelBound[i], lp.bound);
+        adoptRelaxation(lp.rounded, level);
       }
     }
     const placed = incumbentWorth.placed[i];
@@ -318,7 +337,7 @@ async function countBounds(
   const forced = new Set<number>();
   for (const [i, level] of inst.levels.entries()) {
     if (placed[i] < ceilings[i] && stageColumns(inst, level) <= budget.lpMaxColumns) {
-      levelBound[i] = Math.min(levelBound[i], lpCountBound(await highs(), inst, level, minPlaced, forced, work));
+      levelBound[i] = Math.min(levelBound[i], lpCountBound(await highs(), inst, level, minPlaced, forced, work).bound);
     }
     minPlaced.set(level, placed[i]);
     if (placed[i] >= ceilings[i]) forced.add(level);
@@ -365,7 +384,7 @@ function lpCountBound(
   minPlaced: Map<number, number>,
   forced: Set<number>,
   work: Record<string, number>,
-): number {
+): { bound: number; rounded?: Packed } {
   const lp = solveStage(solver, inst, {
     goal: { count: level },
     minPriority: level,
@@ -375,7 +394,7 @@ function lpCountBound(
     relax: true,
   });
   work.lpBounds = (work.lpBounds ?? 0) + 1;
-  return countCeiling(lp.bound) + countPinned(inst, level);
+  return { bound: countCeiling(lp.bound) + countPinned(inst, level), ...(lp.rounded && { rounded: lp.rounded }) };
 }
 
 /** Largest whole count a stage's (possibly fractional) upper bound allows. */
