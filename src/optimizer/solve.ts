@@ -124,14 +124,14 @@ function heuristics(
   consider(
     regretHeuristic(inst, { score, guide: counting.guide, sizeFirst: counting.size, ...(initial && { initial }) }),
   );
-
   // The Lagrangian multipliers price the contended capacity, and its robot subproblems say which
   // tasks each robot should keep: a construction guided by both lands large fleets within about a
   // percent of the bound. With a lock, the locked tasks keep their places first.
-  // The prices serve the score at given counts. Where a construction that follows the score
-  // places fewer than the best plan, the counts are what is contended, and guided constructions
-  // only cost time: on spill-, tight- and machines-fleet they took two thirds of `auto`'s time
-  // and none was ever the best.
+  //
+  // The prices serve the score at given counts, though. Where a construction that follows the
+  // score places fewer than the best plan, the counts are what is contended, and guided
+  // constructions only cost time: on spill-, tight- and machines-fleet they took two thirds of
+  // `auto`'s time and none was ever the best.
   let guidesCompete = byScore.some((w) => sameCounts(w, bestWorth));
   const tryGuide = (guide: { reduced: Float64Array; robotPick: Int32Array }) => {
     if (!guidesCompete) return;
