@@ -1,10 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { blockers, buildProblem, DIMENSIONS, leq, score, usable, type Problem } from "../src/model";
+import { lagrangianCountBound } from "../src/optimizer/bound";
+import { buildInstance } from "../src/optimizer/instance";
 import { solve } from "../src/optimizer/solve";
 import type { Algorithm, Solution } from "../src/optimizer/types";
 import { canonicalPlan, planSite } from "../src/plan";
-import { smallInput } from "./support/arbitraries";
+import { machineInput, smallInput } from "./support/arbitraries";
 import { better, bruteForce, type BruteForceResult } from "./support/bruteForce";
 
 const runs = { numRuns: 300, seed: 20261124 };
@@ -103,6 +105,21 @@ describe("optimizer properties on random small instances", () => {
         }
         expect(solution.bound!).toBeLessThanOrEqual(got.score + 1e-6 * Math.max(1, got.score));
         if (solution.optimal) expect(got.score).toBeCloseTo(truth.score, 6);
+      }),
+      runs,
+    );
+  });
+
+  it("lagrangianCountBound never falls below what the best plan places at a level", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(smallInput(6), machineInput({ maxRobots: 2 })), async (input) => {
+        const problem = buildProblem(input);
+        const truth = bruteForce(problem);
+        const inst = buildInstance(problem);
+        inst.levels.forEach((_, li) => {
+          const { count } = lagrangianCountBound(inst, truth.placed, li, truth.placed[li], 300);
+          expect(count).toBeGreaterThanOrEqual(truth.placed[li]);
+        });
       }),
       runs,
     );

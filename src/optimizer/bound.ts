@@ -36,6 +36,8 @@ const STALL_LIMIT = 10;
 const ZERO_SUBGRADIENT = 1e-18;
 /** Step scale below which steps no longer move the bound: give up. */
 const MIN_STEP_SCALE = 1e-5;
+/** A count bound within this of a whole number is that number: float sums of -1s are off in the last bits only. */
+const COUNT_TOLERANCE = 1e-6;
 /** Relative gap to the incumbent at which the bound proves it optimal: nothing left to close. */
 const GAP_TOLERANCE = 1e-9;
 
@@ -145,6 +147,42 @@ export function lagrangianBound(
     ...guideFrom(s, bestLambda, bestOnRobot),
     reducedCost: reducedCosts(s, bestLambda, bestNu),
     iterations: done,
+  };
+}
+
+/**
+ * The most tasks of level `li` any plan can place that places at least `placed` at the levels
+ * above: lagrangianBound's relaxation with a score of -1 for every candidate of the level and 0
+ * for all others. Its robot subproblems say which tasks each robot keeps to place the most there
+ * (on tight-fleet a construction from them reaches the reference's proven count).
+ * `incumbent`: tasks of the level some plan places, for the step size.
+ */
+export function lagrangianCountBound(
+  inst: Instance,
+  placed: number[],
+  li: number,
+  incumbent: number,
+  iterations: number,
+): { count: number; robotPick: Int32Array; iterations: number } {
+  const { taskCount, candStart, pinned, priority, levels } = inst;
+  const level = levels[li];
+  const candScore = new Float64Array(inst.candScore.length);
+  let pinnedScore = 0;
+  let pinnedHere = 0;
+  for (let t = 0; t < taskCount; t++) {
+    if (pinned[t] >= 0) {
+      // The dual counts the pins at their true scores: taken out again below.
+      pinnedScore += scoreOf(inst, t, pinned[t]);
+      if (priority[t] === level) pinnedHere++;
+    }
+    if (priority[t] === level) candScore.fill(-1, candStart[t], candStart[t + 1]);
+  }
+  const above = placed.map((p, i) => (i < li ? p : 0));
+  const dual = lagrangianBound({ ...inst, candScore }, above, pinnedScore - (incumbent - pinnedHere), iterations);
+  return {
+    count: Math.floor(pinnedScore - dual.bound + pinnedHere + COUNT_TOLERANCE),
+    robotPick: dual.robotPick,
+    iterations: dual.iterations,
   };
 }
 

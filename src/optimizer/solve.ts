@@ -1,5 +1,5 @@
 import type { Problem } from "../model";
-import { lagrangianBound, type LagrangianBound } from "./bound";
+import { lagrangianBound, lagrangianCountBound, type LagrangianBound } from "./bound";
 import { compareWorth, countMoves, isMove, respectsCapacity, worth, type Stability, type Worth } from "./evaluate";
 import { countGuide, regretHeuristic } from "./heuristic";
 import { buildInstance, isPlaceable, type Instance } from "./instance";
@@ -87,8 +87,8 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
         `${budget.milpNodes} nodes and the plan says what it proved (auto is faster here)`,
     );
   }
-  const { best, relaxed, counting } = heuristics(inst, stability, budget, work, progress);
-  const staged = await lexicographic(inst, best, stability, budget, { relaxed, counting }, progress, work);
+  const { best, relaxed, counting, countBound } = heuristics(inst, stability, budget, work, progress);
+  const staged = await lexicographic(inst, best, stability, budget, { relaxed, counting, countBound }, progress, work);
   const method = staged.usedMilp ? "milp" : "regret+lagrangian";
   return certify(inst, repack(inst, staged.packed, lock), algorithm, method, stability, staged.proof, budget, work);
 }
@@ -140,6 +140,20 @@ function heuristics(
     );
     guidesCompete = sameCounts(w, bestWorth);
   };
+  // Where the counts are contested, a relaxation of the first level short of its ceiling that
+  // counts tasks says which tasks each robot keeps to place the most there: a count-first
+  // construction from that start (tight-fleet: the proven optimum at p2, pins-fleet 3287 -> 3357),
+  // and a bound on the level's count. A lock's start stays the lock's.
+  let countBound: { index: number; count: number } | undefined;
+  const index = placedCeilings(inst).findIndex((ceiling, i) => bestWorth.placed[i] < ceiling);
+  if (!guidesCompete && !initial && index >= 0 && inst.problem.environments.some((e) => e.fleetRobot)) {
+    progress(`bound: Lagrangian relaxation of the count at priority ${inst.levels[index]}`);
+    const dual = lagrangianCountBound(inst, bestWorth.placed, index, bestWorth.placed[index], budget.boundIterations);
+    work.boundIterations = (work.boundIterations ?? 0) + dual.iterations;
+    countBound = { index, count: dual.count };
+    const start = { assignment: dual.robotPick };
+    consider(regretHeuristic(inst, { score, guide: counting.guide, sizeFirst: counting.size, initial: start }));
+  }
   // The bound holds for plans placing at least the counts it was given: when a guided
   // construction places more, bound again for the new counts (the last round guides nothing).
   let relaxed: LagrangianBound;
@@ -152,7 +166,7 @@ function heuristics(
     if (round < 2) tryGuide(relaxed);
     if (bestWorth.placed.every((p, i) => p === counts[i])) break;
   }
-  return { best, relaxed, counting: { guide: counting.guide, sizeFirst: counting.size } };
+  return { best, relaxed, counting: { guide: counting.guide, sizeFirst: counting.size }, countBound };
 }
 
 function sameCounts(a: Worth, b: Worth): boolean {
@@ -173,11 +187,13 @@ async function lexicographic(
     relaxed: LagrangianBound;
     /** The count-first construction's guide and order (countGuide). */
     counting: { guide: Float64Array; sizeFirst: Float64Array };
+    /** A proven bound on one level's count (by its index in `inst.levels`), from lagrangianCountBound. */
+    countBound?: { index: number; count: number };
   },
   progress: Progress,
   work: Record<string, number>,
 ): Promise<{ packed: Packed; proof: Proof; usedMilp: boolean }> {
-  const { relaxed, counting } = guides;
+  const { relaxed, counting, countBound } = guides;
   // HiGHS loads only when a stage runs: small plans the bound already proves never need it.
   let loaded: Awaited<ReturnType<typeof highs>> | undefined;
   const solver = async () => (loaded ??= await highs());
@@ -190,6 +206,7 @@ async function lexicographic(
   let incumbentWorth = worth(inst, start, stability);
   const startCounts = incumbentWorth.placed.slice();
   const levelBound = ceilings.slice();
+  if (countBound) levelBound[countBound.index] = Math.min(levelBound[countBound.index], countBound.count);
   let usedMilp = false;
   const runStage = async (stage: Omit<Stage, "minPlaced" | "forced" | "maxNodes">) => {
     const result = solveStage(await solver(), inst, {
@@ -232,7 +249,8 @@ async function lexicographic(
   };
   for (const [i, level] of inst.levels.entries()) {
     const pinnedHere = countPinned(inst, level);
-    if (incumbentWorth.placed[i] < ceilings[i]) {
+    // A level whose count is already proven (its ceiling, or a bound it meets) needs no stage.
+    if (incumbentWorth.placed[i] < levelBound[i]) {
       const columns = stageColumns(inst, level);
       if (columns <= budget.milpMaxColumns) {
         progress(
