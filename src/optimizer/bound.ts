@@ -80,9 +80,8 @@ interface BoundState {
   offCand: Int32Array;
   /** Per task, 1 when its robot's best subset keeps it there. */
   onRobot: Uint8Array;
-  /** Scratch of `bestSubset`: value and task bitmask of each subset of gaining tasks. */
-  subsetValue: Float64Array;
-  subsetMask: Int32Array;
+  /** Scratch of `bestSubset`: per position in its gain order, the sum of the gains from there on. */
+  remaining: Float64Array;
   /** Scratch of `bestSubset`: the gaining tasks' gains and their bits in `tasksOn`. */
   gain: Float64Array;
   bit: Int32Array;
@@ -213,8 +212,7 @@ function boundState(inst: Instance, placed: number[]): BoundState {
     offValue: new Float64Array(taskCount),
     offCand: new Int32Array(taskCount),
     onRobot: new Uint8Array(taskCount),
-    subsetValue: new Float64Array(1 << EXACT_ROBOT_TASKS),
-    subsetMask: new Int32Array(1 << EXACT_ROBOT_TASKS),
+    remaining: new Float64Array(EXACT_ROBOT_TASKS + 1),
     gain: new Float64Array(EXACT_ROBOT_TASKS),
     bit: new Int32Array(EXACT_ROBOT_TASKS),
   };
@@ -356,10 +354,15 @@ function solveRobots(s: BoundState): void {
  * The bitmask over `tasksOn[e]` of the tasks robot e keeps: enumerating only the tasks that gain
  * from staying keeps the subsets few. A task of a forced level with no option off its robot
  * (offValue Infinity) must stay on it.
+ *
+ * Depth first, largest gain first: a subset that does not fit has no superset that fits
+ * (demands are not negative), and a branch whose remaining gains cannot beat the best is cut.
+ * On a full fleet most of the 2^k subsets are cut (machines-fleet: solveRobots was two thirds
+ * of the bound's time).
  */
 function bestSubset(s: BoundState, e: number): number {
   const { candScore } = s.inst;
-  const { levelOfTask, forced, nu, robotCand, offValue, subsetValue, subsetMask, gain, bit } = s;
+  const { levelOfTask, forced, nu, robotCand, offValue, gain, bit, remaining } = s;
   const list = s.tasksOn[e];
   let k = 0;
   let mandatory = 0;
@@ -372,28 +375,65 @@ function bestSubset(s: BoundState, e: number): number {
     const li = levelOfTask[t];
     const g = candScore[robotCand[t]] - (forced[li] ? 0 : nu[li]) - offValue[t];
     if (g < 0) {
-      gain[k] = g;
-      bit[k++] = 1 << i;
+      // Insertion by gain, most negative first (ties: list order): the cut below needs the largest first.
+      let j = k++;
+      for (; j > 0 && gain[j - 1] > g; j--) {
+        gain[j] = gain[j - 1];
+        bit[j] = bit[j - 1];
+      }
+      gain[j] = g;
+      bit[j] = 1 << i;
     }
   }
-  const fits = s.fitting[e]!;
-  let bestMask = mandatory;
-  let bestGain = 0;
-  subsetValue[0] = 0;
-  subsetMask[0] = 0;
-  for (let mask = 1; mask < 1 << k; mask++) {
-    const low = 31 - Math.clz32(mask & -mask);
-    const rest = mask & (mask - 1);
-    const v = subsetValue[rest] + gain[low];
-    const original = subsetMask[rest] | bit[low];
-    subsetValue[mask] = v;
-    subsetMask[mask] = original;
-    if (v < bestGain && fits[original | mandatory]) {
-      bestGain = v;
-      bestMask = original | mandatory;
+  return bestFittingSubset(gain, bit, k, s.fitting[e]!, mandatory, remaining);
+}
+
+/**
+ * The fitting subset of the k tasks with the lowest total gain, as a bitmask with `mandatory`
+ * added (`mandatory` alone when no subset gains). `gain` (all negative) must be sorted
+ * ascending, with `bit` the task bits in the same order; `fits[mask]` says whether a subset
+ * fits; `remaining` is scratch of k + 1 values.
+ */
+export function bestFittingSubset(
+  gain: Float64Array,
+  bit: Int32Array,
+  k: number,
+  fits: Uint8Array,
+  mandatory: number,
+  remaining: Float64Array,
+): number {
+  remaining[k] = 0;
+  for (let j = k - 1; j >= 0; j--) remaining[j] = remaining[j + 1] + gain[j];
+  const search = { gain, bit, k, fits, mandatory, remaining, bestMask: mandatory, bestGain: 0 };
+  extendSubset(search, 0, 0, 0);
+  return search.bestMask;
+}
+
+interface SubsetSearch {
+  gain: Float64Array;
+  bit: Int32Array;
+  k: number;
+  fits: Uint8Array;
+  mandatory: number;
+  remaining: Float64Array;
+  bestMask: number;
+  bestGain: number;
+}
+
+/** bestFittingSubset's search: adds tasks from `from` on to the fitting subset `mask` of gain `value`. */
+function extendSubset(search: SubsetSearch, from: number, mask: number, value: number): void {
+  const { gain, bit, remaining, fits, mandatory } = search;
+  for (let j = from; j < search.k; j++) {
+    if (value + remaining[j] >= search.bestGain) return;
+    const next = mask | bit[j];
+    if (!fits[next | mandatory]) continue;
+    const v = value + gain[j];
+    if (v < search.bestGain) {
+      search.bestGain = v;
+      search.bestMask = next | mandatory;
     }
+    extendSubset(search, j + 1, next, v);
   }
-  return bestMask;
 }
 
 /** The dual function at the current multipliers (a valid bound), and the usage and counts its subgradient needs. */
