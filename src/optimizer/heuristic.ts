@@ -110,8 +110,25 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
     plan.construct(level, sizeFirst);
     plan.exchange(level);
   }
-  for (let pass = 0; pass < passes; pass++) if (!plan.improve()) break;
+  let progress = plan.progress();
+  for (let pass = 0; pass < passes && plan.improve(); pass++) {
+    // A pass whose moves place no more and score no lower only shuffles (machines-fleet: a whole pass).
+    const next = plan.progress();
+    if (!isBetter(next, progress)) break;
+    progress = next;
+  }
   return plan.packed();
+}
+
+/** Tasks placed per level (highest first) and the score the local search lowers: what a pass must improve. */
+interface Progress {
+  placed: number[];
+  score: number;
+}
+
+function isBetter(a: Progress, b: Progress): boolean {
+  for (let i = 0; i < a.placed.length; i++) if (a.placed[i] !== b.placed[i]) return a.placed[i] > b.placed[i];
+  return a.score < b.score - MOVE_TOLERANCE * Math.max(1, Math.abs(b.score));
 }
 
 interface ConstructionSnapshot {
@@ -170,6 +187,18 @@ class Construction {
         if (candEnv[c] === initial.assignment[t] && this.load.fits(t, candEnv[c]))
           this.place(t, c, initial.machine?.[t]);
     }
+  }
+
+  progress(): Progress {
+    const { taskCount, levels, priority } = this.inst;
+    const placed = levels.map(() => 0);
+    let score = 0;
+    for (let t = 0; t < taskCount; t++) {
+      if (this.assignment[t] < 0) continue;
+      placed[levels.indexOf(priority[t])]++;
+      if (this.position[t] >= 0) score += this.score[this.position[t]];
+    }
+    return { placed, score };
   }
 
   /** The finished plan, detached from the mutable state. */
