@@ -261,7 +261,14 @@ export class Load {
     for (let k = 0; k < DIMS; k++) {
       if (demand[t * DIMS + k] > this.free[e * DIMS + k] + slack[e * DIMS + k]) return false;
     }
-    return !this.hasMachines(e) || this.pickMachine(t, e) >= 0;
+    return !this.hasMachines(e) || this.anyMachineFits(t, e);
+  }
+
+  /** True when some machine of e has room for t: pickMachine's answer without its packing order. */
+  private anyMachineFits(t: number, e: number): boolean {
+    const { start } = this.inst.machines;
+    for (let m = start[e]; m < start[e + 1]; m++) if (this.machineFits(t, m)) return true;
+    return false;
   }
 
   /**
@@ -313,7 +320,7 @@ export class Load {
       short[k] = lack - ROUNDING_DOUBT * Math.max(1, Math.abs(demand[t * DIMS + k]), Math.abs(this.free[e * DIMS + k]));
     }
     // On a tier with machines t lands on a machine that has room now, or on the one u leaves.
-    const anyMachine = !this.hasMachines(e) || this.pickMachine(t, e) >= 0;
+    const anyMachine = !this.hasMachines(e) || this.anyMachineFits(t, e);
     return {
       mayFreeFor: (u) => {
         for (let k = 0; k < DIMS; k++) if (this.inst.demand[u * DIMS + k] < short[k]) return false;
