@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PlanningInput } from "../src/catalog/schema";
 import { buildProblem } from "../src/model";
-import { regretHeuristic } from "../src/optimizer/heuristic";
+import { regretConstruction, regretHeuristic } from "../src/optimizer/heuristic";
 import { buildInstance } from "../src/optimizer/instance";
 import { relaxedStart } from "../src/optimizer/packing";
 
@@ -40,6 +40,26 @@ describe("regretHeuristic's repairs", () => {
     const packed = regretHeuristic(inst, { initial: { assignment: initial } });
     expect(packed.assignment[big]).toBe(robot);
     expect([...packed.assignment].filter((e) => e === edge)).toHaveLength(2);
+  });
+
+  it("regretConstruction stops before the local search; polish runs it once and gives regretHeuristic's plan", () => {
+    const input = robotSite();
+    input.robots = [{ ...input.robots[0], compute: 20 }];
+    const problem = buildProblem(input);
+    const inst = buildInstance(problem);
+    const robot = problem.environments.find((e) => e.name === "amr-1")!.index;
+    // Started on the edge, the small tasks stay there until the search moves them to the nearer robot.
+    const initial = Int32Array.from(problem.tasks, (t) => (t.name === "big" ? -1 : 1 - robot));
+    const built = regretConstruction(inst, { initial: { assignment: initial } });
+    const before = [...built.packed().assignment];
+    expect(built.placed).toEqual([before.filter((e) => e >= 0).length]);
+    const polished = built.polish();
+    expect([...polished.assignment]).toEqual([
+      ...regretHeuristic(inst, { initial: { assignment: initial } }).assignment,
+    ]);
+    expect([...polished.assignment]).not.toEqual(before);
+    expect(built.polish()).toBe(polished);
+    expect(built.packed()).toBe(polished);
   });
 
   it("takes one large task out when two of its level fit in the room it leaves", () => {

@@ -102,6 +102,21 @@ function maxAbs(values: Float64Array): number {
  * construction; the local search lowers `score`. Tasks placed in `initial` stay placed.
  */
 export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Packed {
+  return regretConstruction(inst, options).polish();
+}
+
+/** A regret construction before its local search, for callers that polish only the promising ones. */
+export interface Built {
+  /** Tasks placed per level, highest first, as constructed. */
+  placed: number[];
+  /** The plan as constructed. */
+  packed(): Packed;
+  /** Runs the local search (once) and returns the plan. */
+  polish(): Packed;
+}
+
+/** regretHeuristic's construction and repairs, its local search left to `polish`. */
+export function regretConstruction(inst: Instance, options: RegretOptions = {}): Built {
   const score = options.score ?? inst.candScore;
   const { guide = score, initial, passes = DEFAULT_PASSES, sizeFirst } = options;
   const plan = new Construction(inst, score, guide);
@@ -110,7 +125,17 @@ export function regretHeuristic(inst: Instance, options: RegretOptions = {}): Pa
     plan.construct(level, sizeFirst);
     plan.exchange(level);
   }
-  let progress = plan.progress();
+  const built = plan.progress();
+  let polished: Packed | undefined;
+  return {
+    placed: built.placed,
+    packed: () => polished ?? plan.packed(),
+    polish: () => (polished ??= localSearch(plan, built, passes)),
+  };
+}
+
+function localSearch(plan: Construction, built: Progress, passes: number): Packed {
+  let progress = built;
   for (let pass = 0; pass < passes && plan.improve(); pass++) {
     // A pass whose moves place no more and score no lower only shuffles (machines-fleet: a whole pass).
     const next = plan.progress();
