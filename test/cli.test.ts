@@ -306,6 +306,16 @@ describe("files and arguments that once ended in an internal error (issue 12): e
     expect(run.status, run.stderr).toBe(0);
   });
 
+  it("--windows takes a whole number from 0 (no windows) up", async () => {
+    for (const bad of ["100001", "-1", "2.5", "many", ""]) {
+      const run = await tierplan("plan", EXAMPLE, `--windows=${bad}`);
+      expectRejected(run);
+      expect(run.stderr).toContain(`plan: --windows must be a whole number from 0 to 100000, got '${bad}'`);
+    }
+    const run = await tierplan("plan", EXAMPLE, "--json", "--windows", "0");
+    expect(run.status, run.stderr).toBe(0);
+  });
+
   it("check --out into a directory that does not exist", async () => {
     const saved = tempFile("saved-preview.json", "{}");
     const run = await tierplan("check", saved, "--out", "no-such-dir/x.md");

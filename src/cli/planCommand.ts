@@ -12,6 +12,9 @@ import { progressPrinter } from "./progress";
 /** HiGHS takes its node limit as a 32-bit integer (mip_max_nodes); beyond it the solve fails. */
 const MAX_NODES_LIMIT = 2 ** 31 - 1;
 
+/** More windows than a fleet has robots change nothing: a cap that keeps the number sane. */
+const MAX_WINDOWS = 100_000;
+
 /** Warnings shown one by one; the rest are counted, so a plan-only catalog is not buried in them. */
 const WARNINGS_SHOWN = 5;
 
@@ -19,6 +22,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommand(argv, {
     algorithm: { type: "string" },
     "max-nodes": { type: "string" },
+    windows: { type: "string" },
     json: { type: "boolean" },
     all: { type: "boolean" },
     lock: { type: "string" },
@@ -28,7 +32,8 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
   const algorithm = (values.algorithm ?? "auto") as Algorithm;
   if (!ALGORITHMS.includes(algorithm))
     throw new UsageError(`plan: --algorithm must be one of ${ALGORITHMS.join(", ")}, got '${values.algorithm}'`);
-  const maxNodes = parseMaxNodes(values["max-nodes"]);
+  const maxNodes = parseCount("max-nodes", values["max-nodes"], 1, MAX_NODES_LIMIT);
+  const windows = parseCount("windows", values.windows, 0, MAX_WINDOWS);
 
   const progress = progressPrinter(io);
   try {
@@ -42,7 +47,10 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     progress.phase(`planning ${input.tasks.length} task${input.tasks.length === 1 ? "" : "s"} with ${algorithm}`);
     const plan = await planSite(input, {
       algorithm,
-      ...(maxNodes !== undefined && { budget: { milpNodes: maxNodes } }),
+      budget: {
+        ...(maxNodes !== undefined && { milpNodes: maxNodes }),
+        ...(windows !== undefined && { windowStages: windows }),
+      },
       ...(lock && { lock }),
       onProgress: (message: string) => progress.update(message),
     });
@@ -63,12 +71,11 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-function parseMaxNodes(text: string | undefined): number | undefined {
+function parseCount(flag: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
   const value = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(value >= 1 && value <= MAX_NODES_LIMIT)) {
-    throw new UsageError(`plan: --max-nodes must be a whole number from 1 to ${MAX_NODES_LIMIT}, got '${text}'`);
-  }
+  if (!(value >= min && value <= max))
+    throw new UsageError(`plan: --${flag} must be a whole number from ${min} to ${max}, got '${text}'`);
   return value;
 }
 

@@ -41,6 +41,11 @@ export interface Budget {
   boundIterations: number;
   /** Largest count stage whose LP relaxation bounds a level the MILP cannot take. */
   lpMaxColumns: number;
+  /**
+   * MILP windows per count level too large for the MILP on a fleet: each re-solves the level
+   * over a group of robots (and the site tasks) with the rest held where they are.
+   */
+  windowStages: number;
 }
 
 export const DEFAULT_BUDGET: Budget = {
@@ -48,6 +53,7 @@ export const DEFAULT_BUDGET: Budget = {
   milpMaxColumns: 5_000,
   boundIterations: 300,
   lpMaxColumns: 20_000,
+  windowStages: 8,
 };
 
 /** Previous placements (docs/contract.md §6): a lock file's, or a plan's. */
