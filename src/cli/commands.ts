@@ -37,9 +37,9 @@ Options:
   --algorithm <a>   auto (default) | exact | seed-greedy
   --max-nodes <n>   branch-and-bound node limit per MILP solve (deterministic work budget),
                     a whole number from 1 to 2147483647
-  --windows <n>     MILP windows over a fleet for the first contested priority level (above
-                    the lowest) too large for one MILP (default 8; 0 plans faster, more may
-                    place more)
+  --windows <n>     auto: MILP windows (20 nodes each) over a fleet for the first contested
+                    priority level above the lowest that is too large for one MILP
+                    (default 8; 0 plans faster, more may place more)
   --json            print the plan as one JSON object (contract §3)
   --all             list every placement in the table, not the first 40
   --lock <file>     plan against a lock (contract §6): keep its placements unless something

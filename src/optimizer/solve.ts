@@ -305,15 +305,18 @@ async function lexicographic(
   // pins-fleet 3357 -> 3390, its proven optimum). Only the first such level, and never the lowest:
   // a window holds every task at its level or above, so the lower levels' are the largest models
   // for the tasks that count least (spill-fleet's p1 windows: 120 s; fleet-100's: 9 s for 8 tasks).
+  // More at level i than `placed`, the levels above still as placed (the stage's count rows
+  // hold them only to the solver's tolerance), and every capacity respected.
+  const windowGains = (packed: Packed, i: number, placed: number) => {
+    const counts = worth(inst, packed).placed;
+    const above = counts.slice(0, i).every((count, j) => count >= incumbentWorth.placed[j]);
+    return above && counts[i] > placed && respectsCapacity(inst, packed);
+  };
   let windowsRan = false;
-  const runWindows = async (level: number, i: number, stageCols: number) => {
+  const runWindows = async (level: number, i: number, columns: number) => {
     windowsRan = true;
-    const windows = countWindows(
-      inst,
-      level,
-      incumbent,
-      Math.min(budget.milpMaxColumns, Math.floor(stageCols * WINDOW_SHARE)),
-    ).slice(0, budget.windowStages);
+    const size = Math.min(budget.milpMaxColumns, Math.floor(columns * WINDOW_SHARE));
+    const windows = countWindows(inst, level, incumbent, size).slice(0, budget.windowStages);
     let current = incumbent;
     let placed = incumbentWorth.placed[i];
     let fruitless = 0;
@@ -334,10 +337,9 @@ async function lexicographic(
       });
       work.windowStages = (work.windowStages ?? 0) + 1;
       work.milpNodes = (work.milpNodes ?? 0) + result.nodes;
-      const count = result.packed ? worth(inst, result.packed).placed[i] : -1;
-      if (result.packed && count > placed && respectsCapacity(inst, result.packed)) {
+      if (result.packed && windowGains(result.packed, i, placed)) {
         current = result.packed;
-        placed = count;
+        placed = worth(inst, current).placed[i];
         fruitless = 0;
       } else fruitless++;
     }

@@ -4,7 +4,8 @@ import type { Packed } from "./types";
 /**
  * Windows over a fleet for a count stage too large for one MILP (a large neighbourhood search):
  * groups of robots, those with the most unplaced tasks at `level` first, each as large as keeps
- * its tasks' candidates and the site tasks' (all free in every window) within `maxColumns`.
+ * its tasks' candidates and the site tasks' (all free in every window) within `maxColumns`. The
+ * other robots' tasks held on shared tiers add a column each, about the same in every window.
  * Robots without unplaced tasks come last: moving their tasks home frees shared room for others
  * (spill-fleet gained 57 of its 136 tasks in such windows).
  */
