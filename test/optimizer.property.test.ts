@@ -139,4 +139,22 @@ describe("optimizer properties on random small instances", () => {
       { ...runs, numRuns: 60 },
     );
   });
+
+  it("a budget entry given as undefined keeps its default", async () => {
+    await fc.assert(
+      fc.asyncProperty(smallInput(8), async (input) => {
+        const problem = buildProblem(input);
+        const unset = {
+          milpNodes: undefined,
+          milpMaxColumns: undefined,
+          lpMaxColumns: undefined,
+          windowStages: undefined,
+        };
+        const plain = await solve(problem, { algorithm: "auto" });
+        const given = await solve(problem, { algorithm: "auto", budget: unset });
+        expect([given.method, ...given.assignment]).toEqual([plain.method, ...plain.assignment]);
+      }),
+      { ...runs, numRuns: 60 },
+    );
+  });
 });

@@ -91,9 +91,9 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
           milpNodes: EXACT_NODES,
           milpMaxColumns: Infinity,
           lpMaxColumns: Infinity,
-          ...options.budget,
+          ...given(options.budget),
         }
-      : { ...DEFAULT_BUDGET, ...options.budget };
+      : { ...DEFAULT_BUDGET, ...given(options.budget) };
   const work: Record<string, number> = {};
   if (algorithm === "seed-greedy") {
     const packed = seedGreedy(inst, stability?.lock);
@@ -118,6 +118,11 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
   const staged = await lexicographic(inst, best, stability, budget, { relaxed, counting, countBound }, progress, work);
   const method = staged.usedMilp ? "milp" : "regret+lagrangian";
   return certify(inst, repack(inst, staged.packed, lock), algorithm, method, stability, staged.proof, budget, work);
+}
+
+/** The budget entries a caller set: one given as undefined keeps its default rather than lifting the limit. */
+function given(budget: Partial<Budget> = {}): Partial<Budget> {
+  return Object.fromEntries(Object.entries(budget).filter(([, value]) => value !== undefined));
 }
 
 /** The seed's greedy, the regret construction and constructions guided by the Lagrangian prices; the best of them. */
