@@ -305,11 +305,6 @@ async function lexicographic(
       incumbentWorth = w;
     }
   };
-  // The first contested count stage too large for the MILP, over windows of the fleet in turn:
-  // each keeps what places more at the level (spill-fleet p2: 3622 -> 3758, the reference's best;
-  // pins-fleet 3357 -> 3390, its proven optimum). Only the first such level, and never the lowest:
-  // a window holds every task at its level or above, so the lower levels' are the largest models
-  // for the tasks that count least (spill-fleet's p1 windows: 120 s; fleet-100's: 9 s for 8 tasks).
   // More at level i than `placed`, the levels above still as placed (the stage's count rows
   // hold them only to the solver's tolerance), and every capacity respected.
   const windowGains = (packed: Packed, i: number, placed: number) => {
@@ -317,6 +312,11 @@ async function lexicographic(
     const above = counts.slice(0, i).every((count, j) => count >= incumbentWorth.placed[j]);
     return above && counts[i] > placed && respectsCapacity(inst, packed);
   };
+  // The first contested count stage too large for the MILP, over windows of the fleet in turn:
+  // each keeps what places more at the level (spill-fleet p2: 3622 -> 3758, the reference's best;
+  // pins-fleet 3357 -> 3390, its proven optimum). Only the first such level, and never the lowest:
+  // a window holds every task at its level or above, so the lower levels' are the largest models
+  // for the tasks that count least (spill-fleet's p1 windows: 120 s; fleet-100's: 9 s for 8 tasks).
   let windowsRan = false;
   const runWindows = async (level: number, i: number, columns: number) => {
     windowsRan = true;
