@@ -57,13 +57,20 @@ export function scoreOf(inst: Instance, t: number, e: number): number {
 
 /** Negative when a is better: more placed at the first level that differs, then fewer moves, then lower score. */
 export function compareWorth(a: Worth, b: Worth): number {
-  for (let i = 0; i < a.placed.length; i++) if (a.placed[i] !== b.placed[i]) return b.placed[i] - a.placed[i];
+  const byCount = compareCounts(a.placed, b.placed);
+  if (byCount !== 0) return byCount;
   const cost = a.moveCost ?? 0;
   if (a.moveCost === undefined && a.moves !== b.moves) return a.moves - b.moves;
   const va = a.score + cost * a.moves;
   const vb = b.score + cost * b.moves;
   // Equal within the contract's tolerance (docs/contract.md §2) of the larger of the two.
   return Math.abs(va - vb) <= tolerance(Math.max(Math.abs(va), Math.abs(vb))) ? 0 : va - vb;
+}
+
+/** Negative when `a` places more than `b` at the first level where they differ (highest first), 0 when all agree. */
+export function compareCounts(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return b[i] - a[i];
+  return 0;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { compareCounts } from "./evaluate";
 import { DIMS, Load, type Instance } from "./instance";
 import type { Packed } from "./types";
 
@@ -152,7 +153,8 @@ interface Progress {
 }
 
 function isBetter(a: Progress, b: Progress): boolean {
-  for (let i = 0; i < a.placed.length; i++) if (a.placed[i] !== b.placed[i]) return a.placed[i] > b.placed[i];
+  const byCount = compareCounts(a.placed, b.placed);
+  if (byCount !== 0) return byCount < 0;
   return a.score < b.score - MOVE_TOLERANCE * Math.max(1, Math.abs(b.score));
 }
 

@@ -1,6 +1,15 @@
 import type { Problem } from "../model";
 import { lagrangianBound, lagrangianCountBound, type LagrangianBound } from "./bound";
-import { compareWorth, countMoves, isMove, respectsCapacity, worth, type Stability, type Worth } from "./evaluate";
+import {
+  compareCounts,
+  compareWorth,
+  countMoves,
+  isMove,
+  respectsCapacity,
+  worth,
+  type Stability,
+  type Worth,
+} from "./evaluate";
 import { type Built, countGuide, regretConstruction, regretHeuristic } from "./heuristic";
 import { buildInstance, isPlaceable, type Instance } from "./instance";
 import { lockTarget } from "./lock";
@@ -173,13 +182,13 @@ function heuristics(
   // score places fewer than the best plan, the counts are what is contended, and guided
   // constructions only cost time: on spill-, tight- and machines-fleet they took two thirds of
   // `auto`'s time and none was ever the best.
-  let guidesCompete = byScore.some((w) => sameCounts(w, bestWorth));
+  let guidesCompete = byScore.some((w) => compareCounts(w.placed, bestWorth.placed) === 0);
   const tryGuide = (guide: { reduced: Float64Array; robotPick: Int32Array }) => {
     if (!guidesCompete) return;
     const w = consider(
       regretHeuristic(inst, { guide: guide.reduced, score, initial: initial ?? { assignment: guide.robotPick } }),
     );
-    guidesCompete = sameCounts(w, bestWorth);
+    guidesCompete = compareCounts(w.placed, bestWorth.placed) === 0;
   };
   // Where the counts are contested, a relaxation of the first level short of its ceiling that
   // counts tasks says which tasks each robot keeps to place the most there: a count-first
@@ -215,20 +224,10 @@ function heuristics(
   return { best, relaxed, counting: { guide: counting.guide, sizeFirst: counting.size }, countBound };
 }
 
-/** Negative when `a` places more than `b` at the first level where they differ. */
-function compareCounts(a: number[], b: number[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return b[i] - a[i];
-  return 0;
-}
-
 /** True unless `placed` trails `lead` by more than POLISH_REACH at the first level where they differ. */
 function withinReach(placed: number[], lead: number[]): boolean {
   const i = placed.findIndex((p, k) => p !== lead[k]);
   return i < 0 || placed[i] >= lead[i] * (1 - POLISH_REACH);
-}
-
-function sameCounts(a: Worth, b: Worth): boolean {
-  return a.placed.every((p, i) => p === b.placed[i]);
 }
 
 /**
@@ -404,8 +403,7 @@ async function lexicographic(
     progress("MILP: least score");
     // Reduced-cost fixing: with the counts the bound was computed for, a candidate whose reduced
     // cost lifts the bound above the incumbent is in no better plan, so the MILP can leave it out.
-    const sameCounts = incumbentWorth.placed.every((p, i) => p === startCounts[i]);
-    const exclude = sameCounts && !lock ? reducedCostFixing(relaxed, incumbentWorth.score, work) : undefined;
+    const exclude = sameStart && !lock ? reducedCostFixing(relaxed, incumbentWorth.score, work) : undefined;
     const stage = await runStage({
       goal: "score",
       minPriority: -Infinity,
