@@ -191,12 +191,15 @@ function heuristics(
     guidesCompete = compareCounts(w.placed, bestWorth.placed) === 0;
   };
   // Where the counts are contested, a relaxation of the first level short of its ceiling that
-  // counts tasks says which tasks each robot keeps to place the most there: a count-first
-  // construction from that start (tight-fleet: the proven optimum at p2, pins-fleet 3287 -> 3357),
-  // and a bound on the level's count. A lock's start stays the lock's.
+  // counts tasks bounds the level's count (skewed-fleet: 2,037 at p4 where the ceiling says
+  // 2,059, for 0.3 s) and says which tasks each robot keeps to place the most there. Where no
+  // score-led construction reached the best counts, a count-first construction starts from those
+  // picks (tight-fleet: the proven optimum at p2, pins-fleet 3287 -> 3357); where one did, the
+  // picks' construction only moved a later MILP stage off its course (allowed-small: 77 at p2
+  // instead of 78). A lock's start stays the lock's.
   let countBound: { index: number; count: number } | undefined;
   const index = placedCeilings(inst).findIndex((ceiling, i) => bestWorth.placed[i] < ceiling);
-  if (!guidesCompete && !initial && index >= 0 && inst.problem.environments.some((e) => e.fleetRobot)) {
+  if (!initial && index >= 0 && inst.problem.environments.some((e) => e.fleetRobot)) {
     progress(`bound: Lagrangian relaxation of the count at priority ${inst.levels[index]}`);
     const dual = lagrangianCountBound(inst, bestWorth.placed, index, bestWorth.placed[index], budget.boundIterations);
     work.boundIterations = (work.boundIterations ?? 0) + dual.iterations;
@@ -204,7 +207,7 @@ function heuristics(
     // Where the relaxation is loose, its robot picks are far from any plan: the construction
     // from them never won there and cost a construction (machines-fleet: bound 32 % above the
     // best count, 2864 placed against 3021; site-heavy-fleet 16 %, a tie for 1.5 s).
-    if (dual.count <= bestWorth.placed[index] * (1 + TIGHT_COUNT_RELAXATION)) {
+    if (!guidesCompete && dual.count <= bestWorth.placed[index] * (1 + TIGHT_COUNT_RELAXATION)) {
       const start = { assignment: dual.robotPick };
       consider(regretHeuristic(inst, { score, guide: counting.guide, sizeFirst: counting.size, initial: start }));
     }
