@@ -474,8 +474,13 @@ const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFix
 const num = (x: number | null | undefined, digits = 1) =>
   x === null || x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(digits);
 
-function placedText(levels: number[], placed: number[], totals: number[]): string {
-  return levels.map((p, i) => `p${p} ${placed[i]}/${totals[i]}`).join(", ");
+/** Per level: placed / total, with the method's proven bound where it is below the total (✓: placed meets it). */
+function placedText(levels: number[], placed: number[], totals: number[], bounds?: number[]): string {
+  const bound = (i: number) => {
+    if (bounds === undefined || bounds[i] >= totals[i]) return placed[i] === totals[i] ? "✓" : "";
+    return bounds[i] <= placed[i] ? "✓" : ` (≤ ${bounds[i]})`;
+  };
+  return levels.map((p, i) => `p${p} ${placed[i]}${bound(i)}/${totals[i]}`).join(", ");
 }
 
 /** Lexicographic: the first level that differs decides (positive: `a` places more there). */
@@ -530,7 +535,8 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
   out.push("## Every family against the reference", "");
   out.push(
     "Per instance: tasks `auto` places short of the reference at each level (highest first; negative: `auto` places more), then the score gap to the reference's plan and to its proven bound where the counts agree. " +
-      "`?` marks a level whose count stage found no plan within its limit (the reference kept the plan of the stage before); its bound (`≤ n`) still holds, and levels below it are not compared.",
+      "`?` marks a level whose count stage found no plan within its limit (the reference kept the plan of the stage before); its bound (`≤ n`) still holds, and levels below it are not compared. " +
+      "`auto`'s counts carry its own certificate the same way (`placedByPriority[].bound`, docs/contract.md §7): ✓ where it proves the count, `≤ n` its bound otherwise.",
     "",
   );
   out.push(
@@ -565,7 +571,7 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
       ? `${num(ref.score)}${ref.scoreProven ? "✓" : ` (${num(ref.scoreBound)})`}${ref.cached ? "" : ""}`
       : "–";
     out.push(
-      `| ${r.name} | ${r.tasks} × ${r.environments} | ${r.variables} | ${auto ? auto.placed.join("/") : "–"} | ${refPlaced} | ${short} | ${auto ? num(auto.score) : "–"} | ${refScore} | ` +
+      `| ${r.name} | ${r.tasks} × ${r.environments} | ${r.variables} | ${auto ? auto.placed.map((p, i) => `${p}${auto.levelBound[i] <= p ? "✓" : `≤${auto.levelBound[i]}`}`).join("/") : "–"} | ${refPlaced} | ${short} | ${auto ? num(auto.score) : "–"} | ${refScore} | ` +
         `${same ? signedPct(vsBest) : ref && auto ? "counts differ" : "–"} | ${same ? signedPct(vsBound) : "–"} | ${auto ? ms(auto.cpuMs) : "–"} | ${auto && seed ? `${(auto.cpuMs / seed.cpuMs).toFixed(1)}×` : "–"} | ${auto ? pct(auto.gap) : "–"} |`,
     );
   }
@@ -581,7 +587,7 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
         : rows[0].description;
     out.push(`### ${family}`, "", about, "");
     out.push(
-      "| instance | tasks × envs | variables | method | placed by priority (high → low) | score | certified gap | proven | CPU | × seed-greedy | RSS |",
+      "| instance | tasks × envs | variables | method | placed by priority (high → low; ≤ the method's proven bound, ✓ proven) | score | certified gap | proven | CPU | × seed-greedy | RSS |",
     );
     out.push("|---|---|---:|---|---|---:|---:|---|---:|---:|---:|");
     for (const r of rows) {
@@ -593,7 +599,7 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
       for (const m of r.results!) {
         const proven = m.optimal ? "optimal" : m.countsProven ? "counts" : "no";
         out.push(
-          `| ${r.name} | ${r.tasks} × ${r.environments} | ${r.variables} | ${m.algorithm}${m.method !== m.algorithm ? ` (${m.method})` : ""} | ${placedText(r.levels!, m.placed, r.totals!)} | ${num(m.score)} | ${pct(m.gap)} | ${proven} | ${ms(m.cpuMs)} | ${m === seed ? "1×" : `${(m.cpuMs / seed.cpuMs).toFixed(1)}×`} | ${m.rssMb.toFixed(0)} MB |`,
+          `| ${r.name} | ${r.tasks} × ${r.environments} | ${r.variables} | ${m.algorithm}${m.method !== m.algorithm ? ` (${m.method})` : ""} | ${placedText(r.levels!, m.placed, r.totals!, m.levelBound)} | ${num(m.score)} | ${pct(m.gap)} | ${proven} | ${ms(m.cpuMs)} | ${m === seed ? "1×" : `${(m.cpuMs / seed.cpuMs).toFixed(1)}×`} | ${m.rssMb.toFixed(0)} MB |`,
         );
       }
       const ref = r.reference;
@@ -660,7 +666,7 @@ function render(results: InstanceResult[], churn: ChurnRow[] | string | undefine
       }
       for (const m of r.results!)
         out.push(
-          `| ${r.name} | ${r.machines} | ${m.algorithm} | ${placedText(r.levels!, m.placed, r.totals!)} | ${num(m.score)} | ${pct(m.gap)} | ${m.optimal ? "optimal" : m.countsProven ? "counts" : "no"} | ${ms(m.cpuMs)} |`,
+          `| ${r.name} | ${r.machines} | ${m.algorithm} | ${placedText(r.levels!, m.placed, r.totals!, m.levelBound)} | ${num(m.score)} | ${pct(m.gap)} | ${m.optimal ? "optimal" : m.countsProven ? "counts" : "no"} | ${ms(m.cpuMs)} |`,
         );
     }
     out.push("");
