@@ -30,7 +30,10 @@ const CHECKPOINT_EVERY = 50;
 const INITIAL_STEP_SCALE = 1;
 /** Relative gain a dual value needs over the best to count as progress rather than rounding. */
 const IMPROVEMENT_TOLERANCE = 1e-12;
-/** Iterations without progress before the step halves and the multipliers restart from the best. */
+/**
+ * Iterations without progress before the step halves (and, for the score bound, the multipliers
+ * restart from the best).
+ */
 const STALL_LIMIT = 10;
 /** Squared subgradient norm below which the multipliers are optimal: no direction improves. */
 const ZERO_SUBGRADIENT = 1e-18;
@@ -209,8 +212,9 @@ export function lagrangianCountBound(
   // Every task of the level scores the same, so at zero prices the robots' choices among shared
   // tiers are ties: the first steps price the tiers they picked and the tasks move to unpriced
   // ones, lowering the dual. Restarting from the best multipliers (zero) after each stall never got
-  // past that (spill-fleet: the bound stayed at all 4,030 tasks of priority 2; carrying on: 3,780
-  // in 300 iterations, against the LP's 3,759).
+  // past that (spill-fleet: the bound stayed at all 4,030 tasks of priority 2; carrying on: 3,759
+  // in 300 iterations, the LP's value). The steps aim at `incumbent`, so the bound depends on it:
+  // there 3,759 from an incumbent of 3,622 and 3,779 from 3,758 (any value is still a bound).
   const dual = subgradient(
     { ...inst, candScore },
     above,

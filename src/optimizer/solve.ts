@@ -42,8 +42,9 @@ const EXACT_NODES = 50_000;
 const CHECKPOINT_COLUMNS = 150_000;
 /**
  * How far above the best count a count relaxation may be for its robot picks to start a
- * construction. Measured on the fleets: where it won (tight-, pins-, allowed-fleet) it was 0.4-6 %
- * above; where it tied or lost (spill-, site-heavy-, machines-fleet) 11-32 %.
+ * construction. Measured on the fleets: where it won (tight-, pins-, allowed-fleet, and
+ * spill-fleet once its bound converged: 3,622 -> 3,758 at p2) it was 0.4-6 % above; where it tied
+ * or lost (site-heavy-, machines-fleet) 14-28 %.
  */
 const TIGHT_COUNT_RELAXATION = 0.1;
 /**
@@ -326,10 +327,11 @@ async function lexicographic(
     return above && counts[i] > placed && respectsCapacity(inst, packed);
   };
   // The first contested count stage too large for the MILP, over windows of the fleet in turn:
-  // each keeps what places more at the level (spill-fleet p2: 3622 -> 3758, the reference's best;
-  // pins-fleet 3357 -> 3390, its proven optimum). Only the first such level, and never the lowest:
-  // a window holds every task at its level or above, so the lower levels' are the largest models
-  // for the tasks that count least (spill-fleet's p1 windows: 120 s; fleet-100's: 9 s for 8 tasks).
+  // each keeps what places more at the level (pins-fleet p2: 3357 -> 3390, its proven optimum;
+  // skewed-fleet p4: 2031 -> 2034, the reference's proven count). Only the first such level, and
+  // never the lowest: a window holds every task at its level or above, so the lower levels' are
+  // the largest models for the tasks that count least (spill-fleet's p1 windows: 120 s;
+  // fleet-100's: 9 s for 8 tasks).
   let windowsRan = false;
   const runWindows = async (level: number, i: number, columns: number) => {
     windowsRan = true;
