@@ -213,7 +213,7 @@ export function lagrangianCountBound(
   // tiers are ties: the first steps price the tiers they picked and the tasks move to unpriced
   // ones, lowering the dual. Restarting from the best multipliers (zero) after each stall never got
   // past that (spill-fleet: the bound stayed at all 4,030 tasks of priority 2; carrying on: 3,759
-  // in 300 iterations, the LP's value). The steps aim at `incumbent`, so the bound depends on it:
+  // in 300 iterations, the native reference's bound). The steps aim at `incumbent`, so the bound depends on it:
   // there 3,759 from an incumbent of 3,622 and 3,779 from 3,758 (any value is still a bound).
   const dual = subgradient(
     { ...inst, candScore },
