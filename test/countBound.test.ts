@@ -3,6 +3,7 @@ import type { PlanningInput } from "../src/catalog/schema";
 import { buildProblem } from "../src/model";
 import { lagrangianCountBound } from "../src/optimizer/bound";
 import { buildInstance } from "../src/optimizer/instance";
+import { solve } from "../src/optimizer/solve";
 import { bruteForce } from "./support/bruteForce";
 
 const resources = { storage: 100, bandwidth: 100, latency: 1, costPerHour: 1 };
@@ -44,5 +45,19 @@ describe("lagrangianCountBound", () => {
     const { count } = lagrangianCountBound(buildInstance(problem), [0], 0, truth.placed[0], 300);
     expect(truth.placed[0]).toBe(4 + 2);
     expect(count).toBeGreaterThanOrEqual(truth.placed[0]);
+  });
+
+  it("bounds a fleet's contested count with a lock as without one (a lock moves no count)", async () => {
+    const problem = buildProblem(spillFleet(24, 12));
+    // No MILP and no LP: the level's bound can only come from the count relaxation.
+    const budget = { milpMaxColumns: 0, lpMaxColumns: 0 };
+    const free = await solve(problem, { budget });
+    const placements = problem.tasks.flatMap((task) => {
+      const e = free.assignment[task.index];
+      return e < 0 ? [] : [{ task: task.name, tier: problem.environments[e].name }];
+    });
+    const locked = await solve(problem, { budget, lock: { placements } });
+    expect(free.levelBound[0]).toBeLessThanOrEqual(37);
+    expect(locked.levelBound[0]).toBe(free.levelBound[0]);
   });
 });

@@ -208,10 +208,11 @@ function heuristics(
   // score-led construction reached the best counts, a count-first construction starts from those
   // picks (tight-fleet: the proven optimum at p2, pins-fleet 3287 -> 3357); where one did, the
   // picks' construction only moved a later MILP stage off its course (allowed-small: 77 at p2
-  // instead of 78). A lock's start stays the lock's.
+  // instead of 78). The bound holds with a lock too (a lock moves no count); a lock's start stays
+  // the lock's.
   let countBound: { index: number; count: number } | undefined;
   const index = placedCeilings(inst).findIndex((ceiling, i) => bestWorth.placed[i] < ceiling);
-  if (!initial && index >= 0 && inst.problem.environments.some((e) => e.fleetRobot)) {
+  if (index >= 0 && inst.problem.environments.some((e) => e.fleetRobot)) {
     progress(`bound: Lagrangian relaxation of the count at priority ${inst.levels[index]}`);
     const dual = lagrangianCountBound(inst, bestWorth.placed, index, bestWorth.placed[index], budget.boundIterations);
     work.boundIterations = (work.boundIterations ?? 0) + dual.iterations;
@@ -219,7 +220,7 @@ function heuristics(
     // Where the relaxation is loose, its robot picks are far from any plan: the construction
     // from them never won there and cost a construction (machines-fleet: bound 32 % above the
     // best count, 2864 placed against 3021; site-heavy-fleet 16 %, a tie for 1.5 s).
-    if (!guidesCompete && dual.count <= bestWorth.placed[index] * (1 + TIGHT_COUNT_RELAXATION)) {
+    if (!initial && !guidesCompete && dual.count <= bestWorth.placed[index] * (1 + TIGHT_COUNT_RELAXATION)) {
       const start = { assignment: dual.robotPick };
       consider(regretHeuristic(inst, { score, guide: counting.guide, sizeFirst: counting.size, initial: start }));
     }
