@@ -217,9 +217,7 @@ function heuristics(
     const dual = lagrangianCountBound(inst, bestWorth.placed, index, bestWorth.placed[index], budget.boundIterations);
     work.boundIterations = (work.boundIterations ?? 0) + dual.iterations;
     countBound = { index, count: dual.count };
-    // Where the relaxation is loose, its robot picks are far from any plan: the construction
-    // from them never won there and cost a construction (machines-fleet: bound 32 % above the
-    // best count, 2864 placed against 3021; site-heavy-fleet 16 %, a tie for 1.5 s).
+    // Where the relaxation is loose, its robot picks are far from any plan (TIGHT_COUNT_RELAXATION).
     if (!initial && !guidesCompete && dual.count <= bestWorth.placed[index] * (1 + TIGHT_COUNT_RELAXATION)) {
       const start = { assignment: dual.robotPick };
       consider(regretHeuristic(inst, { score, guide: counting.guide, sizeFirst: counting.size, initial: start }));
@@ -320,12 +318,12 @@ async function lexicographic(
       incumbentWorth = w;
     }
   };
-  // More at level i than `placed`, the levels above still as placed (the stage's count rows
-  // hold them only to the solver's tolerance), and every capacity respected.
-  const windowGains = (packed: Packed, i: number, placed: number) => {
+  // The count at level i when it beats `placed` with the levels above still as placed (the
+  // stage's count rows hold them only to the solver's tolerance) and every capacity respected.
+  const windowGain = (packed: Packed, i: number, placed: number): number | undefined => {
     const counts = worth(inst, packed).placed;
     const above = counts.slice(0, i).every((count, j) => count >= incumbentWorth.placed[j]);
-    return above && counts[i] > placed && respectsCapacity(inst, packed);
+    return above && counts[i] > placed && respectsCapacity(inst, packed) ? counts[i] : undefined;
   };
   // The first contested count stage too large for the MILP, over windows of the fleet in turn:
   // each keeps what places more at the level (pins-fleet p2: 3357 -> 3390, its proven optimum;
@@ -358,9 +356,10 @@ async function lexicographic(
       });
       work.windowStages = (work.windowStages ?? 0) + 1;
       work.milpNodes = (work.milpNodes ?? 0) + result.nodes;
-      if (result.packed && windowGains(result.packed, i, placed)) {
+      const gained = result.packed ? windowGain(result.packed, i, placed) : undefined;
+      if (result.packed && gained !== undefined) {
         current = result.packed;
-        placed = worth(inst, current).placed[i];
+        placed = gained;
         fruitless = 0;
       } else fruitless++;
     }

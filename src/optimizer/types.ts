@@ -42,8 +42,8 @@ export interface Budget {
   /** Largest count stage whose LP relaxation bounds a level the MILP cannot take. */
   lpMaxColumns: number;
   /**
-   * MILP windows per count level too large for the MILP on a fleet: each re-solves the level
-   * over a group of robots (and the site tasks) with the rest held where they are.
+   * MILP windows for a fleet's first contested count level too large for the MILP: each re-solves
+   * the level over a group of robots (and the site tasks) with the rest held where they are.
    */
   windowStages: number;
 }
