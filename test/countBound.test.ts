@@ -4,6 +4,7 @@ import { buildProblem } from "../src/model";
 import { lagrangianCountBound } from "../src/optimizer/bound";
 import { buildInstance } from "../src/optimizer/instance";
 import { solve } from "../src/optimizer/solve";
+import { windowInstance } from "../src/optimizer/windows";
 import { bruteForce } from "./support/bruteForce";
 
 const resources = { storage: 100, bandwidth: 100, latency: 1, costPerHour: 1 };
@@ -45,6 +46,26 @@ describe("lagrangianCountBound", () => {
     const { count } = lagrangianCountBound(buildInstance(problem), [0], 0, truth.placed[0], 300);
     expect(truth.placed[0]).toBe(4 + 2);
     expect(count).toBeGreaterThanOrEqual(truth.placed[0]);
+  });
+
+  it("counts pins that keep their candidates (a MILP window's instance) once, at the level's score", async () => {
+    const problem = buildProblem(spillFleet(24, 12));
+    const inst = buildInstance(problem);
+    const plan = await solve(problem, { budget: { milpMaxColumns: 0, lpMaxColumns: 0 } });
+    const incumbent = { assignment: Int32Array.from(plan.assignment), machine: Int32Array.from(plan.machine) };
+    const placed = plan.assignment.filter((e) => e >= 0).length;
+    // The other robots' tasks on their robot pinned there (20 of them), their candidates kept.
+    const window = windowInstance(
+      inst,
+      [0, 1, 2, 3].map((i) => problem.environments.find((e) => e.name === `r${i}`)!.index),
+      2,
+      incumbent,
+    );
+    expect(window.pinned.filter((e) => e >= 0).length).toBeGreaterThanOrEqual(20);
+    const { count } = lagrangianCountBound(window, [0], 0, placed, 300);
+    expect(count).toBeGreaterThanOrEqual(placed);
+    // Pins counted at their true scores added those scores to the bound (far above the 48 tasks).
+    expect(count).toBeLessThanOrEqual(37);
   });
 
   it("bounds a fleet's contested count with a lock as without one (a lock moves no count)", async () => {

@@ -198,16 +198,16 @@ export function lagrangianCountBound(
   const { taskCount, candStart, pinned, priority, levels } = inst;
   const level = levels[li];
   const candScore = new Float64Array(inst.candScore.length);
-  let pinnedScore = 0;
   let pinnedHere = 0;
   for (let t = 0; t < taskCount; t++) {
-    if (pinned[t] >= 0) {
-      // The dual counts the pins at their true scores: taken out again below.
-      pinnedScore += scoreOf(inst, t, pinned[t]);
-      if (priority[t] === level) pinnedHere++;
-    }
+    if (pinned[t] >= 0 && priority[t] === level) pinnedHere++;
     if (priority[t] === level) candScore.fill(-1, candStart[t], candStart[t + 1]);
   }
+  const counting = { ...inst, candScore };
+  // The dual counts the pins at the scores it sees (-1 on a candidate of the level, 0 on others,
+  // the true score where a pin is not a candidate): taken out again below.
+  let pinnedScore = 0;
+  for (let t = 0; t < taskCount; t++) if (pinned[t] >= 0) pinnedScore += scoreOf(counting, t, pinned[t]);
   const above = placed.map((p, i) => (i < li ? p : 0));
   // Every task of the level scores the same, so at zero prices the robots' choices among shared
   // tiers are ties: the first steps price the tiers they picked and the tasks move to unpriced
@@ -215,13 +215,7 @@ export function lagrangianCountBound(
   // past that (spill-fleet: the bound stayed at all 4,030 tasks of priority 2; carrying on: 3,759
   // in 300 iterations, the native reference's bound). The steps aim at `incumbent`, so the bound depends on it:
   // there 3,759 from an incumbent of 3,622 and 3,779 from 3,758 (any value is still a bound).
-  const dual = subgradient(
-    { ...inst, candScore },
-    above,
-    pinnedScore - (incumbent - pinnedHere),
-    iterations,
-    "current",
-  );
+  const dual = subgradient(counting, above, pinnedScore - (incumbent - pinnedHere), iterations, "current");
   return {
     count: Math.floor(pinnedScore - dual.bound + pinnedHere + COUNT_TOLERANCE),
     robotPick: dual.robotPick,
