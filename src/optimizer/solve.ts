@@ -78,6 +78,11 @@ const WINDOW_COLUMNS = 2;
  * nothing at full size; about as fast as without windows at half).
  */
 const WINDOW_SHARE = 0.5;
+/**
+ * `exact`'s count stages spend HiGHS's default share of work on primal heuristics: `auto`'s 0.4
+ * (DEFAULT_BUDGET, see countHeuristics there) made machines-small's p1 proof take 105 s instead of 10 s.
+ */
+const EXACT_COUNT_HEURISTICS = 0.05;
 /** Above this many placement variables, `exact` says up front that a proof is unlikely. */
 const EXACT_LARGE = 20_000;
 
@@ -112,6 +117,7 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
           milpNodes: EXACT_NODES,
           milpMaxColumns: Infinity,
           lpMaxColumns: Infinity,
+          countHeuristics: EXACT_COUNT_HEURISTICS,
           ...given(options.budget),
         }
       : { ...DEFAULT_BUDGET, ...given(options.budget) };
@@ -377,7 +383,12 @@ async function lexicographic(
         progress(
           `MILP: priority ${level}, most tasks placed (${incumbentWorth.placed[i]} of ${ceilings[i]} so far, ${columns} variables)`,
         );
-        const stage = await runStage({ goal: { count: level }, minPriority: level, start: incumbent });
+        const stage = await runStage({
+          goal: { count: level },
+          minPriority: level,
+          start: incumbent,
+          heuristicEffort: budget.countHeuristics,
+        });
         adopt(stage.packed);
         levelBound[i] = Math.min(levelBound[i], countCeiling(stage.bound) + pinnedHere);
       } else if (columns <= budget.lpMaxColumns) {
