@@ -34,6 +34,7 @@ export function suite(): SuiteEntry[] {
       mixedSite("site-500x12", 500, 12, 7, 0.8),
       fleetSite("fleet-100", 100, 100, 8, 11),
       fleetSite("fleet-1000", 1000, 100, 8, 13),
+      fleetSite("fleet-2000", 2000, 200, 8, 17),
     ].map(
       (i): SuiteEntry => ({
         family: "legacy",
