@@ -62,8 +62,9 @@ export const DEFAULT_BUDGET: Budget = {
   // Measured on the benchmark's sites at 0.05 (HiGHS's default), 0.15, 0.3, 0.4, 0.5 and 1: from 0.4
   // pins-medium places 252 at p1 (the reference's proven count; was 251) and skewed-medium 10 at p3
   // (was 8; the reference proves 11), allowed-medium scores 2.3 % lower at the same counts, the other
-  // 26 plans are unchanged, for 10-15 % more time on the small sites. Above 0.4 nothing more, and
-  // skewed-small's p2 count lost its proof at 0.5.
+  // 26 plans are unchanged, for 10-15 % more time on the small sites. The price is in two bounds the
+  // stages prove within their nodes: allowed-small p1 at most 50 (was 46), skewed-medium p3 15 (was
+  // 12). Above 0.4 nothing more, and skewed-small's p2 count lost its proof at 0.5.
   countHeuristics: 0.4,
 };
 
