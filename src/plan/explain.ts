@@ -1,5 +1,6 @@
 import {
   blockers,
+  isBindingOk,
   leq,
   unitsNeeded,
   type Blocker,
@@ -36,12 +37,14 @@ export function explainUnplaced(task: Task, problem: Problem, free: FreeCapacity
   let bestLatency = Infinity;
   let bestFree = new Map<string, number>();
   for (const env of problem.environments) {
-    const found = blockers(task, env, problem.reserve);
-    const first: Blocker | undefined = found[0];
-    if (first?.rule === "robot") {
+    // Another robot of the fleet: its own first blocker, told before the others are measured
+    // (fleet-2000's seed-greedy plan: 6,300 unplaced tasks × 2,000 robots took 2 s to explain).
+    if (!isBindingOk(task, env)) {
       note("robot", 0, "private to other robots", false);
       continue;
     }
+    const found = blockers(task, env, problem.reserve);
+    const first: Blocker | undefined = found[0];
     if (first?.rule === "allowed") {
       note("allowed", 1, `not in allowedTiers [${first.allowed.join(", ")}]`, false);
       lines.push(`${env.name}: not in allowedTiers [${first.allowed.join(", ")}]`);
