@@ -239,7 +239,7 @@ function heuristics(
     relaxed = lagrangianBound(inst, counts, bestWorth.score, budget.boundIterations, checkpoints);
     work.boundIterations = (work.boundIterations ?? 0) + relaxed.iterations;
     if (round < 2) tryGuide(relaxed);
-    if (bestWorth.placed.every((p, i) => p === counts[i])) break;
+    if (compareCounts(bestWorth.placed, counts) === 0) break;
   }
   return { best, relaxed, counting: { guide: counting.guide, sizeFirst: counting.size }, countBound };
 }
@@ -423,7 +423,7 @@ async function lexicographic(
   let scoreBound: number | undefined;
   let scoreProven = false;
   // Where the Lagrangian bound already meets the incumbent (same counts, no lock), the score stage has nothing to prove.
-  const sameStart = incumbentWorth.placed.every((p, i) => p === startCounts[i]);
+  const sameStart = compareCounts(incumbentWorth.placed, startCounts) === 0;
   const boundMeets = sameStart && !lock && snapToScore(relaxed.bound, incumbentWorth.score) === incumbentWorth.score;
   if (boundMeets) scoreProven = true;
   else if (scoreAffordable) {
@@ -449,7 +449,7 @@ async function lexicographic(
     if (stability?.moveCost !== undefined) movesProven = stage.optimal;
   }
   // The Lagrangian bound holds only for the counts it was computed with: where they changed, bound again.
-  const sameCounts = incumbentWorth.placed.every((p, i) => p === startCounts[i]);
+  const sameCounts = compareCounts(incumbentWorth.placed, startCounts) === 0;
   const lagrangian = sameCounts
     ? relaxed.bound
     : lagrangianBound(inst, incumbentWorth.placed, incumbentWorth.score, budget.boundIterations).bound;
@@ -517,7 +517,7 @@ function certify(
   const bound = Number.isFinite(rawBound) ? snapToScore(rawBound, w.score) : null;
   const gap = bound === null ? null : (w.score - bound) / Math.max(Math.abs(w.score), 1e-9);
   const levelBound = proof.levelBound.map((b, i) => Math.max(b, w.placed[i]));
-  const countsProven = w.placed.every((p, i) => p === levelBound[i]);
+  const countsProven = compareCounts(w.placed, levelBound) === 0;
   const optimal = countsProven && proof.movesProven && gap === 0;
   const moves = stability ? countMoves(stability.lock, packed) : 0;
   return { ...packed, algorithm, method, optimal, gap, bound, levelBound, countsProven, moves, work };
