@@ -3,7 +3,7 @@ import type { PlanningInput } from "../src/catalog/schema";
 import { buildProblem } from "../src/model";
 import { buildInstance } from "../src/optimizer/instance";
 import type { Stage } from "../src/optimizer/milp";
-import { highs, solveStage } from "../src/optimizer/milp";
+import { highs, nodeLimit, solveStage } from "../src/optimizer/milp";
 import { solve } from "../src/optimizer/solve";
 import { DEFAULT_BUDGET } from "../src/optimizer/types";
 
@@ -105,5 +105,69 @@ describe("count stages' share of primal heuristics", () => {
     const stage = { goal: { count: 2 }, minPriority: 2, minPlaced: new Map(), forced: new Set<number>(), maxNodes: 10 };
     expect(solveStage(solver, inst, { ...stage, heuristicEffort: 1 }).objective).toBeGreaterThan(0);
     expect(() => solveStage(solver, inst, { ...stage, heuristicEffort: 2 })).toThrow();
+  });
+});
+
+/** Four edge tiers of 100 TFLOPS and sixteen tasks of 20-37: which 13 fit together takes HiGHS 169 nodes to prove. */
+const packing = {
+  site: "packing",
+  objective: { preset: "balanced", weights: { latency: 1, cost: 1 }, reserve: 0 },
+  tiers: ["e0", "e1", "e2", "e3"].map((name) => ({
+    name,
+    kind: "edge",
+    compute: 100,
+    storage: 1000,
+    bandwidth: 1000,
+    latency: 5,
+    costPerHour: 1,
+  })),
+  robots: [],
+  tasks: [37, 20, 34, 32, 29, 25, 33, 33, 30, 31, 37, 25, 20, 29, 35, 23].map((compute, i) => ({
+    name: `t${i}`,
+    compute,
+    storage: 1,
+    bandwidth: 1,
+    maxLatency: 50,
+    cost: 1,
+    priority: 1,
+    perRobot: false,
+  })),
+} as PlanningInput;
+
+describe("count stages' node limit", () => {
+  it("gives a smaller model the node-columns of a full-size one, up to the cap", () => {
+    const nodeWork = { work: 200 * 5_000, cap: 1_000 };
+    expect(nodeLimit({ maxNodes: 200, nodeWork }, 328)).toBe(1_000);
+    expect(nodeLimit({ maxNodes: 200, nodeWork }, 1_661)).toBe(602);
+    expect(nodeLimit({ maxNodes: 200, nodeWork }, 6_000)).toBe(200);
+    expect(nodeLimit({ maxNodes: 200 }, 328)).toBe(200);
+    // exact lifts the column limit: its stages keep their node limit.
+    expect(nodeLimit({ maxNodes: 50_000, nodeWork: { work: Infinity, cap: 50_000 } }, 328)).toBe(50_000);
+  });
+
+  it("is scaled in auto's count stages by the budget, and not in exact's", async () => {
+    const auto = await countStages({ algorithm: "auto" });
+    const { milpNodes, milpMaxColumns, countNodeScale } = DEFAULT_BUDGET;
+    expect(auto.length).toBeGreaterThan(0);
+    for (const s of auto)
+      expect(s.nodeWork).toEqual({ work: milpNodes * milpMaxColumns, cap: milpNodes * countNodeScale });
+    const exact = await countStages({ algorithm: "exact" });
+    for (const s of exact) expect(nodeLimit(s, 10)).toBe(s.maxNodes);
+    const off = await countStages({ algorithm: "auto", budget: { countNodeScale: 1 } });
+    expect(exact.length * off.length).toBeGreaterThan(0);
+    for (const s of off) expect(nodeLimit(s, 10)).toBe(s.maxNodes);
+  });
+
+  it("reaches HiGHS: the stage stops at the scaled limit, not at maxNodes", async () => {
+    const inst = buildInstance(buildProblem(packing));
+    const solver = await highs();
+    const stage = { goal: { count: 1 }, minPriority: 1, minPlaced: new Map(), forced: new Set<number>(), maxNodes: 5 };
+    const plain = solveStage(solver, inst, stage);
+    expect(plain.nodes).toBeLessThanOrEqual(5);
+    expect(plain.optimal).toBe(false);
+    const scaled = solveStage(solver, inst, { ...stage, nodeWork: { work: 1_000 * 64, cap: 1_000 } });
+    expect(scaled.nodes).toBeGreaterThan(5);
+    expect(scaled.optimal).toBe(true);
+    expect(scaled.objective).toBe(13);
   });
 });

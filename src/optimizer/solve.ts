@@ -16,7 +16,7 @@ import { lockTarget } from "./lock";
 import { highs, solveStage, type Stage } from "./milp";
 import { relaxedStart, repack } from "./packing";
 import { seedGreedy } from "./seedGreedy";
-import { countWindows, windowInstance } from "./windows";
+import { countWindows, homeNeighbourhood, windowInstance } from "./windows";
 import { DEFAULT_BUDGET, type Budget, type Packed, type SolveOptions, type Solution } from "./types";
 
 /**
@@ -118,6 +118,7 @@ export async function solve(problem: Problem, options: SolveOptions = {}): Promi
           milpMaxColumns: Infinity,
           lpMaxColumns: Infinity,
           countHeuristics: EXACT_COUNT_HEURISTICS,
+          countNodeScale: 1,
           ...given(options.budget),
         }
       : { ...DEFAULT_BUDGET, ...given(options.budget) };
@@ -374,6 +375,31 @@ async function lexicographic(
     // The windows left the lower levels out: adopt's local search places them again.
     adopt(current);
   };
+  // A count stage too large for the MILP, over the plan's neighbourhood where the tasks above
+  // stay or go home (homeNeighbourhood): kept where it places more at the level.
+  const runHome = async (level: number, i: number) => {
+    const hood = homeNeighbourhood(inst, level, incumbent);
+    const columns = stageColumns(hood, level);
+    if (columns > budget.milpMaxColumns) return;
+    progress(
+      `MILP: priority ${level}, around the plan (${incumbentWorth.placed[i]} placed, ${columns} variables; the tasks above stay or go home)`,
+    );
+    const result = solveStage(await solver(), hood, {
+      goal: { count: level },
+      minPriority: level,
+      minPlaced,
+      forced,
+      maxNodes: budget.milpNodes,
+      start: incumbent,
+      heuristicEffort: budget.countHeuristics,
+      ...(lock && { lock }),
+    });
+    work.milpStages = (work.milpStages ?? 0) + 1;
+    work.milpNodes = (work.milpNodes ?? 0) + result.nodes;
+    if (!result.packed || windowGain(result.packed, i, incumbentWorth.placed[i]) === undefined) return;
+    usedMilp = true;
+    adopt(result.packed);
+  };
   for (const [i, level] of inst.levels.entries()) {
     const pinnedHere = countPinned(inst, level);
     // A level whose count is already proven (its ceiling, or a bound it meets) needs no stage.
@@ -388,6 +414,7 @@ async function lexicographic(
           minPriority: level,
           start: incumbent,
           heuristicEffort: budget.countHeuristics,
+          nodeWork: { work: budget.milpNodes * budget.milpMaxColumns, cap: budget.milpNodes * budget.countNodeScale },
         });
         adopt(stage.packed);
         levelBound[i] = Math.min(levelBound[i], countCeiling(stage.bound) + pinnedHere);
@@ -397,6 +424,7 @@ async function lexicographic(
         levelBound[i] = Math.min(levelBound[i], lp.bound);
         adoptRelaxation(lp.rounded, level);
       }
+      if (columns > budget.milpMaxColumns && incumbentWorth.placed[i] < levelBound[i]) await runHome(level, i);
       const lowest = i === inst.levels.length - 1;
       if (columns > budget.milpMaxColumns && incumbentWorth.placed[i] < levelBound[i] && !windowsRan && !lowest)
         await runWindows(level, i, columns);

@@ -51,6 +51,11 @@ export interface Budget {
    * 0-1): they find the plans that place more within the same nodes, while a proof gains from fewer.
    */
   countHeuristics: number;
+  /**
+   * A count stage of fewer than `milpMaxColumns` columns gets the node-columns of one that size
+   * (milpNodes x milpMaxColumns over its own columns), up to this many times `milpNodes`; 1 for none.
+   */
+  countNodeScale: number;
 }
 
 export const DEFAULT_BUDGET: Budget = {
@@ -66,6 +71,13 @@ export const DEFAULT_BUDGET: Budget = {
   // stages prove within their nodes: allowed-small p1 at most 50 (was 46), skewed-medium p3 15 (was
   // 12). Above 0.4 nothing more, and skewed-small's p2 count lost its proof at 0.5.
   countHeuristics: 0.4,
+  // Measured on the benchmark's sites at 1, 5 and 15: from 5, mid-small places 6 at p1 (found and
+  // proven at node 767 of its 328-column stage; 5 within 200 nodes), skewed-medium 11 at p3 (found
+  // at node 200, proven by 343) and spill-small 21 at p1 (at node 402), the reference's counts,
+  // and pins-medium proves its p2 count. 15 gave the same plans. The price is on sites whose
+  // stages gain nothing from the nodes: allowed-small 12 -> 22 s, tight-small 11 -> 18 s,
+  // machines-small 24 -> 32 s.
+  countNodeScale: 5,
 };
 
 /** Previous placements (docs/contract.md §6): a lock file's, or a plan's. */

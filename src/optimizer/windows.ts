@@ -97,3 +97,23 @@ function stageColumns(inst: Instance, t: number): number {
   }
   return count;
 }
+
+/**
+ * A neighbourhood of `incumbent` for the count stage at `level` where the whole stage is too large
+ * for the MILP: the level's tasks keep every candidate, and each unpinned task above it keeps only
+ * its place in the incumbent and its own robot. The stage can send a task that spilled to a shared
+ * tier home to make room there, or drop one for more of its level as far as the count rows allow;
+ * every plan of it is a plan of `inst`. (spill-medium's p1: 7,431 variables, 4,607 here.)
+ */
+export function homeNeighbourhood(inst: Instance, level: number, incumbent: Packed): Instance {
+  const robotOf = robotsOfTasks(inst);
+  const candFits = inst.candFits.slice();
+  for (let t = 0; t < inst.taskCount; t++) {
+    if (inst.pinned[t] >= 0 || inst.priority[t] <= level) continue;
+    for (let c = inst.candStart[t]; c < inst.candStart[t + 1]; c++) {
+      const e = inst.candEnv[c];
+      if (e !== incumbent.assignment[t] && e !== robotOf[t]) candFits[c] = 0;
+    }
+  }
+  return { ...inst, candFits };
+}
