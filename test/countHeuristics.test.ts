@@ -141,6 +141,10 @@ describe("count stages' node limit", () => {
     expect(nodeLimit({ maxNodes: 200, nodeWork }, 1_661)).toBe(602);
     expect(nodeLimit({ maxNodes: 200, nodeWork }, 6_000)).toBe(200);
     expect(nodeLimit({ maxNodes: 200 }, 328)).toBe(200);
+    // HiGHS refuses a node limit over 32 bits: a budget near it scales up to its maximum, no further.
+    const huge = 2 ** 31 - 1;
+    expect(nodeLimit({ maxNodes: huge, nodeWork: { work: huge * 5_000, cap: huge * 5 } }, 10)).toBe(huge);
+    expect(nodeLimit({ maxNodes: 5e8, nodeWork: { work: 5e8 * 5_000, cap: 5e8 * 5 } }, 1_000)).toBe(huge);
     // exact lifts the column limit: its stages keep their node limit.
     expect(nodeLimit({ maxNodes: 50_000, nodeWork: { work: Infinity, cap: 50_000 } }, 328)).toBe(50_000);
   });

@@ -8,9 +8,7 @@ import { parseCommand } from "./args";
 import { EXIT, UsageError } from "./exit";
 import { colorWanted, type CliIO } from "./io";
 import { progressPrinter } from "./progress";
-
-/** HiGHS takes its node limit as a 32-bit integer (mip_max_nodes); beyond it the solve fails. */
-const MAX_NODES_LIMIT = 2 ** 31 - 1;
+import { HIGHS_MAX_NODES } from "../optimizer/milp";
 
 /** More windows than a fleet has robots change nothing: a cap that keeps the number sane. */
 const MAX_WINDOWS = 100_000;
@@ -32,7 +30,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
   const algorithm = (values.algorithm ?? "auto") as Algorithm;
   if (!ALGORITHMS.includes(algorithm))
     throw new UsageError(`plan: --algorithm must be one of ${ALGORITHMS.join(", ")}, got '${values.algorithm}'`);
-  const maxNodes = parseCount("max-nodes", values["max-nodes"], 1, MAX_NODES_LIMIT);
+  const maxNodes = parseCount("max-nodes", values["max-nodes"], 1, HIGHS_MAX_NODES);
   const windows = parseCount("windows", values.windows, 0, MAX_WINDOWS);
 
   const progress = progressPrinter(io);

@@ -47,8 +47,9 @@ export interface Stage {
   /** Branch-and-bound node limit; Infinity for none. */
   maxNodes: number;
   /**
-   * A node limit by the model's size: `work / columns` nodes where that is more than `maxNodes`,
-   * at most `cap`. A small model's stage gets the node-columns a large one spends.
+   * A node limit by the model's size (its columns, one per machine slot on tiers with machines):
+   * `work / columns` nodes, at most `cap`, where that is more than `maxNodes`. A small model's
+   * stage gets the node-columns a large one spends.
    */
   nodeWork?: { work: number; cap: number };
   /** Solve the LP relaxation only (integrality dropped): a bound, and a point to round from. */
@@ -362,12 +363,16 @@ export function solveStage(solver: Highs, inst: Instance, stage: Stage): StageRe
   }
 }
 
+/** HiGHS takes its node limit (`mip_max_nodes`) as a 32-bit integer and refuses a larger one. */
+export const HIGHS_MAX_NODES = 2 ** 31 - 1;
+
 /** A stage's branch-and-bound node limit over a model of `columns` columns (Stage.nodeWork). */
 export function nodeLimit(stage: Pick<Stage, "maxNodes" | "nodeWork">, columns: number): number {
   const { maxNodes, nodeWork } = stage;
   if (!nodeWork || !Number.isFinite(nodeWork.work)) return maxNodes;
   const scaled = Math.floor(nodeWork.work / Math.max(columns, 1));
-  return Math.max(maxNodes, Math.min(nodeWork.cap, scaled));
+  // A scaled limit over HiGHS's range (from a --max-nodes near it) is no limit at all: its maximum.
+  return Math.max(maxNodes, Math.min(nodeWork.cap, scaled, HIGHS_MAX_NODES));
 }
 
 /** The slots of every tier with machines, with the units a task needs on each. */

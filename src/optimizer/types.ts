@@ -52,8 +52,10 @@ export interface Budget {
    */
   countHeuristics: number;
   /**
-   * A count stage of fewer than `milpMaxColumns` columns gets the node-columns of one that size
-   * (milpNodes x milpMaxColumns over its own columns), up to this many times `milpNodes`; 1 for none.
+   * A level's full count stage of fewer than `milpMaxColumns` columns gets the node-columns of
+   * one that size (milpNodes x milpMaxColumns over its model's columns, machine slots included),
+   * up to this many times `milpNodes`; 1 for none. The stage around the plan keeps `milpNodes`:
+   * it ends at its root on the benchmark.
    */
   countNodeScale: number;
 }
