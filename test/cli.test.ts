@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { progressPrinter } from "../src/cli/progress";
 import type { Plan as FullPlan } from "../src/plan";
 import { loadCli, runCli, type Run } from "./support/cli";
+import { packingSite } from "./support/sites";
 
 /*
  * The CLI as users and scripts see it (docs/contract.md §3): exit statuses, what goes to stdout and
@@ -305,30 +306,7 @@ describe("files and arguments that once ended in an internal error (issue 12): e
     const run = await tierplan("plan", EXAMPLE, "--json", "--max-nodes", "2147483647");
     expect(run.status, run.stderr).toBe(0);
     // A contested site runs count stages, whose limit auto scales up by the model's size: still HiGHS's maximum at most.
-    const packing = tempFile(
-      "packing.json",
-      JSON.stringify({
-        site: "packing",
-        objective: { preset: "balanced", reserve: 0 },
-        tiers: [0, 1, 2, 3].map((i) => ({
-          name: `e${i}`,
-          kind: "edge",
-          compute: 100,
-          storage: 1000,
-          bandwidth: 1000,
-          latency: 5,
-          costPerHour: 1,
-        })),
-        tasks: [37, 20, 34, 32, 29, 25, 33, 33, 30, 31, 37, 25, 20, 29, 35, 23].map((compute, i) => ({
-          name: `t${i}`,
-          compute,
-          storage: 1,
-          bandwidth: 1,
-          maxLatency: 50,
-          cost: 1,
-        })),
-      }),
-    );
+    const packing = tempFile("packing.json", JSON.stringify(packingSite));
     const contested = await tierplan("plan", packing, "--json", "--max-nodes", "2147483647");
     expect(contested.status, contested.stderr).toBe(0);
     expect(JSON.parse(contested.stdout).solver.optimal).toBe(true);

@@ -6,6 +6,7 @@ import type { Stage } from "../src/optimizer/milp";
 import { highs, nodeLimit, solveStage } from "../src/optimizer/milp";
 import { solve } from "../src/optimizer/solve";
 import { DEFAULT_BUDGET } from "../src/optimizer/types";
+import { packingSite } from "./support/sites";
 
 const { stages } = vi.hoisted(() => ({ stages: [] as Stage[] }));
 vi.mock("../src/optimizer/milp", async (importOriginal) => {
@@ -108,32 +109,6 @@ describe("count stages' share of primal heuristics", () => {
   });
 });
 
-/** Four edge tiers of 100 TFLOPS and sixteen tasks of 20-37: which 13 fit together takes HiGHS 169 nodes to prove. */
-const packing = {
-  site: "packing",
-  objective: { preset: "balanced", weights: { latency: 1, cost: 1 }, reserve: 0 },
-  tiers: ["e0", "e1", "e2", "e3"].map((name) => ({
-    name,
-    kind: "edge",
-    compute: 100,
-    storage: 1000,
-    bandwidth: 1000,
-    latency: 5,
-    costPerHour: 1,
-  })),
-  robots: [],
-  tasks: [37, 20, 34, 32, 29, 25, 33, 33, 30, 31, 37, 25, 20, 29, 35, 23].map((compute, i) => ({
-    name: `t${i}`,
-    compute,
-    storage: 1,
-    bandwidth: 1,
-    maxLatency: 50,
-    cost: 1,
-    priority: 1,
-    perRobot: false,
-  })),
-} as PlanningInput;
-
 describe("count stages' node limit", () => {
   it("gives a smaller model the node-columns of a full-size one, up to the cap", () => {
     const nodeWork = { work: 200 * 5_000, cap: 1_000 };
@@ -163,7 +138,7 @@ describe("count stages' node limit", () => {
   });
 
   it("reaches HiGHS: the stage stops at the scaled limit, not at maxNodes", async () => {
-    const inst = buildInstance(buildProblem(packing));
+    const inst = buildInstance(buildProblem(packingSite));
     const solver = await highs();
     const stage = { goal: { count: 1 }, minPriority: 1, minPlaced: new Map(), forced: new Set<number>(), maxNodes: 5 };
     const plain = solveStage(solver, inst, stage);
