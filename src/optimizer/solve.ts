@@ -286,8 +286,9 @@ async function lexicographic(
   const levelBound = ceilings.slice();
   if (countBound) levelBound[countBound.index] = Math.min(levelBound[countBound.index], countBound.count);
   let usedMilp = false;
-  const runStage = async (stage: Omit<Stage, "minPlaced" | "forced" | "maxNodes">) => {
-    const result = solveStage(await solver(), inst, {
+  // A stage with the count rows of the levels so far, over `inst` or a neighbourhood of it.
+  const runStage = async (stage: Omit<Stage, "minPlaced" | "forced" | "maxNodes">, over: Instance = inst) => {
+    const result = solveStage(await solver(), over, {
       ...stage,
       minPlaced,
       forced,
@@ -327,7 +328,7 @@ async function lexicographic(
   };
   // The count at level i when it beats `placed` with the levels above still as placed (the
   // stage's count rows hold them only to the solver's tolerance) and every capacity respected.
-  const windowGain = (packed: Packed, i: number, placed: number): number | undefined => {
+  const countGain = (packed: Packed, i: number, placed: number): number | undefined => {
     const counts = worth(inst, packed).placed;
     const above = counts.slice(0, i).every((count, j) => count >= incumbentWorth.placed[j]);
     return above && counts[i] > placed && respectsCapacity(inst, packed) ? counts[i] : undefined;
@@ -363,7 +364,7 @@ async function lexicographic(
       });
       work.windowStages = (work.windowStages ?? 0) + 1;
       work.milpNodes = (work.milpNodes ?? 0) + result.nodes;
-      const gained = result.packed ? windowGain(result.packed, i, placed) : undefined;
+      const gained = result.packed ? countGain(result.packed, i, placed) : undefined;
       if (result.packed && gained !== undefined) {
         current = result.packed;
         placed = gained;
@@ -388,21 +389,14 @@ async function lexicographic(
     progress(
       `MILP: priority ${level}, around the plan (${incumbentWorth.placed[i]} placed, ${columns} variables; the tasks above stay or go home)`,
     );
-    const result = solveStage(await solver(), hood, {
+    const stage = {
       goal: { count: level },
       minPriority: level,
-      minPlaced,
-      forced,
-      maxNodes: budget.milpNodes,
       start: incumbent,
       heuristicEffort: budget.countHeuristics,
-      ...(lock && { lock }),
-    });
-    work.milpStages = (work.milpStages ?? 0) + 1;
-    work.milpNodes = (work.milpNodes ?? 0) + result.nodes;
-    if (!result.packed || windowGain(result.packed, i, incumbentWorth.placed[i]) === undefined) return;
-    usedMilp = true;
-    adopt(result.packed);
+    };
+    const result = await runStage(stage, hood);
+    if (result.packed && countGain(result.packed, i, incumbentWorth.placed[i]) !== undefined) adopt(result.packed);
   };
   for (const [i, level] of inst.levels.entries()) {
     const pinnedHere = countPinned(inst, level);
